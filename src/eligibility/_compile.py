@@ -1,0 +1,305 @@
+"""Loading a policy file: YAML -> validated models -> compiled, immutable structures.
+
+Every problem found is collected (not just the first) and raised as one PolicyError,
+each issue located by file, line and column with a hint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+
+from ._conditions import Compiler, Condition, DateExpr, did_you_mean
+from ._errors import PolicyError, PolicyIssue
+from ._policy_model import Category, Exclusion, Output, Parameter, PolicyFile, Precondition, Program, Version
+from ._yaml import Located, load_located
+
+
+_SINGULAR = {"preconditions": "precondition", "categories": "category", "exclusions": "exclusion",
+             "outputs": "output"}
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str
+    kind: str          # precondition | category | exclusion | output
+    clause: str
+    label: str
+    condition: Condition | None
+    spec: Precondition | Category | Exclusion | Output
+
+
+@dataclass(frozen=True)
+class CompiledDeadline:
+    action: str
+    label: str
+    due: DateExpr
+
+
+@dataclass(frozen=True)
+class CompiledOutput:
+    rule: CompiledRule
+    benefit_start: DateExpr | None
+    benefit_end: DateExpr | None
+    deadlines: tuple[CompiledDeadline, ...]
+
+
+@dataclass(frozen=True)
+class CompiledProgram:
+    name: str
+    spec: Program
+    preconditions: tuple[CompiledRule, ...]
+    categories: tuple[CompiledRule, ...]          # in priority order
+    exclusions: tuple[CompiledRule, ...]
+    outputs: tuple[CompiledOutput, ...]
+    parameters: Mapping[str, Parameter]
+
+
+@dataclass(frozen=True)
+class CompiledVersion:
+    spec: Version
+    programs: Mapping[str, CompiledProgram]
+
+    def in_force(self, day: dt.date) -> bool:
+        window = self.spec.effective
+        return window.from_ <= day and (window.to is None or day <= window.to)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A compiled, immutable city policy. Build it with :func:`eligibility.load_policy`."""
+
+    city: str
+    name: str
+    region: str
+    file: str
+    versions: tuple[CompiledVersion, ...]
+    spec: PolicyFile
+
+    def version_on(self, day: dt.date) -> CompiledVersion | None:
+        return next((v for v in self.versions if v.in_force(day)), None)
+
+    @property
+    def programs(self) -> frozenset[str]:
+        return frozenset(name for v in self.versions for name in v.programs)
+
+    @property
+    def clauses(self) -> frozenset[str]:
+        """Every clause the policy cites."""
+        return frozenset(rule.clause for _, rule in self.rules())
+
+    def rules(self) -> list[tuple[str, CompiledRule]]:
+        """Every (version id, rule) pair: for coverage reports and static checks."""
+        out = []
+        for version in self.versions:
+            for program in version.programs.values():
+                for rule in (*program.preconditions, *program.categories, *program.exclusions):
+                    out.append((version.spec.id, rule))
+                out += [(version.spec.id, o.rule) for o in program.outputs]
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.city} ({self.name}), {len(self.versions)} version(s)>"
+
+
+def load_policy_file(path: str | FsPath, *, display_name: str | None = None) -> Policy:
+    """Read, validate and compile one policy file; raise PolicyError listing every problem."""
+    path = FsPath(path)
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError([PolicyIssue("not_found", "no such policy file", name, None, None,
+                                       "check the path; bundled policies are listed by `eligibility policies`")]) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError([PolicyIssue("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                       name, None, None, "save the file as UTF-8")]) from None
+    return compile_policy_text(text, name, expected_city=path.stem)
+
+
+def compile_policy_text(text: str, file: str, *, expected_city: str | None = None) -> Policy:
+    located, issues = load_located(text, file)
+    if located is None:
+        raise PolicyError(issues)
+    if not isinstance(located.data, dict):
+        raise PolicyError([located.issue((), "bad_structure", "a policy file is a mapping",
+                                         "start with `city:`, `name:`, `region:` and `versions:`")])
+    try:
+        model = PolicyFile.model_validate(located.data)
+    except ValidationError as exc:
+        raise PolicyError([_pydantic_issue(located, error) for error in exc.errors()]) from None
+    if expected_city is not None and model.city != expected_city:
+        issues.append(located.issue(("city",), "city_mismatch",
+                                    f"city {model.city!r} does not match the file name {expected_city!r}",
+                                    "the policy id is the file stem: rename the file or fix `city:`"))
+    compiler = Compiler(located, issues)
+    compiler.codes = model.codes
+    versions = tuple(_compile_version(v, ("versions", i), compiler) for i, v in enumerate(model.versions))
+    _check_windows(model, located, issues)
+    if issues:
+        raise PolicyError(issues)
+    return Policy(city=model.city, name=model.name, region=model.region, file=file,
+                  versions=versions, spec=model)
+
+
+def _pydantic_issue(located: Located, error: dict[str, Any]) -> PolicyIssue:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = sorted(_field_names(parent)) if parent else []
+        hint = f"{did_you_mean(loc[-1], allowed)}allowed keys here: {', '.join(allowed)}" if allowed else None
+        return located.issue(loc, "unknown_key", f"unknown key {loc[-1]!r}", hint)
+    if kind == "missing":
+        return located.issue(loc[:-1], "missing_key", f"missing key {loc[-1]!r}", f"add `{loc[-1]}:`")
+    message = error["msg"]
+    value = error.get("input")
+    if isinstance(value, (str, int, float)) and len(str(value)) < 60:
+        message += f" (got {value!r})"
+    hint = None
+    if kind.startswith("decimal") or kind in ("value_error",):
+        hint = "amounts are plain numbers, quoted, with no unit: \"280\""
+    elif kind.startswith("date"):
+        hint = "dates are YYYY-MM-DD"
+    elif kind == "literal_error":
+        hint = "use one of the values listed"
+    return located.issue(loc, kind, message, hint)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type | None:
+    """The pydantic model class that validates the mapping at ``loc``, for did-you-mean."""
+    from ._policy_model import Codes, CoverageYear, Deadline, Document, ParameterValue, TierBenefit, Window
+
+    model: Any = PolicyFile
+    nested = {("versions",): Version, ("document",): Document, ("effective",): Window,
+              ("programs",): Program, ("parameters",): Parameter, ("values",): ParameterValue,
+              ("preconditions",): Precondition, ("categories",): Category, ("exclusions",): Exclusion,
+              ("outputs",): Output, ("deadlines",): Deadline, ("benefits",): TierBenefit,
+              ("coverage_year",): CoverageYear, ("ruled",): Window, ("codes",): Codes}
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        found = nested.get((part,))
+        if found is None:
+            continue  # a mapping key such as a program or parameter name
+        model = found
+    return model
+
+
+def _field_names(model: type) -> set[str]:
+    return {f.alias or name for name, f in model.model_fields.items()}
+
+
+def _compile_version(version: Version, path: tuple, compiler: Compiler) -> CompiledVersion:
+    programs = {name: _compile_program(name, program, path + ("programs", name), compiler, version)
+                for name, program in version.programs.items()}
+    return CompiledVersion(spec=version, programs=MappingProxyType(programs))
+
+
+def _compile_program(name: str, program: Program, path: tuple, compiler: Compiler,
+                     version: Version) -> CompiledProgram:
+    seen: dict[str, tuple] = {}
+
+    def rules(kind: str, specs: list, required_when: bool) -> list[CompiledRule]:
+        out = []
+        for i, spec in enumerate(specs):
+            rule_path = path + (kind, i)
+            if spec.id in seen:
+                compiler.error(rule_path + ("id",), "duplicate_rule", f"rule id {spec.id!r} is used twice",
+                               "rule ids are unique within a program")
+            seen[spec.id] = rule_path
+            if spec.when is None and required_when:
+                compiler.error(rule_path, "missing_key", "missing key 'when'", "state the condition")
+            condition = compiler.condition(spec.when, rule_path + ("when",)) if spec.when is not None else None
+            out.append(CompiledRule(spec.id, _SINGULAR[kind], spec.clause, spec.label, condition, spec))
+        return out
+
+    compiler.category_ids = {c.id for c in program.categories}
+    preconditions = rules("preconditions", program.preconditions, True)
+    categories = rules("categories", program.categories, True)
+    exclusions = rules("exclusions", program.exclusions, True)
+    output_rules = rules("outputs", program.outputs, False)
+
+    if program.priority is not None:
+        known = {c.id for c in categories}
+        for i, cid in enumerate(program.priority):
+            if cid not in known:
+                compiler.error(path + ("priority", i), "unknown_category", f"unknown category {cid!r}",
+                               f"{did_you_mean(cid, known)}categories: {', '.join(sorted(known))}")
+        missing = [c.id for c in categories if c.id not in program.priority]
+        if missing:
+            compiler.error(path + ("priority",), "incomplete_priority",
+                           f"priority does not rank: {', '.join(missing)}", "list every category once")
+        rank = {cid: i for i, cid in enumerate(program.priority)}
+        categories.sort(key=lambda c: rank.get(c.id, len(rank)))
+
+    outputs = []
+    for i, rule in enumerate(output_rules):
+        spec = rule.spec
+        assert isinstance(spec, Output)
+        out_path = path + ("outputs", i)
+        for param_field in ("premium", "amount"):
+            pname = getattr(spec, param_field)
+            if pname is not None and pname not in program.parameters:
+                compiler.error(out_path + (param_field,), "unknown_parameter", f"unknown parameter {pname!r}",
+                               f"{did_you_mean(pname, program.parameters)}declare it under `parameters:`")
+        codes = compiler.codes
+        for flag in spec.flags:
+            if codes is not None and flag not in codes.flags:
+                compiler.error(out_path + ("flags",), "undeclared_code", f"flag {flag!r} is not declared",
+                               f"{did_you_mean(flag, codes.flags)}declare it with its label under `codes: flags:`")
+        if codes is not None and spec.funding_source is not None and spec.funding_source not in codes.funding_sources:
+            compiler.error(out_path + ("funding_source",), "undeclared_code",
+                           f"funding source {spec.funding_source!r} is not declared",
+                           f"{did_you_mean(spec.funding_source, codes.funding_sources)}"
+                           "declare it with its label under `codes: funding_sources:`")
+        outputs.append(CompiledOutput(
+            rule=rule,
+            benefit_start=compiler.date_expr(spec.benefit_start, out_path + ("benefit_start",))
+            if spec.benefit_start is not None else None,
+            benefit_end=compiler.date_expr(spec.benefit_end, out_path + ("benefit_end",))
+            if spec.benefit_end is not None else None,
+            deadlines=tuple(CompiledDeadline(d.action, d.label, compiler.date_expr(d.due, out_path + ("deadlines", j, "due")))
+                            for j, d in enumerate(spec.deadlines)),
+        ))
+
+    first_year = (program.coverage_year.years[0] if program.coverage_year.years else version.effective.from_.year)
+    for pname, parameter in program.parameters.items():
+        ppath = path + ("parameters", pname)
+        if parameter.caller_supplied:
+            continue
+        if not parameter.values:
+            compiler.error(ppath, "parameter_without_value", f"parameter {pname!r} has no value",
+                           "give `values:` with a cited source, or declare `caller_supplied: true`")
+        elif min(v.from_ for v in parameter.values) > dt.date(first_year, 1, 1):
+            compiler.error(ppath, "parameter_gap",
+                           f"parameter {pname!r} has no value on {first_year}-01-01, the start of the first "
+                           "coverage year this version rules",
+                           "add a value from that date or declare `caller_supplied: true`")
+
+    return CompiledProgram(name=name, spec=program, preconditions=tuple(preconditions),
+                           categories=tuple(categories), exclusions=tuple(exclusions),
+                           outputs=tuple(outputs), parameters=MappingProxyType(dict(program.parameters)))
+
+
+def _check_windows(model: PolicyFile, located: Located, issues: list[PolicyIssue]) -> None:
+    ordered = sorted(enumerate(model.versions), key=lambda iv: iv[1].effective.from_)
+    for (i, a), (j, b) in zip(ordered, ordered[1:]):
+        if a.effective.to is None or a.effective.to >= b.effective.from_:
+            issues.append(located.issue(("versions", j, "effective", "from"), "overlapping_versions",
+                                        f"version {b.id!r} starts on {b.effective.from_} while version {a.id!r} "
+                                        "is still in force", f"end version {a.id!r} the day before"))
+        elif (b.effective.from_ - a.effective.to).days > 1:
+            issues.append(located.issue(("versions", j, "effective", "from"), "version_gap",
+                                        f"no version is in force from {a.effective.to + dt.timedelta(days=1)} "
+                                        f"to {b.effective.from_ - dt.timedelta(days=1)}",
+                                        f"end version {a.id!r} the day before {b.id!r} starts, or add a version"))
+    for i, version in enumerate(model.versions):
+        if version.effective.to is not None and version.effective.to < version.effective.from_:
+            issues.append(located.issue(("versions", i, "effective", "to"), "bad_window",
+                                        "effective.to is before effective.from"))

@@ -1,0 +1,674 @@
+"""Conditions and date expressions: compiled once from policy data, walked per request.
+
+Logic is three-valued: a test whose fact the request lacks is ``None`` (unknown) and
+names the missing fact, so a rule never decides on a default. ``all`` is false if any
+part is false, ``any`` is true if any part is true; otherwise unknown wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ._calendar import add_months, add_working_days, age_on, first_of_next_month
+from ._errors import PolicyIssue
+from ._request import STATUS_KINDS, Person, Request
+from ._yaml import Located, Path
+
+Tri = bool | None
+
+
+@dataclass
+class Facts:
+    """What one evaluation knows: the request plus the dates the policy derives from it."""
+
+    request: Request
+    person: Person
+    as_of: dt.date
+    coverage_year: int
+    status_date: dt.date
+    tracing: bool
+    matched: frozenset[str] = frozenset()
+    primary_witness: int | None = None
+    missing: set[str] = field(default_factory=set)
+
+    @property
+    def coverage_year_start(self) -> dt.date:
+        return dt.date(self.coverage_year, 1, 1)
+
+    @property
+    def coverage_year_end(self) -> dt.date:
+        return dt.date(self.coverage_year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one (sub-)condition; ``detail`` is trace data when tracing."""
+
+    value: Tri
+    detail: dict[str, Any] | None = None
+    witness: int | None = None
+
+
+def _tri_text(value: Tri) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+class Condition:
+    text: str = ""
+
+    def evaluate(self, facts: Facts) -> Result:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def leaf(self, facts: Facts, value: Tri, read: dict[str, Any], missing: list[str],
+             witness: int | None = None) -> Result:
+        facts.missing.update(missing)
+        if not facts.tracing:
+            return Result(value, None, witness)
+        detail: dict[str, Any] = {"test": self.text, "result": _tri_text(value), "read": read}
+        if missing:
+            detail["missing"] = missing
+        return Result(value, detail, witness)
+
+
+class AllOf(Condition):
+    def __init__(self, parts: list[Condition]):
+        self.parts, self.text = parts, "all"
+
+    def evaluate(self, facts: Facts) -> Result:
+        results = [part.evaluate(facts) for part in self.parts]
+        values = [r.value for r in results]
+        value: Tri = False if False in values else (None if None in values else True)
+        witness = next((r.witness for r in results if r.value and r.witness is not None), None)
+        return _composite(self.text, value, results, facts, witness)
+
+
+class AnyOf(Condition):
+    def __init__(self, parts: list[Condition]):
+        self.parts, self.text = parts, "any"
+
+    def evaluate(self, facts: Facts) -> Result:
+        results = [part.evaluate(facts) for part in self.parts]
+        values = [r.value for r in results]
+        value: Tri = True if True in values else (None if None in values else False)
+        witness = next((r.witness for r in results if r.value and r.witness is not None), None)
+        return _composite(self.text, value, results, facts, witness)
+
+
+class Not(Condition):
+    def __init__(self, part: Condition):
+        self.part, self.text = part, "not"
+
+    def evaluate(self, facts: Facts) -> Result:
+        inner = self.part.evaluate(facts)
+        value = None if inner.value is None else not inner.value
+        return _composite(self.text, value, [inner], facts, None)
+
+
+def _composite(text: str, value: Tri, results: list[Result], facts: Facts, witness: int | None) -> Result:
+    if not facts.tracing:
+        return Result(value, None, witness)
+    return Result(value, {"test": text, "result": _tri_text(value),
+                          "parts": [r.detail for r in results]}, witness)
+
+
+# --- leaves -------------------------------------------------------------------------
+
+_STATUS_ATTRIBUTES: dict[str, set[str]] = {
+    "tekun": {"care", "institution"},
+    "orphan": {"care", "institution", "allowance"},
+    "distressed_child": {"unable_to_pay"},
+    "registered_poor": {"poverty_exit", "unable_to_pay"},
+    "serious_illness": {"disease"},
+    "disability": {"grade", "type", "lost_work_capacity"},
+    "entitled_group": {"class", "key"},
+    "family_planning": {"plan", "honour_certificate"},
+    "settled_vagrant": {"placed_by"},
+}
+_STATUS_SPECIAL = {"kind", "area", "certificate_valid", "since"}
+
+
+class StatusHeld(Condition):
+    """A status of one of ``kinds`` held on the status date whose attributes pass the tests."""
+
+    def __init__(self, kinds: tuple[str, ...], tests: list[tuple[str, frozenset[Any]]],
+                 area: frozenset[str] | None, certificate_valid: bool | None,
+                 since_tests: list[tuple[str, "DateExpr"]]):
+        self.kinds, self.tests, self.area = kinds, tests, area
+        self.certificate_valid, self.since_tests = certificate_valid, since_tests
+        parts = [f"{name} in {sorted(values, key=str)}" for name, values in tests]
+        if area:
+            parts.append(f"area in {sorted(area)}")
+        if certificate_valid:
+            parts.append("certificate valid")
+        parts += [f"since {op} {expr.text}" for op, expr in since_tests]
+        self.text = f"status {'|'.join(kinds)}" + (f" ({', '.join(parts)})" if parts else "")
+
+    def evaluate(self, facts: Facts) -> Result:
+        person, day = facts.person, facts.status_date
+        read: dict[str, Any] = {}
+        missing: list[str] = []
+        best: Tri = False
+        witness = None
+        for index, status in enumerate(person.statuses):
+            if status.kind not in self.kinds:
+                continue
+            base = f"person.statuses[{index}]"
+            held = status.holds_on(day)
+            read[f"{base}.kind"] = status.kind
+            read[f"{base}.since"] = status.since.isoformat()
+            if status.until is not None:
+                read[f"{base}.until"] = status.until.isoformat()
+            if not held:
+                continue
+            value, item_missing = self._attributes(status, base, facts, read)
+            if value is True:
+                best, witness = True, index
+                missing = []
+                break
+            if value is None:
+                best = None
+                missing += item_missing
+        if not read:
+            read["person.statuses"] = f"no {'/'.join(self.kinds)} status"
+        return self.leaf(facts, best, read, missing, witness)
+
+    def _attributes(self, status: Any, base: str, facts: Facts, read: dict[str, Any]) -> tuple[Tri, list[str]]:
+        value: Tri = True
+        missing: list[str] = []
+        for name, allowed in self.tests:
+            actual = getattr(status, "class_" if name == "class" else name, None)
+            read[f"{base}.{name}"] = actual
+            if actual is None:
+                value = None if value is not False else False
+                missing.append(f"{base}.{name}")
+            elif actual not in allowed:
+                value = False
+        if self.area is not None:
+            area = status.area or (facts.person.hukou.kind if facts.person.hukou else None)
+            read[f"{base}.area"] = area
+            if area is None:
+                value = None if value is not False else False
+                missing.append(f"{base}.area")
+            elif area not in self.area:
+                value = False
+        if self.certificate_valid:
+            until = getattr(status, "certificate_valid_until", None)
+            read[f"{base}.certificate_valid_until"] = until.isoformat() if until else None
+            if until is None:
+                value = None if value is not False else False
+                missing.append(f"{base}.certificate_valid_until")
+            elif until < facts.status_date:
+                value = False
+        for op, expr in self.since_tests:
+            bound = expr.resolve(facts)
+            if bound is None or not _compare(status.since, op, bound):
+                value = False
+        return value, (missing if value is None else [])
+
+
+def _compare(left: dt.date, op: str, right: dt.date) -> bool:
+    return {"before": left < right, "on_or_before": left <= right,
+            "after": left > right, "on_or_after": left >= right}[op]
+
+
+class AgeTest(Condition):
+    def __init__(self, at_least: int | None, under: int | None, at: "DateExpr"):
+        self.at_least, self.under, self.at = at_least, under, at
+        bounds = ([f">= {at_least}"] if at_least is not None else []) + ([f"< {under}"] if under is not None else [])
+        self.text = f"age on {at.text} {' and '.join(bounds)}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        birth = facts.person.effective_birth_date
+        if birth is None:
+            return self.leaf(facts, None, {"person.birth_date": None}, ["person.birth_date"])
+        day = self.at.resolve(facts)
+        age = age_on(birth, day) if day else None
+        value = age is not None and (self.at_least is None or age >= self.at_least) and (
+            self.under is None or age < self.under)
+        return self.leaf(facts, value, {"person.birth_date": birth.isoformat(), "age": age}, [])
+
+
+class HukouTest(Condition):
+    def __init__(self, regions: tuple[str, ...] | None, kind: str | None):
+        self.regions, self.kind = regions, kind
+        parts = ([f"region starts with {'|'.join(regions)}"] if regions else []) + ([f"kind {kind}"] if kind else [])
+        self.text = f"hukou {' and '.join(parts)}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        hukou = facts.person.hukou
+        read: dict[str, Any] = {}
+        missing: list[str] = []
+        value: Tri = True
+        if self.regions:
+            region = hukou.region if hukou else None
+            read["person.hukou.region"] = region
+            if region is None:
+                value, missing = None, ["person.hukou.region"]
+            elif not region.startswith(self.regions):
+                value = False
+        if self.kind:
+            kind = hukou.kind if hukou else None
+            read["person.hukou.kind"] = kind
+            if kind is None:
+                if value is not False:
+                    value = None
+                    missing.append("person.hukou.kind")
+            elif kind != self.kind:
+                value = False
+        return self.leaf(facts, value, read, missing if value is None else [])
+
+
+class SexTest(Condition):
+    def __init__(self, sex: str):
+        self.sex, self.text = sex, f"sex {sex}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        sex = facts.person.sex
+        if sex is None:
+            return self.leaf(facts, None, {"person.sex": None}, ["person.sex"])
+        return self.leaf(facts, sex == self.sex, {"person.sex": sex}, [])
+
+
+class StudentTest(Condition):
+    def __init__(self, student: bool):
+        self.student, self.text = student, f"student {str(student).lower()}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        value = facts.person.student
+        if value is None:
+            return self.leaf(facts, None, {"person.student": None}, ["person.student"])
+        return self.leaf(facts, value == self.student, {"person.student": value}, [])
+
+
+class CategoryTest(Condition):
+    def __init__(self, ids: tuple[str, ...]):
+        self.ids, self.text = ids, f"category {'|'.join(ids)}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        return self.leaf(facts, bool(facts.matched.intersection(self.ids)),
+                         {"categories": sorted(facts.matched)}, [])
+
+
+class CoverageTest(Condition):
+    def __init__(self, mode: str):
+        self.mode, self.text = mode, f"coverage {mode}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        mode = "full_year" if facts.coverage_year > facts.as_of.year else "mid_year"
+        return self.leaf(facts, mode == self.mode,
+                         {"coverage_year": facts.coverage_year, "as_of": facts.as_of.isoformat()}, [])
+
+
+class ChoiceTest(Condition):
+    def __init__(self, name: str, allowed: frozenset[Any] | None, at_least: Any, at_most: Any):
+        self.name, self.allowed, self.at_least, self.at_most = name, allowed, at_least, at_most
+        self.text = f"choice {name}" + (f" in {sorted(allowed)}" if allowed else "") + (
+            f" >= {at_least}" if at_least is not None else "") + (f" <= {at_most}" if at_most is not None else "")
+
+    def evaluate(self, facts: Facts) -> Result:
+        value = getattr(facts.request.choices, self.name)
+        path = f"choices.{self.name}"
+        if value is None:
+            return self.leaf(facts, None, {path: None}, [path])
+        ok = (self.allowed is None or value in self.allowed) and (
+            self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most)
+        return self.leaf(facts, ok, {path: str(value)}, [])
+
+
+class DateTest(Condition):
+    """Compares the application date (and time, where given) with a date or date-time."""
+
+    def __init__(self, op: str, bound: "DateExpr", bound_time: dt.time | None):
+        self.op, self.bound, self.bound_time = op, bound, bound_time
+        self.text = f"as_of {op} {bound.text}" + (f" {bound_time.isoformat('minutes')}" if bound_time else "")
+
+    def evaluate(self, facts: Facts) -> Result:
+        bound = self.bound.resolve(facts)
+        read = {"as_of": facts.as_of.isoformat()}
+        if bound is None:
+            return self.leaf(facts, False, read, [])
+        when = facts.as_of
+        if self.bound_time is not None and when == bound:
+            # On the closing day an application without a time counts as in time (docs/authoring.md).
+            at = facts.request.as_of_time
+            read["as_of_time"] = at.isoformat("minutes") if at else None
+            if at is None:
+                return self.leaf(facts, self.op in ("before", "on_or_before"), read, [])
+            left, right = (at, self.bound_time)
+            value = {"before": left < right, "on_or_before": left <= right,
+                     "after": left > right, "on_or_after": left >= right}[self.op]
+            return self.leaf(facts, value, read, [])
+        if self.bound_time is not None and self.op in ("before", "after"):
+            # a date-time bound: the bound's own day is decided above; other days compare inclusively
+            value = _compare(when, "on_or_before" if self.op == "before" else "on_or_after", bound)
+        else:
+            value = _compare(when, self.op, bound)
+        return self.leaf(facts, value, read, [])
+
+
+class EnrolledTest(Condition):
+    """An enrolment record: employee insurance in force on a date or ended within N months
+    before it, or resident insurance for a year (optionally by payer)."""
+
+    def __init__(self, scheme: str, on: "DateExpr | None", ended_within_months: int | None,
+                 year: str | None, paid_by: str | None, region: tuple[str, ...] | None):
+        self.scheme, self.on, self.ended_within_months = scheme, on, ended_within_months
+        self.year, self.paid_by, self.region = year, paid_by, region
+        parts = [scheme]
+        if on is not None:
+            parts.append(f"in force on {on.text}" if ended_within_months is None
+                         else f"ended within {ended_within_months} months before {on.text}")
+        if year:
+            parts.append(f"for {year}")
+        if paid_by:
+            parts.append(f"paid by {paid_by}")
+        if region:
+            parts.append(f"in region {'|'.join(region)}")
+        self.text = "enrolled " + " ".join(parts)
+
+    def evaluate(self, facts: Facts) -> Result:
+        read: dict[str, Any] = {}
+        value = False
+        day = self.on.resolve(facts) if self.on is not None else None
+        for index, record in enumerate(facts.person.enrollments):
+            if record.scheme != self.scheme:
+                continue
+            base = f"person.enrollments[{index}]"
+            if record.scheme == "employee_medical":
+                read[f"{base}.from"] = record.from_.isoformat()
+                read[f"{base}.to"] = record.to.isoformat() if record.to else None
+                if self.region and not (record.region or "").startswith(self.region):
+                    continue
+                if day is None:
+                    continue
+                if self.ended_within_months is None:
+                    hit = record.from_ <= day and (record.to is None or day <= record.to)
+                else:
+                    hit = record.to is not None and record.to < day <= add_months(record.to, self.ended_within_months)
+            else:
+                read[f"{base}.year"] = record.year
+                read[f"{base}.paid_by"] = record.paid_by
+                hit = self.year is None or record.year == facts.coverage_year
+                if hit and self.paid_by is not None:
+                    hit = record.paid_by == self.paid_by
+            if hit:
+                value = True
+                break
+        if not read:
+            read["person.enrollments"] = f"no {self.scheme} record"
+        return self.leaf(facts, value, read, [])
+
+
+# --- date expressions --------------------------------------------------------------
+
+_ANCHORS: dict[str, Callable[[Facts], dt.date | None]] = {
+    "as_of": lambda f: f.as_of,
+    "status_date": lambda f: f.status_date,
+    "coverage_year_start": lambda f: f.coverage_year_start,
+    "coverage_year_end": lambda f: f.coverage_year_end,
+    "status_since": lambda f: (f.person.statuses[f.primary_witness].since
+                               if f.primary_witness is not None else None),
+}
+_YEARS: dict[str, Callable[[Facts], int]] = {
+    "as_of_year": lambda f: f.as_of.year,
+    "coverage_year": lambda f: f.coverage_year,
+}
+
+
+class DateExpr:
+    """A date computed from a fixed date, an anchor, a month-day in a year, plus offsets."""
+
+    def __init__(self, text: str, base: Callable[[Facts], dt.date | None],
+                 steps: list[Callable[[dt.date], dt.date]]):
+        self.text, self.base, self.steps = text, base, steps
+
+    def resolve(self, facts: Facts) -> dt.date | None:
+        day = self.base(facts)
+        if day is None:
+            return None
+        for step in self.steps:
+            day = step(day)
+        return day
+
+
+def did_you_mean(word: Any, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+class Compiler:
+    """Compiles ``when:`` conditions and date expressions of one policy, collecting issues."""
+
+    def __init__(self, located: Located, issues: list[PolicyIssue]):
+        self.located, self.issues = located, issues
+        self.category_ids: set[str] = set()
+        self.codes: Any = None
+
+    def error(self, path: Path, code: str, message: str, hint: str | None = None) -> None:
+        self.issues.append(self.located.issue(path, code, message, hint))
+
+    # conditions
+    _KEYS = ("all", "any", "not", "status", "age", "hukou", "sex", "student", "category",
+             "coverage", "choice", "date", "enrolled")
+
+    def condition(self, raw: Any, path: Path) -> Condition:
+        if not isinstance(raw, dict) or len(raw) != 1:
+            self.error(path, "bad_condition", "a condition is a mapping with exactly one key",
+                       f"use one of: {', '.join(self._KEYS)}")
+            return AllOf([])
+        (key, body), = raw.items()
+        sub = path + (key,)
+        if key in ("all", "any"):
+            if not isinstance(body, list) or not body:
+                self.error(sub, "bad_condition", f"`{key}` takes a non-empty list of conditions")
+                return AllOf([])
+            parts = [self.condition(item, sub + (i,)) for i, item in enumerate(body)]
+            return AllOf(parts) if key == "all" else AnyOf(parts)
+        if key == "not":
+            return Not(self.condition(body, sub))
+        builder = getattr(self, f"_{key}", None)
+        if builder is None:
+            self.error(path + (key,), "unknown_condition", f"unknown condition {key!r}",
+                       f"{did_you_mean(key, self._KEYS)}known: {', '.join(self._KEYS)}")
+            return AllOf([])
+        return builder(body, sub)
+
+    def _mapping(self, body: Any, path: Path, allowed: set[str], required: set[str] = frozenset()) -> dict | None:
+        if not isinstance(body, dict):
+            self.error(path, "bad_condition", "expected a mapping", f"keys: {', '.join(sorted(allowed))}")
+            return None
+        ok = True
+        for key in body:
+            if key not in allowed:
+                self.error(path + (key,), "unknown_key", f"unknown key {key!r}",
+                           f"{did_you_mean(key, allowed)}allowed: {', '.join(sorted(allowed))}")
+                ok = False
+        for key in required - set(body):
+            self.error(path, "missing_key", f"missing key {key!r}")
+            ok = False
+        return body if ok else None
+
+    def _status(self, body: Any, path: Path) -> Condition:
+        if isinstance(body, str):
+            body = {"kind": body}
+        kinds_raw = body.get("kind") if isinstance(body, dict) else None
+        kinds = tuple(kinds_raw if isinstance(kinds_raw, list) else [kinds_raw])
+        bad = [k for k in kinds if k not in STATUS_KINDS]
+        if bad or not kinds:
+            self.error(path + ("kind",), "unknown_status_kind", f"unknown status kind {bad[0] if bad else None!r}",
+                       f"{did_you_mean(bad[0] if bad else '', STATUS_KINDS)}known: {', '.join(STATUS_KINDS)}")
+            return AllOf([])
+        attrs = set.union(*[_STATUS_ATTRIBUTES.get(k, set()) for k in kinds])
+        if "disability" in kinds:
+            attrs.add("certificate_valid")
+        body = self._mapping(body, path, attrs | (_STATUS_SPECIAL - {"certificate_valid"}) |
+                             ({"certificate_valid"} if "disability" in kinds else set()))
+        if body is None:
+            return AllOf([])
+        tests = []
+        for name, value in body.items():
+            if name in _STATUS_SPECIAL:
+                continue
+            values = value if isinstance(value, list) else [value]
+            tests.append((name, frozenset(values)))
+        area = body.get("area")
+        since_tests = []
+        if "since" in body:
+            since = self._mapping(body["since"], path + ("since",), {"before", "on_or_before", "after", "on_or_after"})
+            for op, expr in (since or {}).items():
+                since_tests.append((op, self.date_expr(expr, path + ("since", op))))
+        return StatusHeld(kinds, tests, frozenset(area if isinstance(area, list) else [area]) if area else None,
+                          body.get("certificate_valid"), since_tests)
+
+    def _age(self, body: Any, path: Path) -> Condition:
+        body = self._mapping(body, path, {"at_least", "under", "at"})
+        if body is None:
+            return AllOf([])
+        if "at_least" not in body and "under" not in body:
+            self.error(path, "bad_condition", "age needs `at_least` or `under`")
+        at = self.date_expr(body.get("at", "status_date"), path + ("at",))
+        return AgeTest(body.get("at_least"), body.get("under"), at)
+
+    def _hukou(self, body: Any, path: Path) -> Condition:
+        body = self._mapping(body, path, {"region", "kind"})
+        if body is None:
+            return AllOf([])
+        region = body.get("region")
+        regions = tuple(str(r) for r in (region if isinstance(region, list) else [region])) if region else None
+        if regions and not all(r.isdigit() and 2 <= len(r) <= 6 for r in regions):
+            self.error(path + ("region",), "bad_region", "a region is a GB/T 2260 code prefix of 2 to 6 digits",
+                       "quote it: region: \"4405\"")
+        kind = body.get("kind")
+        if kind not in (None, "rural", "urban"):
+            self.error(path + ("kind",), "bad_value", f"hukou kind {kind!r} is not rural or urban")
+        return HukouTest(regions, kind)
+
+    def _sex(self, body: Any, path: Path) -> Condition:
+        if body not in ("female", "male"):
+            self.error(path, "bad_value", f"sex {body!r} is not female or male")
+        return SexTest(body)
+
+    def _student(self, body: Any, path: Path) -> Condition:
+        if not isinstance(body, bool):
+            self.error(path, "bad_value", "student takes true or false")
+        return StudentTest(bool(body))
+
+    def _category(self, body: Any, path: Path) -> Condition:
+        ids = tuple(body if isinstance(body, list) else [body])
+        for cid in ids:
+            if cid not in self.category_ids:
+                self.error(path, "unknown_category", f"unknown category {cid!r}",
+                           f"{did_you_mean(cid, self.category_ids)}categories: {', '.join(sorted(self.category_ids))}")
+        return CategoryTest(ids)
+
+    def _coverage(self, body: Any, path: Path) -> Condition:
+        if body not in ("full_year", "mid_year"):
+            self.error(path, "bad_value", f"coverage {body!r} is not full_year or mid_year")
+        return CoverageTest(body)
+
+    def _choice(self, body: Any, path: Path) -> Condition:
+        body = self._mapping(body, path, {"tier", "pension_grade"})
+        if body is None or len(body) != 1:
+            return AllOf([])
+        (name, spec), = body.items()
+        if isinstance(spec, dict):
+            spec = self._mapping(spec, path + (name,), {"at_least", "at_most"}) or {}
+            return ChoiceTest(name, None, _decimal(spec.get("at_least")), _decimal(spec.get("at_most")))
+        values = spec if isinstance(spec, list) else [spec]
+        return ChoiceTest(name, frozenset(_decimal(v) if name == "pension_grade" else v for v in values), None, None)
+
+    def _date(self, body: Any, path: Path) -> Condition:
+        body = self._mapping(body, path, {"before", "on_or_before", "after", "on_or_after"})
+        if body is None or len(body) != 1:
+            self.error(path, "bad_condition", "date takes exactly one comparison")
+            return AllOf([])
+        (op, raw), = body.items()
+        bound_time = None
+        if isinstance(raw, dt.datetime):
+            raw, bound_time = raw.date(), raw.time()
+        return DateTest(op, self.date_expr(raw, path + (op,)), bound_time)
+
+    def _enrolled(self, body: Any, path: Path) -> Condition:
+        body = self._mapping(body, path, {"scheme", "on", "ended_within_months", "year", "paid_by", "region"},
+                             {"scheme"})
+        if body is None:
+            return AllOf([])
+        scheme = body["scheme"]
+        if scheme not in ("employee_medical", "resident_medical"):
+            self.error(path + ("scheme",), "bad_value", f"scheme {scheme!r} is not employee_medical or resident_medical")
+        on = self.date_expr(body["on"], path + ("on",)) if "on" in body else None
+        if scheme == "employee_medical" and on is None:
+            self.error(path, "missing_key", "employee_medical needs `on:` (a date expression)")
+        year = body.get("year")
+        if year not in (None, "coverage_year"):
+            self.error(path + ("year",), "bad_value", "year takes `coverage_year`")
+        region = body.get("region")
+        return EnrolledTest(scheme, on, body.get("ended_within_months"), year, body.get("paid_by"),
+                            tuple(str(r) for r in (region if isinstance(region, list) else [region])) if region else None)
+
+    # date expressions
+    def date_expr(self, raw: Any, path: Path) -> DateExpr:
+        if isinstance(raw, dt.datetime):
+            raw = raw.date()
+        if isinstance(raw, dt.date):
+            fixed = raw
+            return DateExpr(fixed.isoformat(), lambda f: fixed, [])
+        if isinstance(raw, str):
+            if raw not in _ANCHORS:
+                self.error(path, "unknown_anchor", f"unknown date {raw!r}",
+                           f"{did_you_mean(raw, _ANCHORS)}use a date (YYYY-MM-DD) or one of: {', '.join(_ANCHORS)}")
+                return DateExpr(raw, lambda f: None, [])
+            return DateExpr(raw, _ANCHORS[raw], [])
+        allowed = {"from", "month_day", "year", "years_later", "add_days", "add_working_days",
+                   "add_months", "next_month_start", "month_end"}
+        body = self._mapping(raw, path, allowed)
+        if body is None:
+            return DateExpr("?", lambda f: None, [])
+        text: list[str] = []
+        if "month_day" in body:
+            month_day, year_key = str(body["month_day"]), body.get("year", "as_of_year")
+            later = int(body.get("years_later", 0))
+            try:
+                month, day = (int(x) for x in month_day.split("-"))
+                dt.date(2000, month, day)
+            except ValueError:
+                self.error(path + ("month_day",), "bad_value", f"month_day {month_day!r} is not MM-DD")
+                month, day = 1, 1
+            if year_key not in _YEARS:
+                self.error(path + ("year",), "bad_value", f"year {year_key!r} is not one of {', '.join(_YEARS)}")
+                year_key = "as_of_year"
+            year_of = _YEARS[year_key]
+            base: Callable[[Facts], dt.date | None] = lambda f: dt.date(year_of(f) + later, month, day)
+            text.append(f"{month_day} of {year_key}" + (f"+{later}" if later else ""))
+        else:
+            anchor = self.date_expr(body.get("from", "as_of"), path + ("from",))
+            base, text = anchor.resolve, [anchor.text]
+        steps: list[Callable[[dt.date], dt.date]] = []
+        if "add_days" in body:
+            n = int(body["add_days"])
+            steps.append(lambda d: d + dt.timedelta(days=n))
+            text.append(f"+ {n} days")
+        if "add_working_days" in body:
+            n = int(body["add_working_days"])
+            steps.append(lambda d: add_working_days(d, n))
+            text.append(f"+ {n} working days")
+        if "add_months" in body:
+            n = int(body["add_months"])
+            steps.append(lambda d: add_months(d, n))
+            text.append(f"+ {n} months")
+        if body.get("next_month_start"):
+            steps.append(first_of_next_month)
+            text.append("-> first day of next month")
+        if body.get("month_end"):
+            steps.append(lambda d: first_of_next_month(d) - dt.timedelta(days=1))
+            text.append("-> end of month")
+        return DateExpr(" ".join(text), base, steps)
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal
+
+    return None if value is None else Decimal(str(value))

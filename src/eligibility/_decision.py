@@ -1,0 +1,121 @@
+"""The decision contract: what an evaluation returns (``docs/schema/decision.json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DECISION_SCHEMA_VERSION = "1.0"
+
+Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"]
+TriText = Literal["true", "false", "unknown"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyRef(_Frozen):
+    city: str
+    name: str
+    version: str
+    document_number: str | None
+    document_title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    source: str
+
+
+class CategoryRef(_Frozen):
+    id: str
+    label: str
+    clause: str
+
+
+class Subsidy(_Frozen):
+    amount: str | None = Field(description="yuan, two decimal places; null when the premium is unknown")
+    share: str | None = Field(description="share of the individual contribution the government pays")
+    premium: str | None = Field(description="the individual contribution the share applies to, in yuan")
+    premium_parameter: str | None
+    premium_source: Literal["policy", "request", "missing"] | None
+    premium_effective_from: dt.date | None = None
+    premium_citation: str | None = None
+    funding_source: str | None
+    payment: Literal["direct", "reimbursed_after_payment", "other_department"] | None
+    note: str | None = None
+
+
+class Deadline(_Frozen):
+    action: str
+    label: str
+    due: dt.date
+    clause: str
+    rule: str
+
+
+class TierBenefit(_Frozen):
+    item: str
+    label: str
+    value: str
+    clause: str
+
+
+class Tier(_Frozen):
+    level: int | None
+    benefits: list[TierBenefit] = Field(default_factory=list)
+
+
+class Reason(_Frozen):
+    rule: str
+    clause: str | None
+    label: str
+    code: str
+    message: str
+
+
+class ParameterUse(_Frozen):
+    name: str
+    value: str | None
+    unit: str
+    effective_from: dt.date | None
+    source: str
+
+
+class TraceStep(_Frozen):
+    rule: str
+    kind: Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",
+                  "subsidy", "outcome"]
+    clause: str | None
+    label: str
+    result: TriText
+    facts: dict[str, Any] = Field(default_factory=dict)
+    parameters: list[ParameterUse] = Field(default_factory=list)
+    detail: dict[str, Any] | None = Field(None, description="the condition tree with each sub-condition's result")
+
+
+class Decision(_Frozen):
+    """The answer for one request. ``eligible`` is true exactly when ``outcome`` is ``eligible``."""
+
+    schema_version: str = DECISION_SCHEMA_VERSION
+    outcome: Outcome
+    eligible: bool
+    city: str
+    as_of: dt.date
+    program: str
+    coverage_year: int | None
+    policy: PolicyRef | None
+    categories: list[CategoryRef] = Field(default_factory=list)
+    primary_category: str | None = None
+    subsidy: Subsidy | None = None
+    flags: list[str] = Field(default_factory=list)
+    tier: Tier | None = None
+    benefit_start: dt.date | None = None
+    benefit_end: dt.date | None = None
+    deadlines: list[Deadline] = Field(default_factory=list)
+    responsible_region: str | None = None
+    referred_to: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
+    trace: list[TraceStep] = Field(default_factory=list)

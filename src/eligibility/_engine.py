@@ -1,0 +1,319 @@
+"""Evaluation: one request against a compiled policy, producing a Decision with its trace.
+
+The order is fixed and every step is recorded: version in force, coverage year,
+preconditions, categories (in priority order), exclusions, outputs, subsidy, outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ._compile import CompiledProgram, CompiledRule, CompiledVersion, Policy
+from ._conditions import Facts, Result
+from ._decision import (CategoryRef, Deadline, Decision, ParameterUse, PolicyRef, Reason, Subsidy, Tier,
+                        TierBenefit, TraceStep)
+from ._errors import FieldIssue, RequestError
+from ._policy_model import Output
+from ._request import Request
+
+_FEN = Decimal("0.01")
+_TRI = {True: "true", False: "false", None: "unknown"}
+
+
+def evaluate_policy(policy: Policy, request: Request, *, trace: bool = True) -> Decision:
+    """Evaluate ``request`` against ``policy`` (already matched by city)."""
+    run = _Run(policy, request, trace)
+    return run.decide()
+
+
+class _Run:
+    def __init__(self, policy: Policy, request: Request, tracing: bool):
+        self.policy, self.request, self.tracing = policy, request, tracing
+        self.steps: list[TraceStep] = []
+        self.reasons: list[Reason] = []
+
+    # -- helpers -------------------------------------------------------------------
+    def step(self, rule: str, kind: str, clause: str | None, label: str, result: Any, *,
+             facts: dict[str, Any] | None = None, parameters: list[ParameterUse] | None = None,
+             detail: dict[str, Any] | None = None) -> None:
+        if not self.tracing:
+            return
+        self.steps.append(TraceStep(rule=rule, kind=kind, clause=clause, label=label,
+                                    result=_TRI[result] if not isinstance(result, str) else result,
+                                    facts=facts or {}, parameters=parameters or [], detail=detail))
+
+    def finish(self, outcome: str, *, version: CompiledVersion | None = None, coverage_year: int | None = None,
+               **fields: Any) -> Decision:
+        policy_ref = None
+        if version is not None:
+            spec = version.spec
+            policy_ref = PolicyRef(city=self.policy.city, name=self.policy.name, version=spec.id,
+                                   document_number=spec.document.number, document_title=spec.document.title,
+                                   effective_from=spec.effective.from_, effective_to=spec.effective.to,
+                                   source=spec.document.source)
+        self.step("outcome", "outcome", None, f"outcome: {outcome}", "true")
+        return Decision(outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
+                        as_of=self.request.as_of, program=self.request.program, coverage_year=coverage_year,
+                        policy=policy_ref, reasons=self.reasons, trace=self.steps, **fields)
+
+    # -- the evaluation --------------------------------------------------------------
+    def decide(self) -> Decision:
+        request, policy = self.request, self.policy
+        if request.program not in policy.programs:
+            raise RequestError([FieldIssue("program", "unknown_program",
+                                           f"{policy.city} rules no program {request.program!r}; "
+                                           f"known: {', '.join(sorted(policy.programs))}")])
+        person_facts = {}
+        if request.person.id_number:
+            person_facts["person.id_number"] = request.person.masked_id
+        version = policy.version_on(request.as_of)
+        if version is None:
+            windows = ", ".join(f"{v.spec.id}: {v.spec.effective.from_}..{v.spec.effective.to or 'open'}"
+                                for v in policy.versions)
+            self.reasons.append(Reason(rule="version", clause=None, label="no version in force",
+                                       code="no_policy_in_force",
+                                       message=f"no version of {policy.city} is in force on {request.as_of} ({windows})"))
+            self.step("version", "version", None, "选择适用版本", "false",
+                      facts={"as_of": request.as_of.isoformat(), **person_facts})
+            return self.finish("no_policy_in_force", coverage_year=request.coverage_year)
+        spec = version.spec
+        self.step(f"version.{spec.id}", "version", spec.effective.basis or None,
+                  f"适用版本 {spec.document.number or spec.document.title}", "true",
+                  facts={"as_of": request.as_of.isoformat(), "effective_from": spec.effective.from_.isoformat(),
+                         "effective_to": spec.effective.to.isoformat() if spec.effective.to else None,
+                         **person_facts})
+        program = version.programs.get(request.program)
+        if program is None:
+            self.reasons.append(Reason(rule="program", clause=None, label="program not ruled by this version",
+                                       code="no_policy_in_force",
+                                       message=f"version {spec.id} does not rule {request.program!r}"))
+            return self.finish("no_policy_in_force", version=version, coverage_year=request.coverage_year)
+
+        coverage_year = self.coverage_year(program)
+        rule_years = program.spec.coverage_year.years
+        if coverage_year < request.as_of.year:
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year already over",
+                                       code="enrollment_closed",
+                                       message=f"coverage year {coverage_year} ended before {request.as_of}"))
+            self.step("coverage_year", "coverage", None, "参保年度", "false",
+                      facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
+            return self.finish("enrollment_closed", version=version, coverage_year=coverage_year)
+        if rule_years is not None and coverage_year not in rule_years:
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
+                                       code="no_policy_in_force",
+                                       message=f"version {spec.id} rules the years {rule_years}, not {coverage_year}"))
+            self.step("coverage_year", "coverage", None, "参保年度", "false",
+                      facts={"coverage_year": coverage_year, "ruled_years": rule_years})
+            return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
+
+        facts = Facts(request=request, person=request.person, as_of=request.as_of, coverage_year=coverage_year,
+                      status_date=request.as_of, tracing=self.tracing)
+        facts.status_date = self.status_date(program, facts)
+        self.step("coverage_year", "coverage", None, "参保年度", "true",
+                  facts={"coverage_year": coverage_year,
+                         "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
+                         "status_date": facts.status_date.isoformat()})
+        return self.judge(program, version, facts)
+
+    def coverage_year(self, program: CompiledProgram) -> int:
+        if self.request.coverage_year is not None:
+            return self.request.coverage_year
+        rule = program.spec.coverage_year
+        if rule.default == "next_year":
+            return self.request.as_of.year + 1
+        if rule.default == "first_ruled" and rule.years:
+            return rule.years[0]
+        return self.request.as_of.year
+
+    def status_date(self, program: CompiledProgram, facts: Facts) -> dt.date:
+        if program.spec.status_date == "registration":
+            for record in facts.person.enrollments:
+                if (record.scheme == "resident_medical" and record.year == facts.coverage_year
+                        and record.paid_on is not None and record.paid_on <= facts.as_of):
+                    return record.paid_on
+        return facts.as_of
+
+    def check(self, rule: CompiledRule, kind: str, facts: Facts) -> Result:
+        before = set(facts.missing)
+        result = rule.condition.evaluate(facts) if rule.condition is not None else Result(True)
+        detail = result.detail
+        read = _collect_read(detail) if detail else {}
+        self.step(rule_path(rule), kind, rule.clause, rule.label, result.value, facts=read, detail=detail)
+        if result.value is not None:
+            # a rule that decided despite an unknown part did not need that fact
+            facts.missing.intersection_update(before)
+        return result
+
+    def judge(self, program: CompiledProgram, version: CompiledVersion, facts: Facts) -> Decision:
+        coverage_year = facts.coverage_year
+        pre = [(rule, self.check(rule, "precondition", facts)) for rule in program.preconditions]
+        cats = [(rule, self.check(rule, "category", facts)) for rule in program.categories]
+        excl = [(rule, self.check(rule, "exclusion", facts)) for rule in program.exclusions]
+
+        failed_pre = [rule for rule, r in pre if r.value is False]
+        for rule in failed_pre:
+            self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
+                                       code="precondition_failed", message=f"not met: {rule.label}"))
+        matched = [(rule, r) for rule, r in cats if r.value is True]
+        unknown_cats = [rule for rule, r in cats if r.value is None]
+        true_excl = [rule for rule, r in excl if r.value is True]
+        for rule in true_excl:
+            self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
+                                       code="excluded", message=f"excluded: {rule.label}"))
+        categories = [CategoryRef(id=r.id, label=r.label, clause=r.clause) for r, _ in matched]
+        common = dict(version=version, coverage_year=coverage_year, categories=categories)
+
+        if failed_pre:
+            outcome = failed_pre[0].spec.outcome
+            return self.finish(outcome, **common)
+        if not matched:
+            if unknown_cats and not any(rule.spec.outcome == "not_eligible" for rule in true_excl):
+                return self.finish("undetermined", missing=sorted(facts.missing), **common)
+            for rule, _ in cats:
+                self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
+                                           code="category_not_met", message=f"not in category: {rule.label}"))
+            return self.finish("not_eligible", **common)
+        if true_excl:
+            excluded = true_excl[0].spec
+            return self.finish(excluded.outcome, referred_to=excluded.department, **common)
+        primary_rule, primary_result = matched[0]
+        ranked_above = [r for r in unknown_cats if program.categories.index(r) < program.categories.index(primary_rule)]
+        if any(r.value is None for _, r in pre) or any(r.value is None for _, r in excl) or ranked_above:
+            return self.finish("undetermined", missing=sorted(facts.missing), **common)
+        self.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", "true",
+                  facts={"matched": [r.id for r, _ in matched], "primary": primary_rule.id})
+        facts.matched = frozenset(r.id for r, _ in matched)
+        facts.primary_witness = primary_result.witness
+        return self.apply_outputs(program, version, facts, primary_rule, common)
+
+    def apply_outputs(self, program: CompiledProgram, version: CompiledVersion, facts: Facts,
+                      primary: CompiledRule, common: dict[str, Any]) -> Decision:
+        chosen: dict[str, tuple[Any, CompiledRule]] = {}
+        flags: list[str] = []
+        deadlines: list[Deadline] = []
+        benefits: list[TierBenefit] = []
+        for output in program.outputs:
+            rule = output.rule
+            result = self.check(rule, "output", facts)
+            if result.value is None:
+                return self.finish("undetermined", missing=sorted(facts.missing), primary_category=primary.id,
+                                   **common)
+            if not result.value:
+                continue
+            spec = rule.spec
+            assert isinstance(spec, Output)
+            for name in ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region"):
+                value = getattr(spec, name)
+                if value is not None and name not in chosen:
+                    chosen[name] = (value, rule)
+            for name, expr in (("benefit_start", output.benefit_start), ("benefit_end", output.benefit_end)):
+                if expr is not None and name not in chosen:
+                    chosen[name] = (expr.resolve(facts), rule)
+            for flag in spec.flags:
+                if flag not in flags:
+                    flags.append(flag)
+            for deadline in output.deadlines:
+                due = deadline.due.resolve(facts)
+                if due is not None:
+                    deadlines.append(Deadline(action=deadline.action, label=deadline.label, due=due,
+                                              clause=rule.clause, rule=rule.id))
+            benefits += [TierBenefit(item=b.item, label=b.label, value=b.value, clause=rule.clause)
+                         for b in spec.benefits]
+        outcome = primary.spec.outcome
+        subsidy = self.subsidy(program, facts, chosen) if outcome == "eligible" else None
+        tier_value = chosen.get("tier", (None,))[0]
+        if tier_value == "chosen":
+            tier_value = self.request.choices.tier
+        tier = Tier(level=tier_value, benefits=benefits) if tier_value is not None or benefits else None
+        region = None
+        if "responsible_region" in chosen:
+            region = self.responsible_region(chosen["responsible_region"][0], facts)
+        return self.finish(
+            outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
+            benefit_start=chosen.get("benefit_start", (None,))[0], benefit_end=chosen.get("benefit_end", (None,))[0],
+            deadlines=sorted(deadlines, key=lambda d: (d.due, d.action)), responsible_region=region,
+            referred_to=primary.spec.department if outcome == "referred" else None, **common)
+
+    def responsible_region(self, how: str, facts: Facts) -> str | None:
+        hukou = facts.person.hukou.region if facts.person.hukou else None
+        if how == "approving_region" and facts.primary_witness is not None:
+            return facts.person.statuses[facts.primary_witness].approved_by or hukou
+        return hukou
+
+    def parameter(self, program: CompiledProgram, name: str, facts: Facts) -> tuple[Decimal | None, ParameterUse, str]:
+        parameter = program.parameters[name]
+        if name in self.request.parameters:
+            value = self.request.parameters[name]
+            return value, ParameterUse(name=name, value=str(value), unit=parameter.unit, effective_from=None,
+                                       source="request"), "request"
+        on = facts.coverage_year_start
+        values = [v for v in parameter.values if v.from_ <= on]
+        if not values:
+            return None, ParameterUse(name=name, value=None, unit=parameter.unit, effective_from=None,
+                                      source=parameter.note or "not stated by the policy"), "missing"
+        current = max(values, key=lambda v: v.from_)
+        return current.value, ParameterUse(name=name, value=str(current.value), unit=parameter.unit,
+                                           effective_from=current.from_, source=current.source), "policy"
+
+    def subsidy(self, program: CompiledProgram, facts: Facts, chosen: dict[str, tuple[Any, CompiledRule]]) -> Subsidy:
+        funding = chosen.get("funding_source", (None,))[0]
+        payment = chosen.get("payment", (None,))[0]
+        uses: list[ParameterUse] = []
+        note = None
+        if "amount" in chosen:
+            pname, rule = chosen["amount"]
+            amount, use, source = self.parameter(program, pname, facts)
+            uses.append(use)
+            if amount is None:
+                note = f"{pname} is not stated by the policy and was not supplied in request.parameters"
+            result = Subsidy(amount=_money(amount), share=None, premium=None, premium_parameter=pname,
+                             premium_source=source, premium_effective_from=use.effective_from,
+                             premium_citation=use.source, funding_source=funding, payment=payment, note=note)
+        else:
+            share = chosen.get("share", (None,))[0]
+            pname, rule = chosen.get("premium", (None, None))
+            premium, source, use = None, None, None
+            if pname is not None:
+                premium, use, source = self.parameter(program, pname, facts)
+                uses.append(use)
+                if premium is None:
+                    note = (f"the premium ({pname}) is not stated by the policy and was not supplied in "
+                            "request.parameters; the amount is unknown")
+            amount = share * premium if share is not None and premium is not None else None
+            result = Subsidy(amount=_money(amount), share=str(share) if share is not None else None,
+                             premium=_money(premium), premium_parameter=pname, premium_source=source,
+                             premium_effective_from=use.effective_from if use else None,
+                             premium_citation=use.source if use else None,
+                             funding_source=funding, payment=payment, note=note)
+        clause = rule.clause if rule is not None else None
+        self.step("subsidy", "subsidy", clause, "资助金额", "true" if result.amount is not None else "unknown",
+                  facts={"amount": result.amount, "share": result.share}, parameters=uses)
+        return result
+
+
+def rule_path(rule: CompiledRule) -> str:
+    """``categories.dibao``: how traces and reasons name a rule."""
+    return f"{_PLURAL[rule.kind]}.{rule.id}"
+
+
+_PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions", "output": "outputs"}
+
+
+def _money(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return str(value.quantize(_FEN, rounding=ROUND_HALF_UP))
+
+
+def _collect_read(detail: dict[str, Any]) -> dict[str, Any]:
+    read: dict[str, Any] = {}
+    stack = [detail]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        read.update(node.get("read", {}))
+        stack.extend(node.get("parts", []))
+    return read

@@ -1,0 +1,78 @@
+"""The library's exceptions: one base, two kinds of user mistake, each carrying data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EligibilityError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+@dataclass(frozen=True)
+class PolicyIssue:
+    """One problem in a policy file, located to the character."""
+
+    code: str
+    message: str
+    file: str
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class PolicyError(EligibilityError):
+    """A policy file is invalid. ``issues`` lists every problem found, each located.
+
+    ``file``, ``line`` and ``column`` are those of the first issue.
+    """
+
+    def __init__(self, issues: list[PolicyIssue]):
+        if not issues:
+            raise ValueError("PolicyError needs at least one issue")
+        self.issues = tuple(issues)
+        first = self.issues[0]
+        self.file, self.line, self.column = first.file, first.line, first.column
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One bad field of a request: its path (``person.statuses[0].kind``) and what was expected.
+
+    Never holds the rejected value of an identifying field.
+    """
+
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '<request>'}: {self.message} [{self.code}]"
+
+
+class RequestError(EligibilityError):
+    """A request is invalid. ``issues`` lists every bad field by path, in one error."""
+
+    def __init__(self, issues: list[FieldIssue]):
+        if not issues:
+            raise ValueError("RequestError needs at least one issue")
+        self.issues = tuple(issues)
+        lines = [f"invalid request ({len(self.issues)} problem{'s' if len(self.issues) > 1 else ''}):"]
+        lines += [f"  {issue}" for issue in self.issues]
+        super().__init__("\n".join(lines))
+
+
+class CalendarError(EligibilityError):
+    """A working-day deadline falls outside the years the official calendar covers."""

@@ -1,0 +1,147 @@
+"""The policy language: pydantic models of a policy file (see ``docs/authoring.md``).
+
+Conditions (``when:``) and date expressions are kept as raw data here and compiled by
+``_conditions`` and ``_dates``, which know the facts and report unknown names with a
+did-you-mean. Everything else is validated by these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Identifier = str  # checked by _IDENT below
+_IDENT = r"^[a-z][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Document(_Strict):
+    number: str | None = Field(None, description="文号, e.g. 韶人社函〔2016〕287号; null when the text has none")
+    title: str
+    issuers: list[str] = Field(min_length=1)
+    issued: dt.date | None = None
+    source: str = Field(description="the seed file the text comes from")
+
+
+class Window(_Strict):
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+    basis: str | None = Field(None, description="which clause sets the window, or the interpretation used")
+
+
+class ParameterValue(_Strict):
+    from_: dt.date = Field(alias="from")
+    value: Decimal
+    source: str = Field(min_length=1, description="clause or public source the figure comes from")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _plain_number(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            # YAML floats lose precision; amounts must be written as strings or integers.
+            raise ValueError("write amounts as quoted strings or integers, not floats (e.g. \"293\")")
+        return value
+
+
+class Parameter(_Strict):
+    label: str
+    unit: Literal["yuan", "ratio", "percent", "days"]
+    caller_supplied: bool = Field(False, description="the text gives no value: the request must supply it")
+    note: str | None = None
+    values: list[ParameterValue] = Field(default_factory=list)
+
+
+class CoverageYear(_Strict):
+    default: Literal["as_of_year", "next_year", "first_ruled"] = "as_of_year"
+    ruled: Window | None = None
+    years: list[int] | None = Field(None, description="the insurance years this version rules; all if absent")
+
+
+class Deadline(_Strict):
+    action: str = Field(pattern=_IDENT)
+    label: str
+    due: Any
+
+
+class TierBenefit(_Strict):
+    item: str = Field(pattern=_IDENT)
+    label: str
+    value: str
+
+
+class RuleBase(_Strict):
+    id: str = Field(pattern=_IDENT)
+    clause: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    when: Any = None
+
+
+class Precondition(RuleBase):
+    outcome: Literal["not_eligible", "enrollment_closed", "no_policy_in_force"] = "not_eligible"
+
+
+class Category(RuleBase):
+    outcome: Literal["eligible", "referred"] = "eligible"
+    department: str | None = Field(None, description="who handles a referred category")
+
+
+class Exclusion(RuleBase):
+    outcome: Literal["not_eligible", "referred", "enrollment_closed"] = "not_eligible"
+    department: str | None = None
+
+
+class Output(RuleBase):
+    funding_source: str | None = None
+    payment: Literal["direct", "reimbursed_after_payment", "other_department"] | None = None
+    share: Decimal | None = Field(None, ge=0, le=1)
+    premium: str | None = None
+    amount: str | None = Field(None, description="a parameter giving the subsidy amount directly")
+    tier: int | Literal["chosen"] | None = None
+    benefit_start: Any = None
+    benefit_end: Any = None
+    responsible_region: Literal["approving_region", "hukou_region"] | None = None
+    flags: list[str] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    benefits: list[TierBenefit] = Field(default_factory=list)
+
+
+class Program(_Strict):
+    label: str
+    coverage_year: CoverageYear = Field(default_factory=CoverageYear)
+    status_date: Literal["as_of", "registration"] = Field(
+        "as_of", description="registration: statuses are judged on the day an existing enrolment "
+                             "for the coverage year was paid (eligibility fixed at registration)")
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    preconditions: list[Precondition] = Field(default_factory=list)
+    categories: list[Category] = Field(min_length=1)
+    priority: list[str] | None = None
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    outputs: list[Output] = Field(default_factory=list)
+
+
+class Version(_Strict):
+    id: str
+    document: Document
+    effective: Window
+    programs: dict[str, Program] = Field(min_length=1)
+
+
+class Codes(_Strict):
+    """Labels of the codes a policy uses, so decisions and docs can name them."""
+
+    flags: dict[str, str] = Field(default_factory=dict)
+    funding_sources: dict[str, str] = Field(default_factory=dict)
+
+
+class PolicyFile(_Strict):
+    city: str = Field(pattern=_IDENT)
+    name: str
+    region: str = Field(pattern=r"^\d{2,6}$")
+    codes: Codes = Field(default_factory=Codes)
+    versions: list[Version] = Field(min_length=1)

@@ -1,0 +1,91 @@
+"""Two renderers over the same decision: JSON for machines, text with Chinese labels for people."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._decision import Decision, TraceStep
+
+_OUTCOME_LABELS = {
+    "eligible": "符合资助条件 eligible",
+    "not_eligible": "不符合资助条件 not eligible",
+    "referred": "转由其他部门办理 referred",
+    "no_policy_in_force": "无有效政策 no policy in force",
+    "enrollment_closed": "参保已截止 enrollment closed",
+    "undetermined": "信息不足，无法确定 undetermined",
+}
+_MARK = {"true": "✓", "false": "✗", "unknown": "?"}
+
+
+def render_json(decision: Decision, *, indent: int | None = 2) -> str:
+    """The decision as JSON (shape versioned by ``schema_version``)."""
+    return json.dumps(decision.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=indent)
+
+
+def render_text(decision: Decision, *, trace: bool = True) -> str:
+    """A caseworker's reading of the decision, with the trace as an indented log."""
+    lines = [f"结论 outcome: {_OUTCOME_LABELS[decision.outcome]}"]
+    if decision.policy:
+        p = decision.policy
+        lines.append(f"政策 policy: {p.name} {p.document_number or p.document_title} "
+                     f"(version {p.version}, {p.effective_from} – {p.effective_to or 'open'})")
+    lines.append(f"参保年度 coverage year: {decision.coverage_year}  申请日期 as of: {decision.as_of}")
+    if decision.categories:
+        cats = "; ".join(f"{c.label} [{c.clause}]" for c in decision.categories)
+        lines.append(f"类别 categories: {cats}  (primary: {decision.primary_category})")
+    if decision.subsidy:
+        s = decision.subsidy
+        amount = f"{s.amount} 元" if s.amount is not None else "unknown"
+        lines.append(f"资助金额 subsidy: {amount} (share {s.share}, premium {s.premium} from {s.premium_source}); "
+                     f"funding {s.funding_source}; payment {s.payment}")
+        if s.note:
+            lines.append(f"  note: {s.note}")
+    if decision.flags:
+        lines.append(f"标识 flags: {', '.join(decision.flags)}")
+    if decision.tier:
+        lines.append(f"待遇档次 tier: {decision.tier.level}")
+        for b in decision.tier.benefits:
+            lines.append(f"  {b.label}: {b.value} [{b.clause}]")
+    if decision.benefit_start or decision.benefit_end:
+        lines.append(f"待遇期间 benefits: {decision.benefit_start} – {decision.benefit_end}")
+    for d in decision.deadlines:
+        lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
+    if decision.responsible_region:
+        lines.append(f"负责地区 responsible region: {decision.responsible_region}")
+    if decision.referred_to:
+        lines.append(f"转办部门 referred to: {decision.referred_to}")
+    if decision.missing:
+        lines.append(f"缺少信息 missing: {', '.join(decision.missing)}")
+    for r in decision.reasons:
+        lines.append(f"原因 reason [{r.clause or '-'}]: {r.message}")
+    if trace and decision.trace:
+        lines.append("依据 trace:")
+        for step in decision.trace:
+            lines += _render_step(step)
+    return "\n".join(lines)
+
+
+def _render_step(step: TraceStep) -> list[str]:
+    clause = f"[{step.clause}] " if step.clause else ""
+    lines = [f"  {_MARK[step.result]} {clause}{step.label} ({step.rule})"]
+    lines += _render_detail(step.detail, 2)
+    for use in step.parameters:
+        lines.append(f"      参数 {use.name} = {use.value} {use.unit} (from {use.effective_from}, {use.source})")
+    return lines
+
+
+def _render_detail(detail: dict[str, Any] | None, depth: int) -> list[str]:
+    if not detail:
+        return []
+    pad = "  " * (depth + 1)
+    line = f"{pad}{_MARK[detail['result']]} {detail['test']}"
+    read = detail.get("read")
+    if read:
+        line += "  ← " + ", ".join(f"{k}={v}" for k, v in read.items())
+    if detail.get("missing"):
+        line += f"  (missing: {', '.join(detail['missing'])})"
+    out = [line]
+    for part in detail.get("parts", []):
+        out += _render_detail(part, depth + 1)
+    return out

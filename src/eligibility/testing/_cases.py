@@ -1,0 +1,174 @@
+"""YAML test cases for policies: the format, loading with line numbers, and comparison.
+
+A case file::
+
+    policy: shantou                  # city id (bundled policies unless a directory is given)
+    defaults:                        # deep-merged into every case's request
+      request: {city: shantou, as_of: 2021-09-20, person: {hukou: {region: "440511"}}}
+    cases:
+      - name: A dibao recipient with local hukou is fully subsidised
+        clause: 一(一)
+        request: {person: {statuses: [{kind: dibao, since: 2021-01-01}]}}
+        expect: {outcome: eligible, amount: "320.00", primary_category: dibao}
+
+Only the parts listed under ``expect`` are compared (see ``Expectation``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .._decision import Decision
+from .._errors import PolicyError, PolicyIssue
+from .._yaml import load_located
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExpectedDeadline(_Strict):
+    action: str
+    due: dt.date
+
+
+class ExpectedBenefit(_Strict):
+    item: str
+    value: str
+
+
+class Expectation(_Strict):
+    """The parts of a decision a case checks; anything left out is not compared."""
+
+    outcome: str | None = None
+    eligible: bool | None = None
+    categories: list[str] | None = Field(None, description="ids of every matched category, in priority order")
+    primary_category: str | None = None
+    amount: str | None = Field(None, description='"320.00", or "null" for an unknown amount')
+    premium: str | None = None
+    premium_source: str | None = None
+    funding_source: str | None = None
+    payment: str | None = None
+    flags: list[str] | None = Field(None, description="the exact set of flags")
+    tier: int | None = None
+    benefits: list[ExpectedBenefit] | None = Field(None, description="tier benefits that must be present")
+    benefit_start: dt.date | None = None
+    benefit_end: dt.date | None = None
+    deadlines: list[ExpectedDeadline] | None = Field(None, description="deadlines that must be present")
+    responsible_region: str | None = None
+    referred_to: str | None = None
+    missing: list[str] | None = Field(None, description="the exact set of missing facts")
+    reasons: list[str] | None = Field(None, description="rule ids that must appear among the reasons")
+    version: str | None = None
+    coverage_year: int | None = None
+
+
+class Case(_Strict):
+    name: str = Field(min_length=8, description="a sentence saying what the case shows")
+    clause: str = Field(min_length=1, description="the clause of the text the case checks")
+    request: dict[str, Any]
+    expect: Expectation
+
+
+class CaseFile(_Strict):
+    policy: str
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    case: Case
+    request: dict[str, Any]
+    file: str
+    line: int | None
+    policy: str
+
+
+def deep_merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else, an empty mapping included, replaces."""
+    if isinstance(base, dict) and isinstance(override, dict) and override:
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = deep_merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def load_case_file(path: str | Path) -> list[LoadedCase]:
+    """Read a case file; raise PolicyError (file, line, column) when it is malformed."""
+    path = Path(path)
+    located, issues = load_located(path.read_text(encoding="utf-8"), str(path))
+    if located is None:
+        raise PolicyError(issues)
+    try:
+        model = CaseFile.model_validate(located.data)
+    except ValidationError as exc:
+        raise PolicyError([located.issue(tuple(e["loc"]), e["type"], e["msg"],
+                                         "see docs/testing.md for the case format") for e in exc.errors()]) from None
+    default_request = model.defaults.get("request", {})
+    loaded = []
+    for index, case in enumerate(model.cases):
+        line, _ = located.where(("cases", index))
+        request = deep_merge(default_request, case.request)
+        request.setdefault("city", model.policy)
+        loaded.append(LoadedCase(case=case, request=request, file=str(path), line=line, policy=model.policy))
+    return loaded
+
+
+def _actual(decision: Decision, key: str) -> Any:
+    s = decision.subsidy
+    return {
+        "outcome": lambda: decision.outcome,
+        "eligible": lambda: decision.eligible,
+        "categories": lambda: [c.id for c in decision.categories],
+        "primary_category": lambda: decision.primary_category,
+        "amount": lambda: (s.amount if s and s.amount is not None else "null"),
+        "premium": lambda: s.premium if s else None,
+        "premium_source": lambda: s.premium_source if s else None,
+        "funding_source": lambda: s.funding_source if s else None,
+        "payment": lambda: s.payment if s else None,
+        "flags": lambda: sorted(decision.flags),
+        "tier": lambda: decision.tier.level if decision.tier else None,
+        "benefits": lambda: [{"item": b.item, "value": b.value} for b in (decision.tier.benefits if decision.tier else [])],
+        "benefit_start": lambda: decision.benefit_start,
+        "benefit_end": lambda: decision.benefit_end,
+        "deadlines": lambda: [{"action": d.action, "due": d.due} for d in decision.deadlines],
+        "responsible_region": lambda: decision.responsible_region,
+        "referred_to": lambda: decision.referred_to,
+        "missing": lambda: sorted(decision.missing),
+        "reasons": lambda: [r.rule.split(".", 1)[-1] for r in decision.reasons],
+        "version": lambda: decision.policy.version if decision.policy else None,
+        "coverage_year": lambda: decision.coverage_year,
+    }[key]()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    field: str
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: expected {self.expected!r}, got {self.actual!r}"
+
+
+def compare(expect: Expectation, decision: Decision) -> list[Mismatch]:
+    """Every listed expectation the decision does not meet."""
+    mismatches = []
+    for key, expected in expect.model_dump(exclude_none=True).items():
+        actual = _actual(decision, key)
+        if key in ("flags", "missing"):
+            ok = sorted(expected) == actual
+        elif key in ("deadlines", "benefits", "reasons"):
+            ok = all(item in actual for item in expected)
+        else:
+            ok = expected == actual
+        if not ok:
+            mismatches.append(Mismatch(key, expected, actual))
+    return mismatches

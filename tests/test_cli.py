@@ -1,0 +1,56 @@
+import json
+from pathlib import Path
+
+from eligibility.cli import main
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "shantou_dibao.yaml"
+
+
+def test_evaluate_prints_a_traced_decision_citing_the_dibao_clause(capsys):
+    assert 0 == main(["evaluate", str(EXAMPLE)])
+    out = capsys.readouterr().out
+    assert "320.00 元" in out and "medical_assistance_fund" in out and "[一(一)]" in out
+    assert "440511197005010022" not in out and "陈某某" not in out
+
+
+def test_evaluate_json_masks_the_id_number(capsys):
+    assert 0 == main(["evaluate", str(EXAMPLE), "--format", "json"])
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert "eligible" == data["outcome"]
+    assert "4405**********0022" in out and "440511197005010022" not in out
+
+
+def test_invalid_request_exits_2_with_paths(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("city: shantou\nas_of: 2021-02-30\nperson: {sex: x}\n", encoding="utf-8")
+    assert 2 == main(["evaluate", str(bad)])
+    err = capsys.readouterr().err
+    assert "as_of" in err and "person.sex" in err
+
+
+def test_check_passes_on_bundled_policies(capsys):
+    assert 0 == main(["check"])
+    assert "shantou.yaml: ok" in capsys.readouterr().out
+
+
+def test_check_reports_file_line_column(tmp_path, capsys):
+    broken = tmp_path / "shantou.yaml"
+    text = (ROOT / "policies" / "shantou.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("clause: 一(一)", "clase: 一(一)", 1), encoding="utf-8")
+    assert 2 == main(["check", str(broken)])
+    err = capsys.readouterr().err
+    line = next(i for i, l in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "clase:" in l)
+    assert f"{broken}:{line}:" in err
+
+
+def test_policies_lists_versions(capsys):
+    assert 0 == main(["policies"])
+    assert "2020-01-01 – 2025-12-31" in capsys.readouterr().out
+
+
+def test_published_schemas_match_the_models(tmp_path):
+    assert 0 == main(["schema", "--out", str(tmp_path)])
+    for name in ("request.json", "decision.json"):
+        assert (ROOT / "docs" / "schema" / name).read_text() == (tmp_path / name).read_text()
