@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ._calendar import add_months, add_working_days, age_on, first_of_next_month
 from ._errors import PolicyIssue
-from ._request import STATUS_KINDS, Person, Request
+from ._request import SCHEMES, STATUS_KINDS, Person, Request
 from ._yaml import Located, Path
 
 Tri = bool | None
@@ -350,8 +350,8 @@ class DateTest(Condition):
 
 
 class EnrolledTest(Condition):
-    """An enrolment record: employee insurance in force on a date or ended within N months
-    before it, or resident insurance for a year (optionally by payer)."""
+    """An enrolment record: employee insurance (medical or pension) in force on a date or
+    ended within N months before it, or resident insurance for a year (optionally by payer)."""
 
     def __init__(self, scheme: str, on: "DateExpr | None", ended_within_months: int | None,
                  year: str | None, paid_by: str | None, region: tuple[str, ...] | None):
@@ -377,7 +377,7 @@ class EnrolledTest(Condition):
             if record.scheme != self.scheme:
                 continue
             base = f"person.enrollments[{index}]"
-            if record.scheme == "employee_medical":
+            if record.scheme != "resident_medical":
                 read[f"{base}.from"] = record.from_.isoformat()
                 read[f"{base}.to"] = record.to.isoformat() if record.to else None
                 if self.region and not (record.region or "").startswith(self.region):
@@ -597,11 +597,12 @@ class Compiler:
         if body is None:
             return AllOf([])
         scheme = body["scheme"]
-        if scheme not in ("employee_medical", "resident_medical"):
-            self.error(path + ("scheme",), "bad_value", f"scheme {scheme!r} is not employee_medical or resident_medical")
+        if scheme not in SCHEMES:
+            self.error(path + ("scheme",), "bad_value", f"unknown scheme {scheme!r}",
+                       f"{did_you_mean(scheme, SCHEMES)}known: {', '.join(SCHEMES)}")
         on = self.date_expr(body["on"], path + ("on",)) if "on" in body else None
-        if scheme == "employee_medical" and on is None:
-            self.error(path, "missing_key", "employee_medical needs `on:` (a date expression)")
+        if scheme != "resident_medical" and on is None:
+            self.error(path, "missing_key", f"{scheme} needs `on:` (a date expression)")
         year = body.get("year")
         if year not in (None, "coverage_year"):
             self.error(path + ("year",), "bad_value", "year takes `coverage_year`")

@@ -115,6 +115,7 @@ class Decision(_Frozen):
     benefit_end: dt.date | None = None
     deadlines: list[Deadline] = Field(default_factory=list)
     responsible_region: str | None = None
+    enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     referred_to: str | None = None
     missing: list[str] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)

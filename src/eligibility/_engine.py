@@ -204,7 +204,8 @@ class _Run:
                 continue
             spec = rule.spec
             assert isinstance(spec, Output)
-            for name in ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region"):
+            for name in ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region",
+                         "enrollment_unit"):
                 value = getattr(spec, name)
                 if value is not None and name not in chosen:
                     chosen[name] = (value, rule)
@@ -234,6 +235,7 @@ class _Run:
             outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
             benefit_start=chosen.get("benefit_start", (None,))[0], benefit_end=chosen.get("benefit_end", (None,))[0],
             deadlines=sorted(deadlines, key=lambda d: (d.due, d.action)), responsible_region=region,
+            enrollment_unit=chosen.get("enrollment_unit", (None,))[0],
             referred_to=primary.spec.department if outcome == "referred" else None, **common)
 
     def responsible_region(self, how: str, facts: Facts) -> str | None:

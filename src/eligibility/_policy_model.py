@@ -106,6 +106,7 @@ class Output(RuleBase):
     benefit_start: Any = None
     benefit_end: Any = None
     responsible_region: Literal["approving_region", "hukou_region"] | None = None
+    enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     flags: list[str] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
     benefits: list[TierBenefit] = Field(default_factory=list)

@@ -136,18 +136,27 @@ STATUS_KINDS = ("dibao", "tekun", "orphan", "de_facto_unsupported_child", "distr
                 "entitled_group", "family_planning", "settled_vagrant")
 
 
-class EmployeeMedical(_Model):
-    scheme: Literal["employee_medical"]
+class _EmployeeScheme(_Model):
+    """A period of employee insurance (medical or pension), open-ended while ``to`` is absent."""
+
     from_: dt.date = Field(alias="from")
     to: dt.date | None = None
-    region: RegionCode | None = None
+    region: RegionCode | None = Field(None, description="region code where the insurance was held")
 
     @model_validator(mode="after")
-    def _order(self) -> "EmployeeMedical":
+    def _order(self) -> "_EmployeeScheme":
         if self.to is not None and self.to < self.from_:
             raise PydanticCustomError("date_order", "to ({to}) is before from ({start})",
                                       {"to": str(self.to), "start": str(self.from_)})
         return self
+
+
+class EmployeeMedical(_EmployeeScheme):
+    scheme: Literal["employee_medical"]
+
+
+class EmployeePension(_EmployeeScheme):
+    scheme: Literal["employee_pension"]
 
 
 class ResidentMedical(_Model):
@@ -158,7 +167,8 @@ class ResidentMedical(_Model):
     paid_on: dt.date | None = None
 
 
-Enrollment = Annotated[Union[EmployeeMedical, ResidentMedical], Field(discriminator="scheme")]
+Enrollment = Annotated[Union[EmployeeMedical, EmployeePension, ResidentMedical], Field(discriminator="scheme")]
+SCHEMES = ("employee_medical", "employee_pension", "resident_medical")
 
 
 class Person(_Model):
@@ -275,7 +285,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in STATUS_KINDS or part in ("employee_medical", "resident_medical"):
+        elif part in STATUS_KINDS or part in SCHEMES:
             continue  # the discriminator tag pydantic inserts; the index already names the item
         else:
             path += f".{part}" if path else str(part)
