@@ -54,3 +54,13 @@ def test_published_schemas_match_the_models(tmp_path):
     assert 0 == main(["schema", "--out", str(tmp_path)])
     for name in ("request.json", "decision.json"):
         assert (ROOT / "docs" / "schema" / name).read_text() == (tmp_path / name).read_text()
+
+
+def test_city_docs_hold_the_rules_generated_from_the_policies(tmp_path):
+    from eligibility import bundled_policies
+    from eligibility._docs import BEGIN, END, rules_markdown
+
+    for policy in bundled_policies():
+        doc = (ROOT / "docs" / "policies" / f"{policy.city}.md").read_text(encoding="utf-8")
+        generated = doc[doc.index(BEGIN):doc.index(END) + len(END)]
+        assert rules_markdown(policy) == generated, f"run `eligibility docs` to refresh {policy.city}.md"

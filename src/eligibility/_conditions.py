@@ -59,6 +59,10 @@ def _tri_text(value: Tri) -> str:
 class Condition:
     text: str = ""
 
+    def describe(self) -> str:
+        """The condition as one readable line, for generated docs."""
+        return self.text
+
     def evaluate(self, facts: Facts) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -77,6 +81,10 @@ class AllOf(Condition):
     def __init__(self, parts: list[Condition]):
         self.parts, self.text = parts, "all"
 
+    def describe(self) -> str:
+        return "(" + " and ".join(p.describe() for p in self.parts) + ")" if len(self.parts) > 1 else (
+            self.parts[0].describe() if self.parts else "always")
+
     def evaluate(self, facts: Facts) -> Result:
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
@@ -89,6 +97,9 @@ class AnyOf(Condition):
     def __init__(self, parts: list[Condition]):
         self.parts, self.text = parts, "any"
 
+    def describe(self) -> str:
+        return "(" + " or ".join(p.describe() for p in self.parts) + ")"
+
     def evaluate(self, facts: Facts) -> Result:
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
@@ -100,6 +111,9 @@ class AnyOf(Condition):
 class Not(Condition):
     def __init__(self, part: Condition):
         self.part, self.text = part, "not"
+
+    def describe(self) -> str:
+        return f"not {self.part.describe()}"
 
     def evaluate(self, facts: Facts) -> Result:
         inner = self.part.evaluate(facts)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import bundled_policies, load_policies, load_policy
+from ._docs import update_doc
 from ._errors import EligibilityError, PolicyError, RequestError
 from ._registry import bundled_policy_dir
 from ._render import render_json, render_text
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
 
     sc = sub.add_parser("schema", help="write the request and decision JSON Schemas")
     sc.add_argument("--out", default="docs/schema", help="directory (default: docs/schema)")
+
+    dc = sub.add_parser("docs", help="regenerate the rules tables in docs/policies/<city>.md")
+    dc.add_argument("--out", default="docs/policies", help="directory (default: docs/policies)")
+    dc.add_argument("--policies", metavar="DIR")
 
     args = parser.parse_args(argv)
     try:
@@ -104,7 +109,17 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema}
+def _docs(args: argparse.Namespace) -> int:
+    policies = load_policies(args.policies) if args.policies else bundled_policies()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for policy in policies:
+        doc = out / f"{policy.city}.md"
+        print(f"{doc}: {'updated' if update_doc(policy, doc) else 'up to date'}")
+    return 0
+
+
+_COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
