@@ -601,6 +601,11 @@ class Compiler:
             return AllOf([])
         (op, raw), = body.items()
         bound_time = None
+        if isinstance(raw, str) and "T" in raw:
+            try:  # YAML reads 2018-02-22T17:00 (no seconds) as text
+                raw = dt.datetime.fromisoformat(raw)
+            except ValueError:
+                pass
         if isinstance(raw, dt.datetime):
             raw, bound_time = raw.date(), raw.time()
         return DateTest(op, self.date_expr(raw, path + (op,)), bound_time)
