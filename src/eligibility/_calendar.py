@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import chinese_calendar
 from dateutil.relativedelta import relativedelta
@@ -10,17 +11,29 @@ from dateutil.relativedelta import relativedelta
 from ._errors import CalendarError
 
 
+# chinesecalendar's own is_workday() recomputes its supported range (min/max over every
+# holiday) on each call, ~30 µs; deadlines count dozens of days per evaluation. Its data
+# (the official holiday and make-up working-day tables) is read once here instead, with
+# the same rule: a make-up day works, a holiday rests, otherwise Monday to Friday work.
+_HOLIDAYS = frozenset(chinese_calendar.holidays)
+_MAKE_UP_DAYS = frozenset(chinese_calendar.workdays)
+_FIRST_YEAR = min(_HOLIDAYS).year
+_LAST_YEAR = max(_HOLIDAYS).year
+
+
 def is_working_day(day: dt.date) -> bool:
     """True on an official working day, make-up working days included."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
         raise CalendarError(
-            f"the official calendar covers {_covered_years()} only; {day.isoformat()} is outside it, "
+            f"the official calendar covers {_FIRST_YEAR}-{_LAST_YEAR} only; {day.isoformat()} is outside it, "
             "so a working-day deadline cannot be computed (upgrade chinesecalendar when the State "
-            "Council publishes the year's holidays)") from None
+            "Council publishes the year's holidays)")
+    if day in _MAKE_UP_DAYS:
+        return True
+    return day.weekday() < 5 and day not in _HOLIDAYS
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The ``count``-th official working day after ``start`` (``start`` itself not counted)."""
     day, remaining = start, count
@@ -31,14 +44,10 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
     return day
 
 
-def _covered_years() -> str:
-    years = sorted({day.year for day in chinese_calendar.holidays})
-    return f"{years[0]}-{years[-1]}" if years else "no years"
-
-
 def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Completed years of age on ``day`` (a person born on 29 February ages on 1 March)."""
-    return relativedelta(day, birth_date).years
+    """Completed years of age on ``day``: a year is complete on the birthday, and a person
+    born on 29 February completes it on 1 March in a common year."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

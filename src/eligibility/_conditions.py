@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ._calendar import add_months, add_working_days, age_on, first_of_next_month
 from ._errors import PolicyIssue
@@ -32,7 +32,12 @@ class Facts:
     tracing: bool
     matched: frozenset[str] = frozenset()
     primary_witness: int | None = None
-    missing: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)
+    by_kind: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for index, status in enumerate(self.person.statuses):
+            self.by_kind.setdefault(status.kind, []).append((index, status))
 
     @property
     def coverage_year_start(self) -> dt.date:
@@ -43,9 +48,12 @@ class Facts:
         return dt.date(self.coverage_year, 12, 31)
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one (sub-)condition; ``detail`` is trace data when tracing."""
+class Result(NamedTuple):
+    """The outcome of one (sub-)condition; ``detail`` is trace data when tracing.
+
+    ``witness`` is the index of the status that satisfied a status test, so dates can be
+    anchored on the status that decided (``status_since``).
+    """
 
     value: Tri
     detail: dict[str, Any] | None = None
@@ -68,7 +76,8 @@ class Condition:
 
     def leaf(self, facts: Facts, value: Tri, read: dict[str, Any], missing: list[str],
              witness: int | None = None) -> Result:
-        facts.missing.update(missing)
+        if missing:
+            facts.missing += missing
         if not facts.tracing:
             return Result(value, None, witness)
         detail: dict[str, Any] = {"test": self.text, "result": _tri_text(value), "read": read}
@@ -161,21 +170,22 @@ class StatusHeld(Condition):
         self.text = f"status {'|'.join(kinds)}" + (f" ({', '.join(parts)})" if parts else "")
 
     def evaluate(self, facts: Facts) -> Result:
-        person, day = facts.person, facts.status_date
+        day, tracing = facts.status_date, facts.tracing
+        candidates = [item for kind in self.kinds for item in facts.by_kind.get(kind, ())]
+        if not candidates and not tracing:
+            return Result(False)
         read: dict[str, Any] = {}
         missing: list[str] = []
         best: Tri = False
         witness = None
-        for index, status in enumerate(person.statuses):
-            if status.kind not in self.kinds:
-                continue
+        for index, status in sorted(candidates, key=lambda item: item[0]) if len(self.kinds) > 1 else candidates:
             base = f"person.statuses[{index}]"
-            held = status.holds_on(day)
-            read[f"{base}.kind"] = status.kind
-            read[f"{base}.since"] = status.since.isoformat()
-            if status.until is not None:
-                read[f"{base}.until"] = status.until.isoformat()
-            if not held:
+            if tracing:
+                read[f"{base}.kind"] = status.kind
+                read[f"{base}.since"] = status.since.isoformat()
+                if status.until is not None:
+                    read[f"{base}.until"] = status.until.isoformat()
+            if not status.holds_on(day):
                 continue
             value, item_missing = self._attributes(status, base, facts, read)
             if value is True:
@@ -185,7 +195,7 @@ class StatusHeld(Condition):
             if value is None:
                 best = None
                 missing += item_missing
-        if not read:
+        if tracing and not read:
             read["person.statuses"] = f"no {'/'.join(self.kinds)} status"
         return self.leaf(facts, best, read, missing, witness)
 

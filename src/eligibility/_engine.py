@@ -40,9 +40,11 @@ class _Run:
              detail: dict[str, Any] | None = None) -> None:
         if not self.tracing:
             return
-        self.steps.append(TraceStep(rule=rule, kind=kind, clause=clause, label=label,
-                                    result=_TRI[result] if not isinstance(result, str) else result,
-                                    facts=facts or {}, parameters=parameters or [], detail=detail))
+        # built without re-validation: every field is produced by the engine itself
+        self.steps.append(TraceStep.model_construct(
+            rule=rule, kind=kind, clause=clause, label=label,
+            result=_TRI[result] if not isinstance(result, str) else result,
+            facts=facts or {}, parameters=parameters or [], detail=detail))
 
     def finish(self, outcome: str, *, version: CompiledVersion | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
@@ -136,14 +138,15 @@ class _Run:
         return facts.as_of
 
     def check(self, rule: CompiledRule, kind: str, facts: Facts) -> Result:
-        before = set(facts.missing)
+        before = len(facts.missing)
         result = rule.condition.evaluate(facts) if rule.condition is not None else Result(True)
-        detail = result.detail
-        read = _collect_read(detail) if detail else {}
-        self.step(rule_path(rule), kind, rule.clause, rule.label, result.value, facts=read, detail=detail)
+        if self.tracing:
+            detail = result.detail
+            self.step(rule_path(rule), kind, rule.clause, rule.label, result.value,
+                      facts=_collect_read(detail) if detail else {}, detail=detail)
         if result.value is not None:
             # a rule that decided despite an unknown part did not need that fact
-            facts.missing.intersection_update(before)
+            del facts.missing[before:]
         return result
 
     def judge(self, program: CompiledProgram, version: CompiledVersion, facts: Facts) -> Decision:
@@ -170,7 +173,7 @@ class _Run:
             return self.finish(outcome, **common)
         if not matched:
             if unknown_cats and not any(rule.spec.outcome == "not_eligible" for rule in true_excl):
-                return self.finish("undetermined", missing=sorted(facts.missing), **common)
+                return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
             for rule, _ in cats:
                 self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
                                            code="category_not_met", message=f"not in category: {rule.label}"))
@@ -181,7 +184,7 @@ class _Run:
         primary_rule, primary_result = matched[0]
         ranked_above = [r for r in unknown_cats if program.categories.index(r) < program.categories.index(primary_rule)]
         if any(r.value is None for _, r in pre) or any(r.value is None for _, r in excl) or ranked_above:
-            return self.finish("undetermined", missing=sorted(facts.missing), **common)
+            return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
         self.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", "true",
                   facts={"matched": [r.id for r, _ in matched], "primary": primary_rule.id})
         facts.matched = frozenset(r.id for r, _ in matched)
@@ -198,7 +201,7 @@ class _Run:
             rule = output.rule
             result = self.check(rule, "output", facts)
             if result.value is None:
-                return self.finish("undetermined", missing=sorted(facts.missing), primary_category=primary.id,
+                return self.finish("undetermined", missing=sorted(set(facts.missing)), primary_category=primary.id,
                                    **common)
             if not result.value:
                 continue
