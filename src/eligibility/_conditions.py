@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
@@ -74,12 +75,16 @@ class Condition:
     def evaluate(self, facts: Facts) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def leaf(self, facts: Facts, value: Tri, read: dict[str, Any], missing: list[str],
-             witness: int | None = None) -> Result:
+    def leaf(self, facts: Facts, value: Tri, read: dict[str, Any] | Callable[[], dict[str, Any]],
+             missing: list[str], witness: int | None = None) -> Result:
+        """Record a leaf's result; ``read`` (the facts it looked at, or a function giving
+        them, so untraced runs never build it) goes into the trace."""
         if missing:
             facts.missing += missing
         if not facts.tracing:
             return Result(value, None, witness)
+        if callable(read):
+            read = read()
         detail: dict[str, Any] = {"test": self.text, "result": _tri_text(value), "read": read}
         if missing:
             detail["missing"] = missing
@@ -233,9 +238,12 @@ class StatusHeld(Condition):
         return value, (missing if value is None else [])
 
 
-def _compare(left: dt.date, op: str, right: dt.date) -> bool:
-    return {"before": left < right, "on_or_before": left <= right,
-            "after": left > right, "on_or_after": left >= right}[op]
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "before": operator.lt, "on_or_before": operator.le, "after": operator.gt, "on_or_after": operator.ge}
+
+
+def _compare(left: Any, op: str, right: Any) -> bool:
+    return _OPS[op](left, right)
 
 
 class AgeTest(Condition):
@@ -252,7 +260,7 @@ class AgeTest(Condition):
         age = age_on(birth, day) if day else None
         value = age is not None and (self.at_least is None or age >= self.at_least) and (
             self.under is None or age < self.under)
-        return self.leaf(facts, value, {"person.birth_date": birth.isoformat(), "age": age}, [])
+        return self.leaf(facts, value, lambda: {"person.birth_date": birth.isoformat(), "age": age}, [])
 
 
 class HukouTest(Condition):
@@ -312,8 +320,8 @@ class CategoryTest(Condition):
         self.ids, self.text = ids, f"category {'|'.join(ids)}"
 
     def evaluate(self, facts: Facts) -> Result:
-        return self.leaf(facts, bool(facts.matched.intersection(self.ids)),
-                         {"categories": sorted(facts.matched)}, [])
+        return self.leaf(facts, not facts.matched.isdisjoint(self.ids),
+                         lambda: {"categories": sorted(facts.matched)}, [])
 
 
 class CoverageTest(Condition):
@@ -323,7 +331,7 @@ class CoverageTest(Condition):
     def evaluate(self, facts: Facts) -> Result:
         mode = "full_year" if facts.coverage_year > facts.as_of.year else "mid_year"
         return self.leaf(facts, mode == self.mode,
-                         {"coverage_year": facts.coverage_year, "as_of": facts.as_of.isoformat()}, [])
+                         lambda: {"coverage_year": facts.coverage_year, "as_of": facts.as_of.isoformat()}, [])
 
 
 class ChoiceTest(Condition):
@@ -351,7 +359,7 @@ class DateTest(Condition):
 
     def evaluate(self, facts: Facts) -> Result:
         bound = self.bound.resolve(facts)
-        read = {"as_of": facts.as_of.isoformat()}
+        read = {"as_of": facts.as_of.isoformat()} if facts.tracing else {}
         if bound is None:
             return self.leaf(facts, False, read, [])
         when = facts.as_of
@@ -361,10 +369,7 @@ class DateTest(Condition):
             read["as_of_time"] = at.isoformat("minutes") if at else None
             if at is None:
                 return self.leaf(facts, self.op in ("before", "on_or_before"), read, [])
-            left, right = (at, self.bound_time)
-            value = {"before": left < right, "on_or_before": left <= right,
-                     "after": left > right, "on_or_after": left >= right}[self.op]
-            return self.leaf(facts, value, read, [])
+            return self.leaf(facts, _compare(at, self.op, self.bound_time), read, [])
         if self.bound_time is not None and self.op in ("before", "after"):
             # a date-time bound: the bound's own day is decided above; other days compare inclusively
             value = _compare(when, "on_or_before" if self.op == "before" else "on_or_after", bound)

@@ -31,7 +31,7 @@ def evaluate_policy(policy: Policy, request: Request, *, trace: bool = True) -> 
 class _Run:
     def __init__(self, policy: Policy, request: Request, tracing: bool):
         self.policy, self.request, self.tracing = policy, request, tracing
-        self.steps: list[TraceStep] = []
+        self.steps: list[dict[str, Any]] = []
         self.reasons: list[Reason] = []
 
     # -- helpers -------------------------------------------------------------------
@@ -40,11 +40,10 @@ class _Run:
              detail: dict[str, Any] | None = None) -> None:
         if not self.tracing:
             return
-        # built without re-validation: every field is produced by the engine itself
-        self.steps.append(TraceStep.model_construct(
-            rule=rule, kind=kind, clause=clause, label=label,
-            result=_TRI[result] if not isinstance(result, str) else result,
-            facts=facts or {}, parameters=parameters or [], detail=detail))
+        # plain data here; the Decision validates all steps at once (in pydantic-core)
+        self.steps.append({"rule": rule, "kind": kind, "clause": clause, "label": label,
+                           "result": _TRI[result] if not isinstance(result, str) else result,
+                           "facts": facts or {}, "parameters": parameters or [], "detail": detail})
 
     def finish(self, outcome: str, *, version: CompiledVersion | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
