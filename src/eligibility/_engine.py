@@ -173,9 +173,11 @@ class _Run:
         if not matched:
             if unknown_cats and not any(rule.spec.outcome == "not_eligible" for rule in true_excl):
                 return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
-            for rule, _ in cats:
+            for rule, result in cats:
+                why = _failing_test(result.detail)
                 self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
-                                           code="category_not_met", message=f"not in category: {rule.label}"))
+                                           code="category_not_met",
+                                           message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
             return self.finish("not_eligible", **common)
         if true_excl:
             excluded = true_excl[0].spec
@@ -309,6 +311,19 @@ def _money(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return str(value.quantize(_FEN, rounding=ROUND_HALF_UP))
+
+
+def _failing_test(detail: dict[str, Any] | None) -> str | None:
+    """The sub-condition that made a condition false, as text with what it read (traced runs)."""
+    if detail is None or detail.get("result") != "false":
+        return None
+    if detail["test"] in ("all", "any"):
+        for part in detail["parts"]:
+            found = _failing_test(part)
+            if found:
+                return found
+    read = ", ".join(f"{k}={v}" for k, v in detail.get("read", {}).items())
+    return f"false: {detail['test']}" + (f" [{read}]" if read else "")
 
 
 def _collect_read(detail: dict[str, Any]) -> dict[str, Any]:
