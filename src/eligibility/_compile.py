@@ -47,6 +47,12 @@ class CompiledOutput:
     benefit_start: DateExpr | None
     benefit_end: DateExpr | None
     deadlines: tuple[CompiledDeadline, ...]
+    # the single-valued fields this output sets, read once at compile time (first set wins)
+    sets: tuple[tuple[str, Any], ...] = ()
+
+
+_SINGLE_VALUED = ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region",
+                  "enrollment_unit")
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,7 @@ def _compile_program(name: str, program: Program, path: tuple, compiler: Compile
             if spec.benefit_end is not None else None,
             deadlines=tuple(CompiledDeadline(d.action, d.label, compiler.date_expr(d.due, out_path + ("deadlines", j, "due")))
                             for j, d in enumerate(spec.deadlines)),
+            sets=tuple((name, getattr(spec, name)) for name in _SINGLE_VALUED if getattr(spec, name) is not None),
         ))
 
     first_year = (program.coverage_year.years[0] if program.coverage_year.years else version.effective.from_.year)

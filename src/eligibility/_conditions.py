@@ -100,9 +100,22 @@ class AllOf(Condition):
             self.parts[0].describe() if self.parts else "always")
 
     def evaluate(self, facts: Facts) -> Result:
+        if not facts.tracing:
+            # untraced: the first false part decides; nobody reads the rest
+            value: Tri = True
+            witness = None
+            for part in self.parts:
+                result = part.evaluate(facts)
+                if result.value is False:
+                    return Result(False)
+                if result.value is None:
+                    value = None
+                elif witness is None:
+                    witness = result.witness
+            return Result(value, None, witness)
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
-        value: Tri = False if False in values else (None if None in values else True)
+        value = False if False in values else (None if None in values else True)
         witness = next((r.witness for r in results if r.value and r.witness is not None), None)
         return _composite(self.text, value, results, facts, witness)
 
@@ -115,9 +128,22 @@ class AnyOf(Condition):
         return "(" + " or ".join(p.describe() for p in self.parts) + ")"
 
     def evaluate(self, facts: Facts) -> Result:
+        if not facts.tracing:
+            # untraced: a true part that names its witness decides; nobody reads the rest
+            value: Tri = False
+            witness = None
+            for part in self.parts:
+                result = part.evaluate(facts)
+                if result.value is True:
+                    value = True
+                    if result.witness is not None:
+                        return Result(True, None, result.witness if witness is None else witness)
+                elif result.value is None and value is False:
+                    value = None
+            return Result(value, None, witness)
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
-        value: Tri = True if True in values else (None if None in values else False)
+        value = True if True in values else (None if None in values else False)
         witness = next((r.witness for r in results if r.value and r.witness is not None), None)
         return _composite(self.text, value, results, facts, witness)
 

@@ -208,10 +208,8 @@ class _Run:
                 continue
             spec = rule.spec
             assert isinstance(spec, Output)
-            for name in ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region",
-                         "enrollment_unit"):
-                value = getattr(spec, name)
-                if value is not None and name not in chosen:
+            for name, value in output.sets:
+                if name not in chosen:
                     chosen[name] = (value, rule)
             for name, expr in (("benefit_start", output.benefit_start), ("benefit_end", output.benefit_end)):
                 if expr is not None and name not in chosen:
