@@ -52,3 +52,248 @@ def decide(policy, as_of, **extra):
 ])
 def test_date_time_window_closes_at_the_hour(policy, as_of, outcome):
     assert outcome == decide(policy, as_of).outcome
+
+
+HELD_ON_POLICY = """
+city: testville
+name: 测试市
+region: "4101"
+versions:
+  - id: "1"
+    document: {number: null, title: t, issuers: [x], source: s.txt}
+    effective: {from: 2019-01-01, to: null}
+    programs:
+      resident_medical:
+        label: l
+        categories:
+          - id: dibao
+            clause: 一
+            label: 低保（名单于2019年12月31日确定）
+            when: {status: {kind: dibao, held_on: 2019-12-31}}
+          - id: poor
+            clause: 二
+            label: 建档立卡
+            when: {status: {kind: registered_poor, unable_to_pay: true, held_on: 2019-12-31}}
+        outputs:
+          - id: card
+            clause: 三
+            label: 无社会保障卡人员制卡
+            when: {social_security_card: false}
+            flags: [card]
+codes:
+  flags: {card: 制卡}
+"""
+
+
+@pytest.fixture(scope="module")
+def held_on_policy():
+    return compile_policy_text(textwrap.dedent(HELD_ON_POLICY), "testville.yaml")
+
+
+def held_on_decide(policy, as_of, status, **person):
+    return evaluate({"city": "testville", "as_of": as_of, "coverage_year": 2020,
+                     "person": {"statuses": [status], "social_security_card": True, **person}}, policy)
+
+
+@pytest.mark.parametrize("status, outcome", [
+    ({"kind": "dibao", "since": "2019-12-31"}, "eligible"),                          # held on the day
+    ({"kind": "dibao", "since": "2020-01-01"}, "not_eligible"),                      # granted after it
+    ({"kind": "dibao", "since": "2018-01-01", "until": "2020-03-31"}, "eligible"),   # ended since: still counts
+    ({"kind": "dibao", "since": "2018-01-01", "until": "2019-12-30"}, "not_eligible"),
+])
+def test_status_held_on_a_fixed_date_instead_of_the_status_date(held_on_policy, status, outcome):
+    assert outcome == held_on_decide(held_on_policy, "2020-06-01", status).outcome
+
+
+def test_status_held_on_stays_three_valued_and_is_traced(held_on_policy):
+    decision = held_on_decide(held_on_policy, "2020-06-01", {"kind": "registered_poor", "since": "2018-01-01"})
+    assert decision.outcome == "undetermined"
+    assert decision.missing == ["person.statuses[0].unable_to_pay"]
+    step = next(s for s in decision.trace if s.rule == "categories.poor")
+    assert step.clause == "二" and step.facts["held_on"] == "2019-12-31"
+
+
+def test_held_on_takes_a_date_expression(tmp_path):
+    from eligibility import PolicyError
+
+    with pytest.raises(PolicyError) as caught:
+        compile_policy_text(textwrap.dedent(HELD_ON_POLICY).replace("held_on: 2019-12-31}}\n          - id: poor",
+                                                                   "held_on: list_day}}\n          - id: poor"),
+                            "testville.yaml")
+    assert any(i.code == "unknown_anchor" for i in caught.value.issues)
+
+
+@pytest.mark.parametrize("card, outcome, flags, missing", [
+    (True, "eligible", [], []),
+    (False, "eligible", ["card"], []),
+    (None, "undetermined", [], ["person.social_security_card"]),
+])
+def test_social_security_card_condition(held_on_policy, card, outcome, flags, missing):
+    decision = held_on_decide(held_on_policy, "2020-06-01", {"kind": "dibao", "since": "2018-01-01"},
+                              social_security_card=card)
+    assert (outcome, flags, missing) == (decision.outcome, decision.flags, decision.missing)
+
+
+WOMAN_AGE_POLICY = """
+city: testville
+name: 测试县
+region: "5301"
+versions:
+  - id: "1"
+    document: {number: null, title: t, issuers: [x], source: s.txt}
+    effective: {from: 2017-01-01, to: null}
+    programs:
+      resident_medical:
+        label: l
+        categories:
+          - id: bereaved
+            clause: 一
+            label: 独生子女死亡的夫妇（女方满49周岁以后）
+            when: {status: {kind: family_planning, plan: bereaved_only_child_parent, woman_age: {at_least: 49}}}
+        exclusions:
+          - id: closed
+            clause: 二
+            label: 截止；终止昆明职工医保二个月内的除外
+            outcome: enrollment_closed
+            when:
+              all:
+                - {date: {after: 2018-02-23}}
+                - not: {enrolled: {scheme: employee_medical, on: as_of, ended_within_months: 2, region: "5301"}}
+"""
+
+
+@pytest.fixture(scope="module")
+def woman_age_policy():
+    return compile_policy_text(textwrap.dedent(WOMAN_AGE_POLICY), "testville.yaml")
+
+
+def woman_age_decide(policy, as_of, woman_birth_date, enrollments=()):
+    status = {"kind": "family_planning", "plan": "bereaved_only_child_parent", "since": "2015-01-01"}
+    if woman_birth_date:
+        status["woman_birth_date"] = woman_birth_date
+    return evaluate({"city": "testville", "as_of": as_of, "coverage_year": int(as_of[:4]),
+                     "person": {"sex": "male", "statuses": [status], "enrollments": list(enrollments)}}, policy)
+
+
+@pytest.mark.parametrize("woman_birth_date, outcome, missing", [
+    ("1968-10-20", "eligible", []),         # her 49th birthday
+    ("1968-10-21", "not_eligible", []),     # the day before it
+    (None, "undetermined", ["person.statuses[0].woman_birth_date"]),
+])
+def test_woman_age_counts_the_age_of_the_woman_of_the_couple(woman_age_policy, woman_birth_date, outcome, missing):
+    decision = woman_age_decide(woman_age_policy, "2017-10-20", woman_birth_date)
+    assert (outcome, missing) == (decision.outcome, decision.missing)
+    step = next(s for s in decision.trace if s.rule == "categories.bereaved")
+    assert step.clause == "一" and "person.statuses[0].woman_birth_date" in step.facts
+
+
+def test_woman_age_is_only_for_family_planning_statuses():
+    from eligibility import PolicyError
+
+    bad = textwrap.dedent(WOMAN_AGE_POLICY).replace(
+        "{kind: family_planning, plan: bereaved_only_child_parent, woman_age", "{kind: dibao, woman_age")
+    with pytest.raises(PolicyError) as caught:
+        compile_policy_text(bad, "testville.yaml")
+    assert any(i.code == "unknown_key" for i in caught.value.issues)
+
+
+@pytest.mark.parametrize("region, outcome, missing", [
+    ("530127", "eligible", []),                                  # Kunming: the window reopens
+    ("510104", "enrollment_closed", []),                         # elsewhere: it does not
+    (None, "undetermined", ["person.enrollments[0].region"]),    # unrecorded: never assumed local
+])
+def test_enrolled_region_is_three_valued_and_the_on_key_reads_as_a_word(woman_age_policy, region, outcome, missing):
+    record = {"scheme": "employee_medical", "from": "2010-01-01", "to": "2018-03-31"}
+    if region:
+        record["region"] = region
+    decision = woman_age_decide(woman_age_policy, "2018-05-31", "1960-01-01", [record])
+    assert (outcome, missing) == (decision.outcome, decision.missing)
+
+
+COVERAGE_YEAR_POLICY = """
+city: testville
+name: 测试市
+region: "4402"
+codes:
+  flags: {first_year: 首个年度重新申报}
+versions:
+  - id: "1"
+    document: {number: null, title: t, issuers: [x], source: s.txt}
+    effective: {from: 2013-11-18, to: null}
+    programs:
+      resident_medical:
+        label: l
+        coverage_year: {default: next_year}
+        categories:
+          - id: newborn_of_disabled
+            clause: 一
+            label: 残疾人所生的新生儿
+            when:
+              all:
+                - {age: {under: 1}}
+                - {status: {kind: disabled_parent, grade: [1, 2]}}
+        outputs:
+          - id: first_year
+            clause: 六1
+            label: 2014年度重新申报
+            when: {coverage: {year: 2014}}
+            flags: [first_year]
+          - id: later_years
+            clause: 二
+            label: 每年9月1日前申报（2014年度除外）
+            when: {not: {coverage: {year: [2014]}}}
+            deadlines: [{action: declare, label: 申报, due: {month_day: "09-01", year: as_of_year}}]
+"""
+
+
+@pytest.fixture(scope="module")
+def coverage_year_policy():
+    return compile_policy_text(textwrap.dedent(COVERAGE_YEAR_POLICY), "testville.yaml")
+
+
+def newborn(policy, as_of, parent, born="2013-10-01", **request):
+    return evaluate({"city": "testville", "as_of": as_of,
+                     "person": {"birth_date": born, "statuses": [{"since": born, **parent}]},
+                     **request}, policy)
+
+
+@pytest.mark.parametrize("as_of, coverage_year, flags, deadlines", [
+    ("2013-12-02", None, ["first_year"], []),                            # default next_year: 2014
+    ("2014-06-10", None, [], [("declare", "2014-09-01")]),               # 2015
+    ("2014-06-10", 2014, ["first_year"], []),                            # asked for 2014 explicitly
+])
+def test_coverage_year_condition_names_the_insurance_year(coverage_year_policy, as_of, coverage_year, flags, deadlines):
+    extra = {"coverage_year": coverage_year} if coverage_year else {}
+    decision = newborn(coverage_year_policy, as_of, {"kind": "disabled_parent", "grade": 1}, **extra)
+    assert "eligible" == decision.outcome
+    assert (flags, deadlines) == (decision.flags, [(d.action, d.due.isoformat()) for d in decision.deadlines])
+    step = next(s for s in decision.trace if s.rule == "outputs.first_year")
+    assert step.clause == "六1" and step.facts["coverage_year"] == decision.coverage_year
+
+
+def test_coverage_year_condition_takes_years_only(coverage_year_policy):
+    from eligibility import PolicyError
+
+    for bad in ("{year: 2014.5}", "{year: []}", "{years: 2014}"):
+        with pytest.raises(PolicyError) as caught:
+            compile_policy_text(textwrap.dedent(COVERAGE_YEAR_POLICY).replace("{year: 2014}", bad), "testville.yaml")
+        assert caught.value.issues[0].code in ("bad_value", "unknown_key", "missing_key")
+
+
+@pytest.mark.parametrize("parent, outcome, missing", [
+    ({"kind": "disabled_parent", "grade": 2, "type": "physical"}, "eligible", []),
+    ({"kind": "disabled_parent", "grade": 3, "type": "physical"}, "not_eligible", []),
+    ({"kind": "disabled_parent", "type": "physical"}, "undetermined", ["person.statuses[0].grade"]),
+])
+def test_disabled_parent_status_is_three_valued(coverage_year_policy, parent, outcome, missing):
+    decision = newborn(coverage_year_policy, "2014-06-10", parent, born="2014-01-15")
+    assert (outcome, missing) == (decision.outcome, decision.missing)
+
+
+def test_disabled_parent_status_refuses_an_unknown_grade():
+    from eligibility import RequestError
+
+    with pytest.raises(RequestError):
+        evaluate({"city": "testville", "as_of": "2014-06-10",
+                  "person": {"statuses": [{"kind": "disabled_parent", "grade": 5, "since": "2014-01-15"}]}},
+                 compile_policy_text(textwrap.dedent(COVERAGE_YEAR_POLICY), "testville.yaml"))

@@ -1,6 +1,7 @@
 """Engine behaviour beyond single-city cases: traces, reasons, determinism, rounding."""
 
 import json
+from pathlib import Path
 
 from eligibility import Decision, evaluate
 from eligibility._render import render_json, render_text
@@ -58,3 +59,59 @@ def test_amount_is_rounded_half_up_to_the_fen_only_at_the_end():
 
 def test_evaluation_is_deterministic():
     assert evaluate(REQUEST) == evaluate(REQUEST)
+
+
+def _eager_trace(request):
+    """The trace a traced run records step by step (what the lazy trace must equal)."""
+    from eligibility import bundled_policies, parse_request
+    from eligibility._engine import _Run
+
+    parsed = parse_request(request)
+    return _Run(bundled_policies().get(parsed.city), parsed, True).decide()
+
+
+def test_the_lazy_trace_is_the_one_a_traced_run_records():
+    for request in (REQUEST, {**REQUEST, "person": {**REQUEST["person"], "statuses": [
+            {"kind": "dibao", "since": "2021-01-01"}]}}):
+        eager, lazy = _eager_trace(request), evaluate(request)
+        assert eager.trace == lazy.trace
+        assert eager.model_dump(exclude={"trace"}) == lazy.model_dump(exclude={"trace"})
+
+
+def test_a_pickled_decision_carries_its_trace():
+    import pickle
+
+    decision = evaluate(REQUEST)
+    restored = pickle.loads(pickle.dumps(decision))
+    assert len(restored.trace) > 5 and restored == decision
+
+
+def test_a_condition_repeated_in_a_policy_is_compiled_once_and_shared(tmp_path):
+    from eligibility import bundled_policies
+
+    program = bundled_policies().get("shantou").versions[0].programs["resident_medical"]
+    by_id = {o.rule.id: o.rule.condition for o in program.outputs}
+    # the YAML anchor &city_institution: `when:` of lottery_funded, `any:` part of mid_year_institution
+    shared = by_id["lottery_funded"]
+    assert shared is by_id["mid_year_institution"].parts[1]
+    assert shared.shared and not by_id["full_year_benefits"].shared
+
+
+def test_an_exclusion_can_test_the_categories_that_held(tmp_path):
+    import shutil
+
+    from eligibility import load_policies
+
+    text = (Path(__file__).parents[1] / "policies" / "shantou.yaml").read_text(encoding="utf-8")
+    marker = "        exclusions:\n"
+    extra = ("          - id: dibao_excluded_for_test\n            clause: 五(二)\n            label: 测试\n"
+             "            when: {category: dibao}\n")
+    assert marker in text
+    (tmp_path / "shantou.yaml").write_text(text.replace(marker, marker + extra, 1), encoding="utf-8")
+    policies = load_policies(tmp_path)
+    dibao = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "dibao", "since": "2021-01-01"}]}}
+    decision = evaluate(dibao, policies)
+    assert ("not_eligible", ["exclusions.dibao_excluded_for_test"]) == (
+        decision.outcome, [r.rule for r in decision.reasons])
+    assert "eligible" == evaluate(REQUEST | {"person": {**REQUEST["person"], "statuses": [
+        {"kind": "tekun", "care": "dispersed", "since": "2021-01-01"}]}}, policies).outcome

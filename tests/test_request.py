@@ -43,7 +43,7 @@ def test_until_before_since_is_an_error():
 
 def test_status_granted_after_the_application_is_an_error():
     issues = issues_of({**BASE, "person": {"statuses": [{"kind": "dibao", "since": "2021-09-21"}]}})
-    assert "status_after_as_of" == issues[""].code
+    assert "status_after_as_of" == issues["person.statuses[0].since"].code
 
 
 def test_unknown_city_names_the_known_cities():

@@ -20,7 +20,8 @@ from ._engine import evaluate_policy
 from ._errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
 from ._registry import PolicySet, bundled_policy_dir, load_policy_dir
 from ._compile import load_policy_file
-from ._request import Request, parse_request
+from ._conditions import did_you_mean
+from ._request import Request, parse_request, scrub_issues, shown_input
 
 __all__ = [
     "CalendarError", "DECISION_SCHEMA_VERSION", "Decision", "EligibilityError", "FieldIssue", "Policy",
@@ -61,6 +62,30 @@ def evaluate(request: Request | dict[str, Any], policies: PolicySet | Policy | N
         policies = PolicySet({policies.city: policies})
     policy = policies.get(parsed.city)
     if policy is None:
-        raise RequestError([FieldIssue("city", "unknown_city",
-                                       f"unknown city {parsed.city!r}; known: {', '.join(policies.cities)}")])
+        raise _unknown("city", "unknown_city", "city", parsed.city, policies.cities, parsed)
+    if parsed.program not in policy.programs:
+        raise _unknown("program", "unknown_program", f"program of {policy.city}", parsed.program,
+                       policy.programs, parsed)
+    if parsed.parameters:
+        declared = {name for version in policy.versions if parsed.program in version.programs
+                    for name in version.programs[parsed.program].parameters}
+        unknown = sorted(set(parsed.parameters) - declared)
+        if unknown:
+            # a misspelt parameter would otherwise be ignored and the amount silently unknown
+            raise RequestError(scrub_issues([
+                FieldIssue(f"parameters.{name}", "unknown_parameter",
+                           f"{policy.city} {parsed.program} declares no such parameter; "
+                           f"{did_you_mean(name, declared)}declared: {', '.join(sorted(declared)) or 'none'}")
+                for name in unknown], _person_secrets(parsed)))
     return evaluate_policy(policy, parsed, trace=trace)
+
+
+def _person_secrets(request: Request) -> tuple[str, ...]:
+    return tuple(value for value in (request.person.id_number, request.person.name) if value)
+
+
+def _unknown(path: str, code: str, what: str, value: str, known: Any, request: Request) -> RequestError:
+    shown = shown_input(value)
+    message = f"unknown {what}{' ' + shown if shown else ''}; {did_you_mean(value, sorted(known))}" \
+              f"known: {', '.join(sorted(known))}"
+    return RequestError(scrub_issues([FieldIssue(path, code, message)], _person_secrets(request)))

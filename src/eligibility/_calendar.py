@@ -55,4 +55,4 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + relativedelta(months=1))
+    return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)

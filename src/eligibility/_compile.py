@@ -6,6 +6,7 @@ each issue located by file, line and column with a hint.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -15,9 +16,10 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 
 from ._conditions import Compiler, Condition, DateExpr, did_you_mean
+from ._decision import CategoryRef, PolicyRef
 from ._errors import PolicyError, PolicyIssue
 from ._policy_model import Category, Exclusion, Output, Parameter, PolicyFile, Precondition, Program, Version
-from ._yaml import Located, load_located
+from ._yaml import MAX_FILE_BYTES, Located, load_located
 
 
 _SINGULAR = {"preconditions": "precondition", "categories": "category", "exclusions": "exclusion",
@@ -32,6 +34,11 @@ class CompiledRule:
     label: str
     condition: Condition | None
     spec: Precondition | Category | Exclusion | Output
+    ref: CategoryRef = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # what a decision names a matched category by, built once here rather than per decision
+        object.__setattr__(self, "ref", CategoryRef(id=self.id, label=self.label, clause=self.clause))
 
 
 @dataclass(frozen=True)
@@ -86,13 +93,21 @@ class Policy:
     file: str
     versions: tuple[CompiledVersion, ...]
     spec: PolicyFile
+    programs: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    # the decision's ``policy`` part for each version id, built once at load
+    version_refs: Mapping[str, PolicyRef] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "programs", frozenset(name for v in self.versions for name in v.programs))
+        object.__setattr__(self, "version_refs", MappingProxyType({
+            v.spec.id: PolicyRef(city=self.city, name=self.name, version=v.spec.id,
+                                 document_number=v.spec.document.number, document_title=v.spec.document.title,
+                                 effective_from=v.spec.effective.from_, effective_to=v.spec.effective.to,
+                                 source=v.spec.document.source)
+            for v in self.versions}))
 
     def version_on(self, day: dt.date) -> CompiledVersion | None:
         return next((v for v in self.versions if v.in_force(day)), None)
-
-    @property
-    def programs(self) -> frozenset[str]:
-        return frozenset(name for v in self.versions for name in v.programs)
 
     @property
     def clauses(self) -> frozenset[str]:
@@ -118,13 +133,23 @@ def load_policy_file(path: str | FsPath, *, display_name: str | None = None) -> 
     path = FsPath(path)
     name = display_name or str(path)
     try:
+        # refuse before reading: a huge file would otherwise be read into memory whole
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise PolicyError([PolicyIssue("file_too_large", f"file is larger than {MAX_FILE_BYTES} bytes",
+                                           name, 1, 1, "split the policy or remove what it does not need")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError([PolicyIssue("not_found", "no such policy file", name, None, None,
                                        "check the path; bundled policies are listed by `eligibility policies`")]) from None
     except UnicodeDecodeError as exc:
+        before = exc.object[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
         raise PolicyError([PolicyIssue("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                       name, None, None, "save the file as UTF-8")]) from None
+                                       name, line, column, "save the file as UTF-8")]) from None
+    except IsADirectoryError:
+        raise PolicyError([PolicyIssue("not_found", "a directory, not a policy file", name, 1, 1,
+                                       "give a .yaml file, or the directory to `eligibility check`")]) from None
     return compile_policy_text(text, name, expected_city=path.stem)
 
 
@@ -148,9 +173,23 @@ def compile_policy_text(text: str, file: str, *, expected_city: str | None = Non
     versions = tuple(_compile_version(v, ("versions", i), compiler) for i, v in enumerate(model.versions))
     _check_windows(model, located, issues)
     if issues:
-        raise PolicyError(issues)
+        raise PolicyError([_with_hint(issue) for issue in issues])
     return Policy(city=model.city, name=model.name, region=model.region, file=file,
                   versions=versions, spec=model)
+
+
+# hints for compiler issues raised without one: every message says what to do
+_DEFAULT_HINTS = {
+    "bad_condition": "see the conditions table in docs/authoring.md",
+    "bad_value": "use one of the values docs/authoring.md lists for this condition",
+    "missing_key": "add the key; docs/authoring.md shows each construct's keys",
+}
+
+
+def _with_hint(issue: PolicyIssue) -> PolicyIssue:
+    if issue.hint:
+        return issue
+    return dataclasses.replace(issue, hint=_DEFAULT_HINTS.get(issue.code, "see docs/errors.md for this code"))
 
 
 def _pydantic_issue(located: Located, error: dict[str, Any]) -> PolicyIssue:
@@ -167,7 +206,7 @@ def _pydantic_issue(located: Located, error: dict[str, Any]) -> PolicyIssue:
     value = error.get("input")
     if isinstance(value, (str, int, float)) and len(str(value)) < 60:
         message += f" (got {value!r})"
-    hint = None
+    hint = _PYDANTIC_HINTS.get(kind, "see docs/authoring.md for what this key takes")
     if kind.startswith("decimal") or kind in ("value_error",):
         hint = "amounts are plain numbers, quoted, with no unit: \"280\""
     elif kind.startswith("date"):
@@ -175,6 +214,24 @@ def _pydantic_issue(located: Located, error: dict[str, Any]) -> PolicyIssue:
     elif kind == "literal_error":
         hint = "use one of the values listed"
     return located.issue(loc, kind, message, hint)
+
+
+# hints for pydantic's error types (docs/errors.md lists them); anything else gets a pointer
+_PYDANTIC_HINTS = {
+    "string_type": "write text here (quote it if YAML reads it as a number, date or yes/no)",
+    "string_too_short": "this text may not be empty",
+    "string_pattern_mismatch": "ids are snake_case (a-z, 0-9, _); region codes are digits, quoted",
+    "int_type": "write a whole number", "int_parsing": "write a whole number",
+    "bool_type": "write true or false", "bool_parsing": "write true or false",
+    "list_type": "write a list: [a, b] or one `- item` per line",
+    "dict_type": "write a mapping: `key: value` lines",
+    "model_type": "write a mapping: `key: value` lines",
+    "too_short": "the list may not be empty", "too_long": "the list is too long",
+    "finite_number": "write a finite number", "less_than_equal": "the value is too large",
+    "greater_than_equal": "the value is too small", "greater_than": "the value is too small",
+    "less_than": "the value is too large",
+    "date_type": "dates are YYYY-MM-DD", "datetime_type": "date-times are YYYY-MM-DDTHH:MM",
+}
 
 
 def _model_at(loc: tuple[Any, ...]) -> type | None:
@@ -275,9 +332,18 @@ def _compile_program(name: str, program: Program, path: tuple, compiler: Compile
             sets=tuple((name, getattr(spec, name)) for name in _SINGLE_VALUED if getattr(spec, name) is not None),
         ))
 
-    first_year = (program.coverage_year.years[0] if program.coverage_year.years else version.effective.from_.year)
+    first_year = (min(program.coverage_year.years) if program.coverage_year.years else version.effective.from_.year)
     for pname, parameter in program.parameters.items():
         ppath = path + ("parameters", pname)
+        seen_from: dict[dt.date, int] = {}
+        for k, value in enumerate(parameter.values):
+            if value.from_ in seen_from:
+                # two values from one date: the engine would silently keep one of them
+                compiler.error(ppath + ("values", k, "from"), "conflicting_values",
+                               f"parameter {pname!r} has two values from {value.from_} "
+                               f"(values[{seen_from[value.from_]}] and values[{k}])",
+                               "keep one value per date; a later figure starts on a later `from:`")
+            seen_from.setdefault(value.from_, k)
         if parameter.caller_supplied:
             continue
         if not parameter.values:
@@ -309,4 +375,5 @@ def _check_windows(model: PolicyFile, located: Located, issues: list[PolicyIssue
     for i, version in enumerate(model.versions):
         if version.effective.to is not None and version.effective.to < version.effective.from_:
             issues.append(located.issue(("versions", i, "effective", "to"), "bad_window",
-                                        "effective.to is before effective.from"))
+                                        "effective.to is before effective.from",
+                                        "swap the dates, or fix the one that is mistyped"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import json
 import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
@@ -32,9 +34,13 @@ class Facts:
     status_date: dt.date
     tracing: bool
     matched: frozenset[str] = frozenset()
+    undecided: frozenset[str] = frozenset()  # categories whose test was unknown
     primary_witness: int | None = None
     missing: list[str] = field(default_factory=list)
     by_kind: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+    # results of shared conditions (``Condition.shared``) in this phase of an untraced run;
+    # cleared whenever ``matched`` or ``primary_witness`` change
+    memo: dict[Any, tuple["Result", list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for index, status in enumerate(self.person.statuses):
@@ -67,6 +73,9 @@ def _tri_text(value: Tri) -> str:
 
 class Condition:
     text: str = ""
+    # set by the compiler when one compiled condition stands for several identical ones in
+    # the policy (a YAML anchor used again, a test repeated across outputs)
+    shared: bool = False
 
     def describe(self) -> str:
         """The condition as one readable line, for generated docs."""
@@ -75,6 +84,13 @@ class Condition:
     def evaluate(self, facts: Facts) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def share(self) -> None:
+        """Evaluate this condition once per phase of an untraced run, however often the
+        policy uses it (called by the compiler; the instance attribute shadows the method)."""
+        if not self.shared:
+            self.shared = True
+            self.evaluate = functools.partial(_evaluate_shared, self, type(self).evaluate)  # type: ignore[method-assign]
+
     def leaf(self, facts: Facts, value: Tri, read: dict[str, Any] | Callable[[], dict[str, Any]],
              missing: list[str], witness: int | None = None) -> Result:
         """Record a leaf's result; ``read`` (the facts it looked at, or a function giving
@@ -82,13 +98,31 @@ class Condition:
         if missing:
             facts.missing += missing
         if not facts.tracing:
-            return Result(value, None, witness)
+            return _PLAIN[value] if witness is None else Result(value, None, witness)
         if callable(read):
             read = read()
         detail: dict[str, Any] = {"test": self.text, "result": _tri_text(value), "read": read}
         if missing:
             detail["missing"] = missing
         return Result(value, detail, witness)
+
+
+def _evaluate_shared(condition: Condition, evaluate: Callable[[Condition, Facts], Result], facts: Facts) -> Result:
+    if facts.tracing:
+        return evaluate(condition, facts)
+    hit = facts.memo.get(condition)
+    if hit is not None:
+        if hit[1]:
+            facts.missing += hit[1]
+        return hit[0]
+    before = len(facts.missing)
+    result = evaluate(condition, facts)
+    facts.memo[condition] = (result, facts.missing[before:])
+    return result
+
+
+# untraced results without a witness are these three, not new tuples
+_PLAIN = {True: Result(True), False: Result(False), None: Result(None)}
 
 
 class AllOf(Condition):
@@ -107,12 +141,12 @@ class AllOf(Condition):
             for part in self.parts:
                 result = part.evaluate(facts)
                 if result.value is False:
-                    return Result(False)
+                    return _PLAIN[False]
                 if result.value is None:
                     value = None
                 elif witness is None:
                     witness = result.witness
-            return Result(value, None, witness)
+            return _PLAIN[value] if witness is None else Result(value, None, witness)
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
         value = False if False in values else (None if None in values else True)
@@ -140,7 +174,7 @@ class AnyOf(Condition):
                         return Result(True, None, result.witness if witness is None else witness)
                 elif result.value is None and value is False:
                     value = None
-            return Result(value, None, witness)
+            return _PLAIN[value]
         results = [part.evaluate(facts) for part in self.parts]
         values = [r.value for r in results]
         value = True if True in values else (None if None in values else False)
@@ -163,7 +197,7 @@ class Not(Condition):
 
 def _composite(text: str, value: Tri, results: list[Result], facts: Facts, witness: int | None) -> Result:
     if not facts.tracing:
-        return Result(value, None, witness)
+        return _PLAIN[value] if witness is None else Result(value, None, witness)
     return Result(value, {"test": text, "result": _tri_text(value),
                           "parts": [r.detail for r in results]}, witness)
 
@@ -178,34 +212,50 @@ _STATUS_ATTRIBUTES: dict[str, set[str]] = {
     "serious_illness": {"disease"},
     "disability": {"grade", "type", "lost_work_capacity"},
     "entitled_group": {"class", "key"},
-    "family_planning": {"plan", "honour_certificate"},
+    "family_planning": {"plan", "honour_certificate", "child_disability_grade", "cannot_have_another_child"},
     "settled_vagrant": {"placed_by"},
+    "disabled_parent": {"grade", "type"},
 }
-_STATUS_SPECIAL = {"kind", "area", "certificate_valid", "since"}
+_STATUS_SPECIAL = {"kind", "area", "certificate_valid", "since", "held_on", "woman_age"}
 
 
 class StatusHeld(Condition):
     """A status of one of ``kinds`` held on the status date whose attributes pass the tests."""
 
+    # family_planning only: (at_least, under) bounds on the age of the woman of the couple (女方)
+    # on the status date, read from ``woman_birth_date``; set by the compiler after construction
+    woman_age: tuple[int | None, int | None] | None = None
+
     def __init__(self, kinds: tuple[str, ...], tests: list[tuple[str, frozenset[Any]]],
                  area: frozenset[str] | None, certificate_valid: bool | None,
-                 since_tests: list[tuple[str, "DateExpr"]]):
+                 since_tests: list[tuple[str, "DateExpr"]], on: "DateExpr | None" = None):
         self.kinds, self.tests, self.area = kinds, tests, area
         self.certificate_valid, self.since_tests = certificate_valid, since_tests
+        self.on = on  # held on this date instead of the status date (docs/authoring.md)
         parts = [f"{name} in {sorted(values, key=str)}" for name, values in tests]
         if area:
             parts.append(f"area in {sorted(area)}")
         if certificate_valid:
             parts.append("certificate valid")
         parts += [f"since {op} {expr.text}" for op, expr in since_tests]
+        if on is not None:
+            parts.append(f"held on {on.text}")
         self.text = f"status {'|'.join(kinds)}" + (f" ({', '.join(parts)})" if parts else "")
 
     def evaluate(self, facts: Facts) -> Result:
         day, tracing = facts.status_date, facts.tracing
-        candidates = [item for kind in self.kinds for item in facts.by_kind.get(kind, ())]
+        if self.on is not None:
+            day = self.on.resolve(facts)
+            if day is None:
+                return self.leaf(facts, False, {}, [])
+        kinds = self.kinds
+        candidates = (facts.by_kind.get(kinds[0], ()) if len(kinds) == 1
+                      else [item for kind in kinds for item in facts.by_kind.get(kind, ())])
         if not candidates and not tracing:
-            return Result(False)
+            return _PLAIN[False]
         read: dict[str, Any] = {}
+        if tracing and self.on is not None:
+            read["held_on"] = day.isoformat()
         missing: list[str] = []
         best: Tri = False
         witness = None
@@ -218,7 +268,7 @@ class StatusHeld(Condition):
                     read[f"{base}.until"] = status.until.isoformat()
             if not status.holds_on(day):
                 continue
-            value, item_missing = self._attributes(status, base, facts, read)
+            value, item_missing = self._attributes(status, base, facts, read, day)
             if value is True:
                 best, witness = True, index
                 missing = []
@@ -230,7 +280,8 @@ class StatusHeld(Condition):
             read["person.statuses"] = f"no {'/'.join(self.kinds)} status"
         return self.leaf(facts, best, read, missing, witness)
 
-    def _attributes(self, status: Any, base: str, facts: Facts, read: dict[str, Any]) -> tuple[Tri, list[str]]:
+    def _attributes(self, status: Any, base: str, facts: Facts, read: dict[str, Any],
+                    day: dt.date | None = None) -> tuple[Tri, list[str]]:
         value: Tri = True
         missing: list[str] = []
         for name, allowed in self.tests:
@@ -255,8 +306,18 @@ class StatusHeld(Condition):
             if until is None:
                 value = None if value is not False else False
                 missing.append(f"{base}.certificate_valid_until")
-            elif until < facts.status_date:
+            elif until < (day or facts.status_date):
                 value = False
+        if self.woman_age is not None:
+            born = getattr(status, "woman_birth_date", None)
+            read[f"{base}.woman_birth_date"] = born.isoformat() if born else None
+            if born is None:
+                value = None if value is not False else False
+                missing.append(f"{base}.woman_birth_date")
+            else:
+                age, (at_least, under) = age_on(born, day or facts.status_date), self.woman_age
+                if (at_least is not None and age < at_least) or (under is not None and age >= under):
+                    value = False
         for op, expr in self.since_tests:
             bound = expr.resolve(facts)
             if bound is None or not _compare(status.since, op, bound):
@@ -341,13 +402,26 @@ class StudentTest(Condition):
         return self.leaf(facts, value == self.student, {"person.student": value}, [])
 
 
+class SocialSecurityCardTest(Condition):
+    def __init__(self, held: bool):
+        self.held, self.text = held, f"social_security_card {str(held).lower()}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        value = facts.person.social_security_card
+        if value is None:
+            return self.leaf(facts, None, {"person.social_security_card": None}, ["person.social_security_card"])
+        return self.leaf(facts, value == self.held, {"person.social_security_card": value}, [])
+
+
 class CategoryTest(Condition):
     def __init__(self, ids: tuple[str, ...]):
         self.ids, self.text = ids, f"category {'|'.join(ids)}"
 
     def evaluate(self, facts: Facts) -> Result:
-        return self.leaf(facts, not facts.matched.isdisjoint(self.ids),
-                         lambda: {"categories": sorted(facts.matched)}, [])
+        # an unknown category is an unknown test: its missing facts are already reported
+        value = True if not facts.matched.isdisjoint(self.ids) else (
+            None if not facts.undecided.isdisjoint(self.ids) else False)
+        return self.leaf(facts, value, lambda: {"categories": sorted(facts.matched)}, [])
 
 
 class CoverageTest(Condition):
@@ -358,6 +432,17 @@ class CoverageTest(Condition):
         mode = "full_year" if facts.coverage_year > facts.as_of.year else "mid_year"
         return self.leaf(facts, mode == self.mode,
                          lambda: {"coverage_year": facts.coverage_year, "as_of": facts.as_of.isoformat()}, [])
+
+
+class CoverageYearTest(Condition):
+    """The insurance year applied for is one of ``years`` (a text naming a year, e.g. "2014年度除外")."""
+
+    def __init__(self, years: frozenset[int]):
+        self.years, self.text = years, f"coverage year in {sorted(years)}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        # the coverage year is always known (the request's, or the policy's default)
+        return self.leaf(facts, facts.coverage_year in self.years, lambda: {"coverage_year": facts.coverage_year}, [])
 
 
 class ChoiceTest(Condition):
@@ -426,17 +511,23 @@ class EnrolledTest(Condition):
 
     def evaluate(self, facts: Facts) -> Result:
         read: dict[str, Any] = {}
-        value = False
+        value: Tri = False
+        missing: list[str] = []
         day = self.on.resolve(facts) if self.on is not None else None
         for index, record in enumerate(facts.person.enrollments):
             if record.scheme != self.scheme:
                 continue
             base = f"person.enrollments[{index}]"
+            region_unknown = False
             if record.scheme != "resident_medical":
                 read[f"{base}.from"] = record.from_.isoformat()
                 read[f"{base}.to"] = record.to.isoformat() if record.to else None
-                if self.region and not (record.region or "").startswith(self.region):
-                    continue
+                if self.region:
+                    read[f"{base}.region"] = record.region
+                    # a record that would match but names no region: unknown, never assumed local
+                    region_unknown = record.region is None
+                    if not region_unknown and not record.region.startswith(self.region):
+                        continue
                 if day is None:
                     continue
                 if self.ended_within_months is None:
@@ -448,13 +539,20 @@ class EnrolledTest(Condition):
                 read[f"{base}.paid_by"] = record.paid_by
                 hit = self.year is None or record.year == facts.coverage_year
                 if hit and self.paid_by is not None:
+                    if record.paid_by is None:  # a record for the year that does not say who paid: unknown
+                        value = None
+                        missing.append(f"{base}.paid_by")
+                        continue
                     hit = record.paid_by == self.paid_by
-            if hit:
-                value = True
+            if hit and region_unknown:
+                value = None
+                missing.append(f"{base}.region")
+            elif hit:
+                value, missing = True, []
                 break
         if not read:
             read["person.enrollments"] = f"no {self.scheme} record"
-        return self.leaf(facts, value, read, [])
+        return self.leaf(facts, value, read, missing)
 
 
 # --- date expressions --------------------------------------------------------------
@@ -500,16 +598,35 @@ class Compiler:
     def __init__(self, located: Located, issues: list[PolicyIssue]):
         self.located, self.issues = located, issues
         self.category_ids: set[str] = set()
+        self._interned: dict[str, Condition] = {}
         self.codes: Any = None
 
     def error(self, path: Path, code: str, message: str, hint: str | None = None) -> None:
         self.issues.append(self.located.issue(path, code, message, hint))
 
     # conditions
-    _KEYS = ("all", "any", "not", "status", "age", "hukou", "sex", "student", "category",
+    _KEYS = ("all", "any", "not", "status", "age", "hukou", "sex", "student", "social_security_card", "category",
              "coverage", "choice", "date", "enrolled")
 
     def condition(self, raw: Any, path: Path) -> Condition:
+        """Compile one condition; identical conditions compile to one shared object."""
+        try:
+            key = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return self._condition(raw, path)
+        hit = self._interned.get(key)
+        if hit is not None:
+            # worth a memo lookup only where evaluating costs more than looking up
+            if isinstance(hit, (AllOf, AnyOf, Not, StatusHeld)):
+                hit.share()
+            return hit
+        before = len(self.issues)
+        compiled = self._condition(raw, path)
+        if len(self.issues) == before:  # a faulty condition is compiled (and reported) at each place
+            self._interned[key] = compiled
+        return compiled
+
+    def _condition(self, raw: Any, path: Path) -> Condition:
         if not isinstance(raw, dict) or len(raw) != 1:
             self.error(path, "bad_condition", "a condition is a mapping with exactly one key",
                        f"use one of: {', '.join(self._KEYS)}")
@@ -559,8 +676,9 @@ class Compiler:
         attrs = set.union(*[_STATUS_ATTRIBUTES.get(k, set()) for k in kinds])
         if "disability" in kinds:
             attrs.add("certificate_valid")
-        body = self._mapping(body, path, attrs | (_STATUS_SPECIAL - {"certificate_valid"}) |
-                             ({"certificate_valid"} if "disability" in kinds else set()))
+        body = self._mapping(body, path, attrs | (_STATUS_SPECIAL - {"certificate_valid", "woman_age"}) |
+                             ({"certificate_valid"} if "disability" in kinds else set()) |
+                             ({"woman_age"} if "family_planning" in kinds else set()))
         if body is None:
             return AllOf([])
         tests = []
@@ -575,8 +693,19 @@ class Compiler:
             since = self._mapping(body["since"], path + ("since",), {"before", "on_or_before", "after", "on_or_after"})
             for op, expr in (since or {}).items():
                 since_tests.append((op, self.date_expr(expr, path + ("since", op))))
-        return StatusHeld(kinds, tests, frozenset(area if isinstance(area, list) else [area]) if area else None,
-                          body.get("certificate_valid"), since_tests)
+        held = StatusHeld(kinds, tests, frozenset(area if isinstance(area, list) else [area]) if area else None,
+                          body.get("certificate_valid"), since_tests,
+                          self.date_expr(body["held_on"], path + ("held_on",)) if "held_on" in body else None)
+        if "woman_age" in body:
+            bounds = self._mapping(body["woman_age"], path + ("woman_age",), {"at_least", "under"}) or {}
+            if not bounds or not all(isinstance(v, int) and not isinstance(v, bool) for v in bounds.values()):
+                self.error(path + ("woman_age",), "bad_condition", "woman_age takes `at_least` and/or `under` (years)")
+            else:
+                held.woman_age = (bounds.get("at_least"), bounds.get("under"))
+                held.text = held.text[:-1] + ", " if held.text.endswith(")") else held.text + " ("
+                held.text += "woman's age" + "".join(
+                    f" {sym} {bounds[key]}" for key, sym in (("at_least", ">="), ("under", "<")) if key in bounds) + ")"
+        return held
 
     def _age(self, body: Any, path: Path) -> Condition:
         body = self._mapping(body, path, {"at_least", "under", "at"})
@@ -611,6 +740,11 @@ class Compiler:
             self.error(path, "bad_value", "student takes true or false")
         return StudentTest(bool(body))
 
+    def _social_security_card(self, body: Any, path: Path) -> Condition:
+        if not isinstance(body, bool):
+            self.error(path, "bad_value", "social_security_card takes true or false")
+        return SocialSecurityCardTest(bool(body))
+
     def _category(self, body: Any, path: Path) -> Condition:
         ids = tuple(body if isinstance(body, list) else [body])
         for cid in ids:
@@ -620,6 +754,16 @@ class Compiler:
         return CategoryTest(ids)
 
     def _coverage(self, body: Any, path: Path) -> Condition:
+        if isinstance(body, dict):  # coverage: {year: 2014} or {year: [2014, 2015]}
+            body = self._mapping(body, path, {"year"}, {"year"})
+            raw = (body or {}).get("year")
+            years = raw if isinstance(raw, list) else [raw]
+            if body is not None and (not years or not all(isinstance(y, int) and not isinstance(y, bool)
+                                                          and 1990 <= y <= 2100 for y in years)):
+                self.error(path + ("year",), "bad_value", f"coverage year {raw!r} is not a year or a list of years",
+                           "write the insurance year as an integer: {year: 2014}")
+                years = []
+            return CoverageYearTest(frozenset(years))
         if body not in ("full_year", "mid_year"):
             self.error(path, "bad_value", f"coverage {body!r} is not full_year or mid_year")
         return CoverageTest(body)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
 
 DECISION_SCHEMA_VERSION = "1.0"
 
@@ -119,4 +119,43 @@ class Decision(_Frozen):
     referred_to: str | None = None
     missing: list[str] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
-    trace: list[TraceStep] = Field(default_factory=list)
+
+    # The trace is built when first read (``decision.trace``, a dump, the renderers), not
+    # during evaluation: the engine hands over a function that replays the same, deterministic
+    # evaluation with tracing on. Deciding stays cheap; a caller who reads the trace pays once.
+    _trace: list[TraceStep] | None = PrivateAttr(default=None)
+    _replay: Callable[[], list[TraceStep]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _take_trace(cls, data: Any, handler: Any) -> "Decision":
+        steps = None
+        if isinstance(data, dict) and "trace" in data:
+            data = dict(data)
+            steps = data.pop("trace")
+        decision = handler(data)
+        decision._trace = TRACE_STEPS.validate_python(steps) if steps is not None else None
+        return decision
+
+    @computed_field(description="ordered steps, each with rule, clause, label, the facts it read (masked), "
+                                "the parameters used and each sub-condition's result; empty when untraced")
+    @property
+    def trace(self) -> list[TraceStep]:
+        if self._trace is None:
+            replay, self._replay = self._replay, None
+            self._trace = replay() if replay is not None else []
+        return self._trace
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and self.trace == other.trace
+
+    __hash__ = None  # type: ignore[assignment]  # decisions hold lists; compare them, do not hash them
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self.trace  # a pickled decision carries its trace, not the function that would rebuild it
+        return super().__getstate__()
+
+
+TRACE_STEPS = TypeAdapter(list[TraceStep])

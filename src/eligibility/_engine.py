@@ -6,31 +6,40 @@ preconditions, categories (in priority order), exclusions, outputs, subsidy, out
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ._compile import CompiledProgram, CompiledRule, CompiledVersion, Policy
 from ._conditions import Facts, Result
-from ._decision import (CategoryRef, Deadline, Decision, ParameterUse, PolicyRef, Reason, Subsidy, Tier,
-                        TierBenefit, TraceStep)
+from ._decision import (TRACE_STEPS, Deadline, Decision, ParameterUse, Reason, Subsidy, Tier,
+                        TierBenefit)
 from ._errors import FieldIssue, RequestError
-from ._policy_model import Output
 from ._request import Request
 
 _FEN = Decimal("0.01")
+_ALWAYS = Result(True)
 _TRI = {True: "true", False: "false", None: "unknown"}
 
 
 def evaluate_policy(policy: Policy, request: Request, *, trace: bool = True) -> Decision:
-    """Evaluate ``request`` against ``policy`` (already matched by city)."""
-    run = _Run(policy, request, trace)
-    return run.decide()
+    """Evaluate ``request`` against ``policy`` (already matched by city).
+
+    The decision is reached untraced. With ``trace``, the decision gets the means to replay
+    the same evaluation with tracing on when its trace is first read: evaluation is a pure
+    function of the (immutable) policy and request, so the replay takes the same path.
+    """
+    decision = _Run(policy, request, False).decide()
+    if trace:
+        decision._replay = lambda: _Run(policy, request, True, steps_only=True).decide()
+    return decision
 
 
 class _Run:
-    def __init__(self, policy: Policy, request: Request, tracing: bool):
+    def __init__(self, policy: Policy, request: Request, tracing: bool, *, steps_only: bool = False):
         self.policy, self.request, self.tracing = policy, request, tracing
+        self.steps_only = steps_only  # a replay for the trace: ``decide`` returns the steps alone
         self.steps: list[dict[str, Any]] = []
         self.reasons: list[Reason] = []
 
@@ -47,17 +56,15 @@ class _Run:
 
     def finish(self, outcome: str, *, version: CompiledVersion | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
-        policy_ref = None
-        if version is not None:
-            spec = version.spec
-            policy_ref = PolicyRef(city=self.policy.city, name=self.policy.name, version=spec.id,
-                                   document_number=spec.document.number, document_title=spec.document.title,
-                                   effective_from=spec.effective.from_, effective_to=spec.effective.to,
-                                   source=spec.document.source)
-        self.step("outcome", "outcome", None, f"outcome: {outcome}", "true")
+        policy_ref = self.policy.version_refs[version.spec.id] if version is not None else None
+        if self.tracing:
+            self.step("outcome", "outcome", None, f"outcome: {outcome}", "true")
+            if self.steps_only:
+                return TRACE_STEPS.validate_python(self.steps)  # type: ignore[return-value]
+            fields["trace"] = self.steps
         return Decision(outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
                         as_of=self.request.as_of, program=self.request.program, coverage_year=coverage_year,
-                        policy=policy_ref, reasons=self.reasons, trace=self.steps, **fields)
+                        policy=policy_ref, reasons=self.reasons, **fields)
 
     # -- the evaluation --------------------------------------------------------------
     def decide(self) -> Decision:
@@ -80,11 +87,12 @@ class _Run:
                       facts={"as_of": request.as_of.isoformat(), **person_facts})
             return self.finish("no_policy_in_force", coverage_year=request.coverage_year)
         spec = version.spec
-        self.step(f"version.{spec.id}", "version", spec.effective.basis or None,
-                  f"适用版本 {spec.document.number or spec.document.title}", "true",
-                  facts={"as_of": request.as_of.isoformat(), "effective_from": spec.effective.from_.isoformat(),
-                         "effective_to": spec.effective.to.isoformat() if spec.effective.to else None,
-                         **person_facts})
+        if self.tracing:
+            self.step(f"version.{spec.id}", "version", spec.effective.basis or None,
+                      f"适用版本 {spec.document.number or spec.document.title}", "true",
+                      facts={"as_of": request.as_of.isoformat(), "effective_from": spec.effective.from_.isoformat(),
+                             "effective_to": spec.effective.to.isoformat() if spec.effective.to else None,
+                             **person_facts})
         program = version.programs.get(request.program)
         if program is None:
             self.reasons.append(Reason(rule="program", clause=None, label="program not ruled by this version",
@@ -112,10 +120,11 @@ class _Run:
         facts = Facts(request=request, person=request.person, as_of=request.as_of, coverage_year=coverage_year,
                       status_date=request.as_of, tracing=self.tracing)
         facts.status_date = self.status_date(program, facts)
-        self.step("coverage_year", "coverage", None, "参保年度", "true",
-                  facts={"coverage_year": coverage_year,
-                         "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
-                         "status_date": facts.status_date.isoformat()})
+        if self.tracing:
+            self.step("coverage_year", "coverage", None, "参保年度", "true",
+                      facts={"coverage_year": coverage_year,
+                             "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
+                             "status_date": facts.status_date.isoformat()})
         return self.judge(program, version, facts)
 
     def coverage_year(self, program: CompiledProgram) -> int:
@@ -138,7 +147,7 @@ class _Run:
 
     def check(self, rule: CompiledRule, kind: str, facts: Facts) -> Result:
         before = len(facts.missing)
-        result = rule.condition.evaluate(facts) if rule.condition is not None else Result(True)
+        result = rule.condition.evaluate(facts) if rule.condition is not None else _ALWAYS
         if self.tracing:
             detail = result.detail
             self.step(rule_path(rule), kind, rule.clause, rule.label, result.value,
@@ -152,6 +161,10 @@ class _Run:
         coverage_year = facts.coverage_year
         pre = [(rule, self.check(rule, "precondition", facts)) for rule in program.preconditions]
         cats = [(rule, self.check(rule, "category", facts)) for rule in program.categories]
+        # exclusions may test the categories (`category:`): they see which held and which are unknown
+        facts.matched = frozenset(rule.id for rule, r in cats if r.value is True)
+        facts.undecided = frozenset(rule.id for rule, r in cats if r.value is None)
+        facts.memo.clear()
         excl = [(rule, self.check(rule, "exclusion", facts)) for rule in program.exclusions]
 
         failed_pre = [rule for rule, r in pre if r.value is False]
@@ -164,7 +177,7 @@ class _Run:
         for rule in true_excl:
             self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
                                        code="excluded", message=f"excluded: {rule.label}"))
-        categories = [CategoryRef(id=r.id, label=r.label, clause=r.clause) for r, _ in matched]
+        categories = [r.ref for r, _ in matched]
         common = dict(version=version, coverage_year=coverage_year, categories=categories)
 
         if failed_pre:
@@ -174,7 +187,11 @@ class _Run:
             if unknown_cats and not any(rule.spec.outcome == "not_eligible" for rule in true_excl):
                 return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
             for rule, result in cats:
-                why = _failing_test(result.detail)
+                detail = result.detail
+                if detail is None and rule.condition is not None:
+                    # untraced runs keep no detail; the why-not needs it, so read this rule traced
+                    detail = rule.condition.evaluate(dataclasses.replace(facts, tracing=True, missing=[], by_kind={}, memo={})).detail
+                why = _failing_test(detail)
                 self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
                                            code="category_not_met",
                                            message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
@@ -186,10 +203,15 @@ class _Run:
         ranked_above = [r for r in unknown_cats if program.categories.index(r) < program.categories.index(primary_rule)]
         if any(r.value is None for _, r in pre) or any(r.value is None for _, r in excl) or ranked_above:
             return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
-        self.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", "true",
-                  facts={"matched": [r.id for r, _ in matched], "primary": primary_rule.id})
+        if self.tracing:
+            self.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", "true",
+                      facts={"matched": [r.id for r, _ in matched], "primary": primary_rule.id})
         facts.matched = frozenset(r.id for r, _ in matched)
+        # the decision now rests on the primary category: in outputs, `category:` asks which
+        # categories held, and one left unknown below the primary counts as not held
+        facts.undecided = frozenset()
         facts.primary_witness = primary_result.witness
+        facts.memo.clear()  # outputs read the matched categories and the primary status
         return self.apply_outputs(program, version, facts, primary_rule, common)
 
     def apply_outputs(self, program: CompiledProgram, version: CompiledVersion, facts: Facts,
@@ -207,13 +229,13 @@ class _Run:
             if not result.value:
                 continue
             spec = rule.spec
-            assert isinstance(spec, Output)
             for name, value in output.sets:
                 if name not in chosen:
                     chosen[name] = (value, rule)
-            for name, expr in (("benefit_start", output.benefit_start), ("benefit_end", output.benefit_end)):
-                if expr is not None and name not in chosen:
-                    chosen[name] = (expr.resolve(facts), rule)
+            if output.benefit_start is not None and "benefit_start" not in chosen:
+                chosen["benefit_start"] = (output.benefit_start.resolve(facts), rule)
+            if output.benefit_end is not None and "benefit_end" not in chosen:
+                chosen["benefit_end"] = (output.benefit_end.resolve(facts), rule)
             for flag in spec.flags:
                 if flag not in flags:
                     flags.append(flag)
@@ -222,8 +244,9 @@ class _Run:
                 if due is not None:
                     deadlines.append(Deadline(action=deadline.action, label=deadline.label, due=due,
                                               clause=rule.clause, rule=rule.id))
-            benefits += [TierBenefit(item=b.item, label=b.label, value=b.value, clause=rule.clause)
-                         for b in spec.benefits]
+            if spec.benefits:
+                benefits += [TierBenefit(item=b.item, label=b.label, value=b.value, clause=rule.clause)
+                             for b in spec.benefits]
         outcome = primary.spec.outcome
         subsidy = self.subsidy(program, facts, chosen) if outcome == "eligible" else None
         tier_value = chosen.get("tier", (None,))[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -47,3 +48,19 @@ def mask_name(name: str) -> str:
     if not name:
         return name
     return name[0] + "*" * (len(name) - 1)
+
+
+# 18-character IDs (and the old 15-digit ones), in ASCII or full-width digits
+_ID_SHAPED = re.compile(r"(?<![0-9０-９])[0-9０-９]{15}(?:[0-9０-９]{2}[0-9０-９XxＸｘ])?(?![0-9０-９XxＸｘ])")
+
+
+def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
+    """``text`` with every ID-shaped number masked and each of ``secrets`` (an ID, a name) masked.
+
+    For messages that may quote what a caller typed: an ID or a name entered in the
+    wrong field must not come back unmasked.
+    """
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, mask_id(secret) if _ID_SHAPED.fullmatch(secret) else mask_name(secret))
+    return _ID_SHAPED.sub(lambda match: mask_id(match.group()), text)

@@ -44,7 +44,10 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
     if decision.flags:
         lines.append(f"标识 flags: {', '.join(decision.flags)}")
     if decision.tier:
-        lines.append(f"待遇档次 tier: {decision.tier.level}")
+        if decision.tier.level is not None:
+            lines.append(f"待遇档次 tier: {decision.tier.level}")
+        elif decision.tier.benefits:
+            lines.append("待遇调整 benefits:")
         for b in decision.tier.benefits:
             lines.append(f"  {b.label}: {b.value} [{b.clause}]")
     if decision.benefit_start or decision.benefit_end:
@@ -53,6 +56,8 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
     if decision.responsible_region:
         lines.append(f"负责地区 responsible region: {decision.responsible_region}")
+    if decision.enrollment_unit:
+        lines.append(f"参保单位 enrollment unit: {decision.enrollment_unit}")
     if decision.referred_to:
         lines.append(f"转办部门 referred to: {decision.referred_to}")
     if decision.missing:

@@ -9,25 +9,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldIssue, RequestError
-from ._identity import id_birth_date, id_problem, mask_id, mask_name
+from ._identity import id_birth_date, id_problem, mask_id, mask_name, scrub
+from ._yaml import load_located
 
-RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", description="GB/T 2260 six-digit region code")]
+# [0-9], not \d: the pattern engine's \d also takes full-width and other Unicode digits
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 six-digit region code")]
 Area = Literal["rural", "urban"]
 
 MAX_STATUSES = 64
 MAX_ENROLLMENTS = 64
+MAX_REQUEST_BYTES = 1024 * 1024
+MAX_AMOUNT = Decimal("1000000000")        # yuan; a premium or grade above this is a typo, not a policy
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # hide_input_in_errors: a ValidationError raised by direct model use must not print an ID or name
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_date(cls, value: Any) -> Any:
+        # a date outside these years is a typo; left in, it overflows date arithmetic later
+        if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise PydanticCustomError("date_out_of_range", "date {date} is outside {first}..{last}",
+                                      {"date": str(value), "first": str(EARLIEST_DATE), "last": str(LATEST_DATE)})
+        return value
 
 
 class Hukou(_Model):
@@ -117,8 +133,14 @@ class EntitledGroup(_Status):
 class FamilyPlanning(_Status):
     kind: Literal["family_planning"]
     plan: Literal["rural_only_child_parent", "only_child", "rural_two_daughters_sterilized",
-                  "bereaved_only_child_parent"] | None = None
+                  "bereaved_only_child_parent", "disabled_only_child_parent"] | None = None
     honour_certificate: bool | None = Field(None, description="holds the 独生子女父母光荣证")
+    child_disability_grade: Literal[1, 2, 3, 4] | None = Field(
+        None, description="disabled_only_child_parent: the legally assessed disability grade of the only child")
+    cannot_have_another_child: bool | None = Field(
+        None, description="the couple cannot have another child or adopt one lawfully (不能再生育子女或不具备合法收养子女条件)")
+    woman_birth_date: dt.date | None = Field(
+        None, description="birth date of the woman of the couple (女方), for rules counting from her age")
 
 
 class SettledVagrant(_Status):
@@ -126,14 +148,26 @@ class SettledVagrant(_Status):
     placed_by: Literal["city", "county"] | None = None
 
 
+class DisabledParent(_Status):
+    """A parent of the person holds a disability certificate (for rules on disabled people's
+    newborns, e.g. Shaoguan 附件3·一): the attributes are the parent's; ``area`` is the
+    parent's rural/urban status where it differs from the person's hukou kind."""
+
+    kind: Literal["disabled_parent"]
+    grade: Literal[1, 2, 3, 4] | None = Field(None, description="the parent's disability grade")
+    type: Literal["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"] | None = Field(
+        None, description="the parent's disability type")
+
+
 Status = Annotated[
     Union[Dibao, Tekun, Orphan, DeFactoUnsupportedChild, DistressedChild, RegisteredPoor,
-          LowIncomeHousehold, SeriousIllness, Disability, EntitledGroup, FamilyPlanning, SettledVagrant],
+          LowIncomeHousehold, SeriousIllness, Disability, EntitledGroup, FamilyPlanning, SettledVagrant,
+          DisabledParent],
     Field(discriminator="kind"),
 ]
 STATUS_KINDS = ("dibao", "tekun", "orphan", "de_facto_unsupported_child", "distressed_child",
                 "registered_poor", "low_income_household", "serious_illness", "disability",
-                "entitled_group", "family_planning", "settled_vagrant")
+                "entitled_group", "family_planning", "settled_vagrant", "disabled_parent")
 
 
 class _EmployeeScheme(_Model):
@@ -180,6 +214,8 @@ class Person(_Model):
     sex: Literal["female", "male"] | None = None
     hukou: Hukou | None = None
     student: bool | None = Field(None, description="a full-time student (needed by pension rules)")
+    social_security_card: bool | None = Field(
+        None, description="holds a social security card (社会保障卡)")
     statuses: list[Status] = Field(default_factory=list, max_length=MAX_STATUSES)
     enrollments: list[Enrollment] = Field(default_factory=list, max_length=MAX_ENROLLMENTS)
 
@@ -221,7 +257,7 @@ class Person(_Model):
 
 class Choices(_Model):
     tier: Literal[1, 2] | None = None
-    pension_grade: Decimal | None = Field(None, gt=0)
+    pension_grade: Decimal | None = Field(None, gt=0, le=MAX_AMOUNT)
 
 
 class Request(_Model):
@@ -237,7 +273,9 @@ class Request(_Model):
     program: str = Field("resident_medical", min_length=1, max_length=64)
     person: Person
     choices: Choices = Field(default_factory=Choices)
-    parameters: dict[str, Decimal] = Field(default_factory=dict, max_length=64)
+    parameters: dict[Annotated[str, Field(min_length=1, max_length=64)], Decimal] = Field(
+        default_factory=dict, max_length=64,
+        description="parameter values in the policy's unit (yuan: a decimal string such as \"320\")")
 
     @model_validator(mode="before")
     @classmethod
@@ -263,26 +301,65 @@ class Request(_Model):
             raise PydanticCustomError("negative_amount",
                                       "parameter values must be finite and not negative: {names}",
                                       {"names": ", ".join(bad)})
+        # a huge or over-precise figure is a typo; it would also overflow rounding to the fen
+        bad = sorted(name for name, amount in value.items()
+                     if amount > MAX_AMOUNT or amount.as_tuple().exponent < -8)
+        if bad:
+            raise PydanticCustomError("amount_out_of_range",
+                                      "parameter values must be at most {limit} with at most 8 decimals: {names}",
+                                      {"limit": str(MAX_AMOUNT), "names": ", ".join(bad)})
         return value
 
     @model_validator(mode="after")
-    def _nothing_after_application(self) -> "Request":
-        for index, status in enumerate(self.person.statuses):
-            if status.since > self.as_of:
-                raise PydanticCustomError(
-                    "status_after_as_of",
-                    "person.statuses[{index}].since ({since}) is after as_of ({as_of}): "
-                    "a status cannot be granted after the application",
-                    {"index": index, "since": str(status.since), "as_of": str(self.as_of)})
+    def _nothing_after_application(self, info: ValidationInfo) -> "Request":
+        if info.context and info.context.get("timeline_reported_by_caller"):
+            return self  # parse_request reports every such date by its own path
+        problems = timeline_problems(self)
+        if problems:
+            path, code, message = problems[0]
+            raise PydanticCustomError(code, "{path}: {message}", {"path": path, "message": message})
         return self
+
+
+def timeline_problems(request: Request) -> list[tuple[str, str, str]]:
+    """(path, code, message) for each date that cannot be later than ``as_of`` but is."""
+    problems = []
+    as_of = request.as_of
+    born = request.person.effective_birth_date
+    if born is not None and born > as_of:
+        path = "person.birth_date" if request.person.birth_date is not None else "person.id_number"
+        problems.append((path, "born_after_as_of",
+                         f"the birth date ({born}) is after as_of ({as_of}): the person is not born yet"))
+    for index, status in enumerate(request.person.statuses):
+        if status.since > as_of:
+            problems.append((f"person.statuses[{index}].since", "status_after_as_of",
+                             f"since ({status.since}) is after as_of ({as_of}): "
+                             "a status cannot be granted after the application"))
+    return problems
 
 
 _SECRET_FIELDS = {"id_number", "name"}
 
 
+def shown_input(value: Any) -> str | None:
+    """``value`` as a message may quote it, or None: only short plain ASCII is echoed, since a
+    name typed into the wrong field is Chinese text and must not come back in an error."""
+    if isinstance(value, (str, int, float, Decimal, dt.date)) and not isinstance(value, bool):
+        shown = str(value)
+        # names hold no digits: "280元" or "2021-13-01" is echoed, "陈某某" never
+        if _PLAIN.fullmatch(shown) or (len(shown) <= 40 and any(c.isdigit() for c in shown)):
+            return repr(scrub(shown))
+    return None
+
+
+_PLAIN = re.compile(r"[\x20-\x7e]{0,40}")
+
+
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
     path = ""
     for part in loc:
+        if isinstance(part, str) and not _PLAIN.fullmatch(part):
+            part = "<unknown key>"  # a key is only echoed when it is plain ASCII, like every field name
         if isinstance(part, int):
             path += f"[{part}]"
         elif part in STATUS_KINDS or part in SCHEMES:
@@ -304,25 +381,85 @@ def _issue_from_pydantic(error: dict[str, Any]) -> FieldIssue:
         message = "unknown field"
     elif kind == "missing":
         message = "field required"
-    if kind not in ("id_number", "birth_date_mismatch") and not (set(map(str, error["loc"])) & _SECRET_FIELDS):
-        value = error.get("input")
-        if isinstance(value, (str, int, float, Decimal, dt.date)) and kind not in ("missing",):
-            shown = str(value)
-            if len(shown) <= 40:
-                message += f" (got {shown!r})"
+    if kind not in ("id_number", "birth_date_mismatch", "missing") and not (
+            set(map(str, error["loc"])) & _SECRET_FIELDS):
+        shown = shown_input(error.get("input"))
+        if shown is not None:
+            message += f" (got {shown})"
     return FieldIssue(path=path, code=kind, message=message)
 
 
 def parse_request(data: Any) -> Request:
-    """Validate a decoded request (a mapping), reporting every bad field in one RequestError."""
+    """Validate a decoded request (a mapping), reporting every bad field in one RequestError.
+
+    No message or path of the error holds the person's ID number or name, nor anything
+    shaped like an ID number, even when it was typed into another field.
+    """
     if isinstance(data, Request):
         return data
     if not isinstance(data, dict):
         raise RequestError([FieldIssue("", "type", f"a request must be a mapping, got {type(data).__name__}")])
+    secrets = _secrets(data)
     try:
-        return Request.model_validate(data)
+        request = Request.model_validate(data, context={"timeline_reported_by_caller": True})
     except ValidationError as exc:
-        raise RequestError([_issue_from_pydantic(error) for error in exc.errors()]) from None
+        issues = [_issue_from_pydantic(error) for error in exc.errors()]
+        issues += [FieldIssue(path, code, message) for path, code, message in _raw_timeline_problems(data)]
+        raise RequestError(scrub_issues(issues, secrets)) from None
+    problems = timeline_problems(request)
+    if problems:
+        raise RequestError(scrub_issues([FieldIssue(*problem) for problem in problems], secrets))
+    return request
+
+
+def _secrets(data: dict[str, Any]) -> tuple[str, ...]:
+    person = data.get("person")
+    if not isinstance(person, dict):
+        return ()
+    return tuple(value for value in (person.get("id_number"), person.get("name"))
+                 if isinstance(value, str) and value.strip())
+
+
+def scrub_issues(issues: list[FieldIssue], secrets: tuple[str, ...] = ()) -> list[FieldIssue]:
+    """The issues with every ID-shaped number and every ``secrets`` string masked."""
+    return [FieldIssue(scrub(issue.path, secrets), issue.code, scrub(issue.message, secrets)) for issue in issues]
+
+
+def _raw_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
+
+
+def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The timeline checks on undecoded data, so they are reported with the other bad fields."""
+    as_of = _raw_date(data.get("as_of"))
+    person = data.get("person")
+    if as_of is None or not isinstance(person, dict):
+        return []
+    problems = []
+    born = _raw_date(person.get("birth_date"))
+    if born is not None and born > as_of:
+        problems.append(("person.birth_date", "born_after_as_of",
+                         f"the birth date ({born}) is after as_of ({as_of}): the person is not born yet"))
+    statuses = person.get("statuses")
+    for index, status in enumerate(statuses if isinstance(statuses, list) else []):
+        since = _raw_date(status.get("since")) if isinstance(status, dict) else None
+        if since is not None and since > as_of:
+            problems.append((f"person.statuses[{index}].since", "status_after_as_of",
+                             f"since ({since}) is after as_of ({as_of}): "
+                             "a status cannot be granted after the application"))
+    return problems
 
 
 class _RequestYamlLoader(yaml.SafeLoader):
@@ -336,16 +473,27 @@ _RequestYamlLoader.yaml_implicit_resolvers = {
 
 
 def load_request_text(text: str, *, source: str = "<request>") -> Request:
-    """Parse a request given as JSON or YAML text."""
+    """Parse a request given as JSON or YAML text (at most MAX_REQUEST_BYTES).
+
+    YAML is read with the policy loader's limits: core tags only, no alias bombs, no
+    deep nesting.
+    """
+    if len(text) > MAX_REQUEST_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_REQUEST_BYTES:
+        raise RequestError([FieldIssue("", "request_too_large",
+                                       f"{source} is larger than {MAX_REQUEST_BYTES} bytes; one request is one person")])
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise RequestError([FieldIssue("", "too_deep", f"{source} nests deeper than a request can")]) from None
     except ValueError:
-        try:
-            data = yaml.load(text, Loader=_RequestYamlLoader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise RequestError([FieldIssue("", "syntax", f"{source} is neither JSON nor YAML{where}")]) from None
+        located, problems = load_located(text, source, loader_class=_RequestYamlLoader, max_bytes=MAX_REQUEST_BYTES)
+        if located is None:
+            problem = problems[0]
+            where = f" at line {problem.line}, column {problem.column}" if problem.line else ""
+            code = "syntax" if problem.code == "yaml_syntax" else problem.code
+            raise RequestError([FieldIssue("", code, f"{source} is neither JSON nor valid YAML{where}: "
+                                                     f"{scrub(problem.message)}")]) from None
+        data = located.data
     return parse_request(data)
 
 

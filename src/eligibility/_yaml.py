@@ -57,23 +57,41 @@ class _YamlRefusal(Exception):
         self.node, self.code, self.message, self.hint = node, code, message, hint
 
 
-def load_located(text: str, file: str) -> tuple[Located | None, list[PolicyIssue]]:
-    """Parse ``text``; return the located data, or None and the issues that stopped it."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        return None, [PolicyIssue("file_too_large", f"file is larger than {MAX_FILE_BYTES} bytes",
+def load_located(text: str, file: str, *, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader,
+                 max_bytes: int = MAX_FILE_BYTES) -> tuple[Located | None, list[PolicyIssue]]:
+    """Parse ``text``; return the located data, or None and the issues that stopped it.
+
+    ``loader_class`` may be a SafeLoader subclass with fewer implicit types (requests
+    keep dates as text); tags, aliases, depth and size are limited the same way.
+    """
+    if len(text) > max_bytes or len(text.encode("utf-8", errors="replace")) > max_bytes:
+        return None, [PolicyIssue("file_too_large", f"file is larger than {max_bytes} bytes",
                                   file, 1, 1, "split the policy or remove what it does not need")]
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        # the reader refuses control characters as soon as it is built, so it is inside the try
+        loader = loader_class(text)
         root = loader.get_single_node()
+    except RecursionError:
+        # PyYAML composes nested collections recursively: a file of ``[[[[...`` nested
+        # thousands deep exhausts the stack before the walker below can count levels
+        line, column = _line_column(text, _deep_position(text))
+        return None, [PolicyIssue("too_deep", f"nesting deeper than {MAX_DEPTH} levels", file, line, column,
+                                  "flatten the structure")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         return None, [PolicyIssue("yaml_syntax", f"{exc.problem or exc.context}", file,
                                   mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                   "fix the YAML syntax at this position")]
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        return None, [PolicyIssue("bad_character", f"character U+{exc.character:04X} is not allowed in YAML",
+                                  file, line, column, "remove control characters; save the file as UTF-8 text")]
     except yaml.YAMLError as exc:
-        return None, [PolicyIssue("yaml_syntax", str(exc), file, None, None, "fix the YAML syntax")]
+        return None, [PolicyIssue("yaml_syntax", str(exc), file, 1, 1, "fix the YAML syntax")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         return None, [PolicyIssue("empty_file", "the file is empty", file, 1, 1, "a policy needs `city:` and `versions:`")]
     located = Located(data=None, file=file)
@@ -85,6 +103,30 @@ def load_located(text: str, file: str) -> tuple[Located | None, list[PolicyIssue
         column = refusal.node.start_mark.column + 1 if refusal.node is not None else None
         return None, [PolicyIssue(refusal.code, refusal.message, file, line, column, refusal.hint)]
     return located, []
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _deep_position(text: str) -> int:
+    """Where flow brackets first open deeper than MAX_DEPTH (0 if they never do)."""
+    depth = 0
+    for position, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return position
+        elif char in "]}":
+            depth -= 1
+    return 0
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 class _Walker:
@@ -111,8 +153,11 @@ class _Walker:
                     raise _YamlRefusal(key_node, "merge_key", "merge keys (<<) are not allowed",
                                        "write the keys out")
                 key = self.build(key_node, path + ("<key>",), depth + 1)
+                if isinstance(key, bool) and isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # YAML 1.1 reads the key `on:` (yes, off...) as a bool: keep the word
                 if not isinstance(key, (str, int)):
-                    raise _YamlRefusal(key_node, "bad_key", "mapping keys must be plain strings")
+                    raise _YamlRefusal(key_node, "bad_key", "mapping keys must be plain strings",
+                                       "write the key as a word, e.g. `label:`, not a list or mapping")
                 if key in result:
                     raise _YamlRefusal(key_node, "duplicate_key", f"duplicate key {key!r}",
                                        "a key may appear once per mapping; merge the two entries")
@@ -125,5 +170,5 @@ class _Walker:
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
-            raise _YamlRefusal(node, "bad_scalar", f"{node.value!r} is not a valid value ({exc})",
+            raise _YamlRefusal(node, "bad_scalar", f"{_shown(node.value)} is not a valid value ({exc})",
                                "dates are YYYY-MM-DD; amounts are plain numbers without units") from None

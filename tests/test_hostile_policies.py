@@ -1,0 +1,137 @@
+"""Hostile and mistaken policy files: each is refused with file, line, column and a hint."""
+
+from pathlib import Path
+
+import pytest
+
+from eligibility import PolicyError, load_policy
+from eligibility._compile import compile_policy_text
+from eligibility._registry import bundled_policy_dir
+from eligibility.cli import main
+
+SHANTOU = bundled_policy_dir() / "shantou.yaml"
+TEXT = SHANTOU.read_text(encoding="utf-8")
+PREMIUM = "            caller_supplied: true\n"
+
+
+def issues_of(text: str) -> list:
+    with pytest.raises(PolicyError) as caught:
+        compile_policy_text(text, "shantou.yaml", expected_city="shantou")
+    return list(caught.value.issues)
+
+
+def with_values(values: str) -> str:
+    assert PREMIUM in TEXT
+    return TEXT.replace(PREMIUM, f"            values: {values}\n", 1)
+
+
+HOSTILE = {
+    "misspelt values": TEXT.replace(PREMIUM, '            vaules: [{from: 2020-01-01, value: "1", source: 一}]\n', 1),
+    "amount with a unit": with_values("[{from: 2020-01-01, value: 280元, source: 一}]"),
+    "impossible date": TEXT.replace("to: 2025-12-31", "to: 2020-13-01"),
+    "duplicate key": TEXT.replace("    effective:\n", "    document: {}\n    effective:\n", 1),
+    "python tag": "city: !!python/object/apply:os.system ['true']\n",
+    "binary tag": "city: !!binary aGVsbG8=\n",
+    "local tag": "city: !shantou x\n",
+    "merge key": "a: &x {b: 1}\nc: {<<: *x}\n",
+    "deep flow nesting": "city: " + "[" * 1200 + "]" * 1200 + "\n",
+    "deep block nesting": "".join("  " * i + f"k{i}:\n" for i in range(60)),
+    "control character": "city: \"\x00\"\n",
+    "alias bomb": "".join([f'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
+        f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9)]),
+    "two values from one date": with_values('[{from: 2020-01-01, value: "1", source: 一}, '
+                                            '{from: 2020-01-01, value: "2", source: 一}]'),
+    "value after the first coverage year": with_values('[{from: 2021-01-01, value: "1", source: 一}]'),
+    "years listed out of order": TEXT.replace("coverage_year: {default: as_of_year}",
+                                              "coverage_year: {default: as_of_year, years: [2021, 2020]}").replace(
+        PREMIUM, '            values: [{from: 2021-01-01, value: "1", source: 一}]\n', 1),
+    "window ending before it starts": TEXT.replace("to: 2025-12-31", "to: 2019-12-31"),
+    "number where text is expected": TEXT.replace("label: 最低生活保障对象", "label: 5"),
+    "list as a key": "[a]: 1\n",
+    "not a mapping": "- a\n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_every_hostile_policy_is_refused_with_a_located_hinted_message(name):
+    issues = issues_of(HOSTILE[name])
+    for issue in issues:
+        assert (issue.file, isinstance(issue.line, int), isinstance(issue.column, int), bool(issue.hint)) == (
+            "shantou.yaml", True, True, True), str(issue)
+
+
+@pytest.mark.parametrize("name, code", [
+    ("misspelt values", "unknown_key"), ("amount with a unit", "decimal_parsing"), ("impossible date", "bad_scalar"),
+    ("duplicate key", "duplicate_key"), ("python tag", "unsafe_tag"), ("local tag", "unsafe_tag"),
+    ("merge key", "merge_key"), ("deep flow nesting", "too_deep"), ("deep block nesting", "too_deep"),
+    ("control character", "bad_character"), ("alias bomb", "too_many_nodes"),
+    ("two values from one date", "conflicting_values"), ("value after the first coverage year", "parameter_gap"),
+    ("years listed out of order", "parameter_gap"), ("window ending before it starts", "bad_window"),
+])
+def test_each_mistake_has_its_own_code(name, code):
+    assert code in {issue.code for issue in issues_of(HOSTILE[name])}
+
+
+def test_misspelt_values_says_did_you_mean_values():
+    issue = issues_of(HOSTILE["misspelt values"])[0]
+    assert "did you mean 'values'" in issue.hint
+
+
+def test_a_gap_between_versions_is_reported():
+    second = TEXT[TEXT.index('  - id: "2020"'):].replace('id: "2020"', 'id: "2027"').replace(
+        "from: 2020-01-01", "from: 2027-01-01").replace("to: 2025-12-31", "to: null").replace(
+        "city_institution", "city_institution_2027")
+    issue = next(i for i in issues_of(TEXT + second) if i.code == "version_gap")
+    assert "from 2026-01-01 to 2026-12-31" in issue.message
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import eligibility._compile as compile_module
+
+    big = tmp_path / "shantou.yaml"
+    big.write_text(TEXT, encoding="utf-8")
+    monkeypatch.setattr(compile_module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(Path, "read_text", lambda *a, **k: pytest.fail("read a file over the limit"))
+    with pytest.raises(PolicyError) as caught:
+        load_policy(big)
+    assert "file_too_large" == caught.value.issues[0].code
+
+
+def test_a_file_that_is_not_utf8_is_located_at_the_bad_byte(tmp_path):
+    bad = tmp_path / "shantou.yaml"
+    bad.write_bytes(b"city: shantou\nname: \xff\n")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(bad)
+    assert ("encoding", 2, 7) == (caught.value.issues[0].code, caught.value.line, caught.value.column)
+
+
+def test_huge_values_are_cut_in_messages():
+    text = TEXT.replace('share: "1"', "share: 1" + "0" * 5000)
+    assert all(len(str(issue)) < 600 for issue in issues_of(text))
+
+
+def test_check_exits_2_and_prints_every_hostile_file(tmp_path, capsys):
+    for name in ("alias bomb", "deep flow nesting", "control character"):
+        (tmp_path / f"{name.replace(' ', '_')}.yaml").write_text(HOSTILE[name], encoding="utf-8")
+    assert 2 == main(["check", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert ["too_many_nodes", "too_deep", "bad_character"] == [
+        code for code in ("too_many_nodes", "too_deep", "bad_character") if f"[{code}]" in err]
+
+
+def test_every_error_code_is_catalogued_in_docs_errors_md():
+    import re
+
+    root = Path(__file__).parent.parent
+    catalogue = (root / "docs" / "errors.md").read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "src" / "eligibility").rglob("*.py"))
+    codes = set(re.findall(r'(?:PolicyIssue|FieldIssue|_YamlRefusal|issue|error|PydanticCustomError)\(\s*'
+                           r'(?:[\w.]+ *\+ *\([^)]*\), *|[\w.]+, *|\(\), *|f?"[^"]*", *)?"([a-z_]+)"', source))
+    codes |= set(re.findall(r'problems?\.append\(\((?:f?"[^"]*"|path), "([a-z_]+)"', source))
+    codes |= set(re.findall(r'issue\(\([^)]*\),\s*"([a-z_]+)"', source))
+    codes |= set(re.findall(r'_unknown\("[^"]*", "([a-z_]+)"', source))
+    codes |= {"source_not_found", "syntax"}  # raised through variables the patterns above do not follow
+    assert {"unknown_key", "duplicate_key", "too_deep", "status_after_as_of", "unknown_parameter"} <= codes
+    missing = sorted(code for code in codes if f"`{code}`" not in catalogue)
+    assert [] == missing, f"add these codes to docs/errors.md: {missing}"

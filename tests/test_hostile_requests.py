@@ -1,0 +1,115 @@
+"""Hostile and mistaken requests: every bad field reported once, by path, with what was expected."""
+
+import json
+import time
+
+import pytest
+
+from eligibility import RequestError, evaluate, parse_request
+from eligibility._request import MAX_REQUEST_BYTES, load_request_text
+
+BASE = {"city": "shantou", "as_of": "2021-09-20",
+        "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511"},
+                   "statuses": [{"kind": "dibao", "since": "2021-01-01"}]},
+        "parameters": {"individual_premium": "320"}}
+
+
+def with_person(**fields):
+    data = json.loads(json.dumps(BASE))
+    data["person"].update(fields)
+    return data
+
+
+def issues_of(data, *, evaluated=False):
+    with pytest.raises(RequestError) as caught:
+        evaluate(data) if evaluated else parse_request(data)
+    return {issue.path: issue for issue in caught.value.issues}
+
+
+def test_every_status_granted_after_the_application_is_reported_by_its_own_path():
+    issues = issues_of(with_person(statuses=[{"kind": "dibao", "since": "2022-01-01"},
+                                             {"kind": "tekun", "since": "2021-01-01"},
+                                             {"kind": "orphan", "since": "2023-01-01"}]))
+    assert {"person.statuses[0].since", "person.statuses[2].since"} == set(issues)
+
+
+def test_date_problems_are_reported_together_with_other_bad_fields():
+    issues = issues_of(with_person(sex="x", statuses=[{"kind": "dibao", "since": "2022-01-01"}]))
+    assert {"person.sex", "person.statuses[0].since"} == set(issues)
+
+
+def test_a_person_born_after_the_application_is_an_error():
+    assert "born_after_as_of" == issues_of(with_person(birth_date="2022-01-01"))["person.birth_date"].code
+
+
+def test_a_region_code_in_full_width_digits_is_refused_not_silently_non_local():
+    issue = issues_of(with_person(hukou={"region": "４４０５１１"}))["person.hukou.region"]
+    assert "[0-9]{6}" in issue.message
+
+
+def test_region_codes_must_have_six_digits():
+    issues = issues_of(with_person(hukou={"region": "4405"},
+                                   statuses=[{"kind": "dibao", "since": "2021-01-01", "approved_by": "44051a"}]))
+    assert {"person.hukou.region", "person.statuses[0].approved_by"} == set(issues)
+
+
+@pytest.mark.parametrize("amount, code", [("-1", "negative_amount"), ("280元", "decimal_parsing"),
+                                          ("NaN", "finite_number"), ("1e30", "amount_out_of_range"),
+                                          ("0.000000001", "amount_out_of_range")])
+def test_bad_amounts_are_refused(amount, code):
+    issues = issues_of({**BASE, "parameters": {"individual_premium": amount}})
+    assert [code] == [issue.code for issue in issues.values()]
+
+
+def test_an_amount_that_used_to_overflow_rounding_is_refused_before_evaluation():
+    with pytest.raises(RequestError):
+        evaluate({**BASE, "parameters": {"individual_premium": "1e100"}})
+
+
+def test_a_misspelt_parameter_is_an_error_not_an_unknown_amount():
+    issue = issues_of({**BASE, "parameters": {"individual_premum": "320"}}, evaluated=True)[
+        "parameters.individual_premum"]
+    assert ("unknown_parameter", True) == (issue.code, "did you mean 'individual_premium'" in issue.message)
+
+
+def test_unknown_enum_values_list_the_allowed_ones():
+    issues = issues_of(with_person(sex="f", statuses=[{"kind": "dibo", "since": "2021-01-01"}]))
+    assert "'female' or 'male'" in issues["person.sex"].message
+    assert "'dibao'" in issues["person.statuses[0]"].message
+
+
+def test_dates_outside_plausible_years_are_refused():
+    issues = issues_of({**BASE, "as_of": "9999-12-31"})
+    assert "date_out_of_range" == issues["as_of"].code
+
+
+def test_unknown_program_and_city_suggest_the_known_ones():
+    assert "did you mean 'shantou'" in issues_of({**BASE, "city": "shantuo"}, evaluated=True)["city"].message
+    assert "unknown_program" == issues_of({**BASE, "program": "resident_pensoin"}, evaluated=True)["program"].code
+
+
+def test_thousands_of_statuses_are_refused_with_the_limit_at_once():
+    started = time.perf_counter()
+    issues = issues_of(with_person(statuses=[{"kind": "dibao", "since": "2021-01-01"}] * 5000))
+    assert ("too_long", True) == (issues["person.statuses"].code, time.perf_counter() - started < 1)
+    assert "64" in issues["person.statuses"].message
+
+
+def test_an_oversized_request_text_is_refused_unread():
+    with pytest.raises(RequestError) as caught:
+        load_request_text("x" * (MAX_REQUEST_BYTES + 1))
+    assert "request_too_large" == caught.value.issues[0].code
+
+
+@pytest.mark.parametrize("text, code", [
+    ("[" * 100_000, "too_deep"), ('{"a":' * 100_000, "too_deep"),
+    ("city: !!python/object/apply:os.system ['true']\n", "unsafe_tag"),
+    ("city: shantou\ncity: shantou\n", "duplicate_key"),
+    ("".join([f'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
+        f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 8)]), "too_many_nodes"),
+    ("city: \x00\n", "bad_character"),
+])
+def test_hostile_request_texts_fail_with_a_request_error(text, code):
+    with pytest.raises(RequestError) as caught:
+        load_request_text(text)
+    assert code == caught.value.issues[0].code
