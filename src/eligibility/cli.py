@@ -1,7 +1,8 @@
-"""The ``eligibility`` command: evaluate requests, check policies, list them, export schemas.
+"""The ``eligibility`` command: evaluate requests, check policies, list them, export schemas, run cases.
 
-Exit codes: 0 when a decision (whatever it says) or a clean check is printed; 2 for an
-invalid request, an invalid policy or a bad command line.
+Exit codes: 0 when a decision (whatever it says) or a clean check is printed; 1 when a
+YAML case fails (``eligibility test``); 2 for an invalid request, an invalid policy or
+case file, or a bad command line.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import bundled_policies, load_policies, load_policy
+from ._citations import check_citations
 from ._docs import update_doc
 from ._errors import EligibilityError, PolicyError, RequestError
 from ._registry import bundled_policy_dir
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
 
     ck = sub.add_parser("check", help="validate policy files (default: every bundled policy)")
     ck.add_argument("policy", nargs="*", help="policy files or directories")
+    ck.add_argument("--sources", metavar="DIR",
+                    help="also check every clause citation against the official texts in DIR "
+                         "(the seeds, e.g. ../shared/seeds; not checked when absent)")
 
     ls = sub.add_parser("policies", help="list cities, versions and their windows")
     ls.add_argument("--policies", metavar="DIR")
@@ -42,6 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     dc = sub.add_parser("docs", help="regenerate the rules tables in docs/policies/<city>.md")
     dc.add_argument("--out", default="docs/policies", help="directory (default: docs/policies)")
     dc.add_argument("--policies", metavar="DIR")
+
+    ts = sub.add_parser("test", help="run YAML policy cases: N passed, N failed (exit 1 on a failure)")
+    ts.add_argument("paths", nargs="*", metavar="PATHS",
+                    help="case files, policy files, or directories of either (default: ./policies and "
+                         "./tests/cases); given only policies, their cases in tests/cases beside them")
+    ts.add_argument("--verbose", "-v", action="store_true", help="print every case with its trace")
+    ts.add_argument("--coverage", action="store_true",
+                    help="report the categories, exclusions and outputs no case exercises (exit 1 if any)")
+    ts.add_argument("--suffix", default=".cases.yaml",
+                    help="file-name ending of case files in directories (default: .cases.yaml); files "
+                         "with a top-level `cases:` key are case files whatever their name")
 
     args = parser.parse_args(argv)
     try:
@@ -76,6 +92,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.sources and not Path(args.sources).is_dir():
+        print(f"eligibility: --sources {args.sources}: no such directory", file=sys.stderr)
+        return 2
     targets = [Path(p) for p in args.policy] or [bundled_policy_dir()]
     files: list[Path] = []
     for target in targets:
@@ -88,7 +107,14 @@ def _check(args: argparse.Namespace) -> int:
             failures += 1
             print(str(exc), file=sys.stderr)
             continue
-        print(f"{file}: ok ({policy.city}, {len(policy.versions)} version(s), {len(policy.rules())} rules)")
+        if args.sources:
+            problems = check_citations(file, args.sources)
+            if problems:
+                failures += 1
+                print(str(PolicyError(problems)), file=sys.stderr)
+                continue
+        checked = ", citations checked" if args.sources else ""
+        print(f"{file}: ok ({policy.city}, {len(policy.versions)} version(s), {len(policy.rules())} rules{checked})")
     return 2 if failures else 0
 
 
@@ -119,7 +145,62 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs}
+def _test(args: argparse.Namespace) -> int:
+    from ._registry import PolicySet
+    from .testing import check_case, format_coverage, format_failure, law_coverage, load_case_file
+    from .testing._runner import format_trace, sort_files
+
+    paths = args.paths or [p for p in ("policies", "tests/cases") if Path(p).is_dir()]
+    if not paths:
+        print("eligibility: no case files here; give case files, policies or directories", file=sys.stderr)
+        return 2
+    case_files, policy_files = sort_files(paths, args.suffix)
+    given = None
+    if policy_files:
+        loaded, issues = {}, []
+        for file in policy_files:
+            try:
+                policy = load_policy(file)
+            except PolicyError as exc:
+                issues += exc.issues
+                continue
+            loaded[policy.city] = policy
+        if issues:
+            raise PolicyError(issues)
+        given = PolicySet(loaded)
+    policies = given or bundled_policies()
+    cases = [case for file in case_files for case in load_case_file(file)]
+    if given is not None:  # policies named: their cases only
+        skipped = [case for case in cases if case.policy not in given.cities]
+        cases = [case for case in cases if case.policy in given.cities]
+        if skipped:
+            print(f"skipped {len(skipped)} case(s) of policies not given: "
+                  f"{', '.join(sorted({c.policy for c in skipped}))}")
+    if not cases and not args.coverage:
+        print(f"eligibility: no cases found in {', '.join(map(str, paths))}", file=sys.stderr)
+        return 2
+    results = [check_case(case, policies) for case in cases]
+    for result in results:
+        if args.verbose:
+            print(f"{'PASSED' if result.passed else 'FAILED'} {result.loaded.location}: {result.loaded.case.name}")
+            if result.decision is not None:
+                print(format_trace(result.decision))
+        if not result.passed:
+            print(format_failure(result) + "\n")
+    failed = sum(1 for r in results if not r.passed)
+    uncovered = 0
+    if args.coverage:
+        cities = given.cities if given is not None else sorted({c.policy for c in cases})
+        report = law_coverage([policies.get(c) for c in cities if policies.get(c) is not None],
+                              [r.decision for r in results if r.decision is not None])
+        uncovered = sum(len(p.unexercised) for p in report)
+        print(format_coverage(report))
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed or uncovered else 0
+
+
+_COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs,
+             "test": _test}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -17,7 +17,7 @@ Only the parts listed under ``expect`` are compared (see ``Expectation``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,14 @@ class Expectation(_Strict):
     payment: str | None = None
     flags: list[str] | None = Field(None, description="the exact set of flags")
     tier: int | None = None
+    share: str | None = None
+    premium_parameter: str | None = None
     benefits: list[ExpectedBenefit] | None = Field(None, description="tier benefits that must be present")
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
     deadlines: list[ExpectedDeadline] | None = Field(None, description="deadlines that must be present")
     responsible_region: str | None = None
+    enrollment_unit: str | None = Field(None, description='the unit code, or "null" for none')
     referred_to: str | None = None
     missing: list[str] | None = Field(None, description="the exact set of missing facts")
     reasons: list[str] | None = Field(None, description="rule ids that must appear among the reasons")
@@ -83,11 +86,19 @@ class CaseFile(_Strict):
 
 @dataclass(frozen=True)
 class LoadedCase:
+    """One case ready to run: its request with the file's defaults merged in, and where it is."""
+
     case: Case
     request: dict[str, Any]
     file: str
     line: int | None
     policy: str
+    expect_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def location(self) -> str:
+        """``tests/cases/shantou.cases.yaml:14``."""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -109,7 +120,7 @@ def load_case_file(path: str | Path) -> list[LoadedCase]:
     try:
         model = CaseFile.model_validate(located.data)
     except ValidationError as exc:
-        raise PolicyError([located.issue(tuple(e["loc"]), e["type"], e["msg"],
+        raise PolicyError([located.issue(tuple(e["loc"]), e["type"], f"{_dotted(e['loc'])}: {e['msg']}",
                                          "see docs/testing.md for the case format") for e in exc.errors()]) from None
     default_request = model.defaults.get("request", {})
     loaded = []
@@ -117,8 +128,19 @@ def load_case_file(path: str | Path) -> list[LoadedCase]:
         line, _ = located.where(("cases", index))
         request = deep_merge(default_request, case.request)
         request.setdefault("city", model.policy)
-        loaded.append(LoadedCase(case=case, request=request, file=str(path), line=line, policy=model.policy))
+        expect_lines = {key: located.where(("cases", index, "expect", key))[0]
+                        for key in case.expect.model_dump(exclude_none=True)}
+        loaded.append(LoadedCase(case=case, request=request, file=str(path), line=line, policy=model.policy,
+                                 expect_lines={k: v for k, v in expect_lines.items() if v is not None}))
     return loaded
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``("cases", 0, "clause")`` -> ``cases[0].clause``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _actual(decision: Decision, key: str) -> Any:
@@ -140,11 +162,14 @@ def _actual(decision: Decision, key: str) -> Any:
         "benefit_end": lambda: decision.benefit_end,
         "deadlines": lambda: [{"action": d.action, "due": d.due} for d in decision.deadlines],
         "responsible_region": lambda: decision.responsible_region,
+        "enrollment_unit": lambda: decision.enrollment_unit if decision.enrollment_unit is not None else "null",
         "referred_to": lambda: decision.referred_to,
         "missing": lambda: sorted(decision.missing),
         "reasons": lambda: [r.rule.split(".", 1)[-1] for r in decision.reasons],
         "version": lambda: decision.policy.version if decision.policy else None,
         "coverage_year": lambda: decision.coverage_year,
+        "share": lambda: s.share if s else None,
+        "premium_parameter": lambda: s.premium_parameter if s else None,
     }[key]()
 
 

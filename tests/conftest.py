@@ -1,0 +1,3 @@
+"""Shared test configuration: ``pytester`` tests the YAML-case pytest plugin."""
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,59 @@
+"""``eligibility test``: the YAML case runner for analysts, with its summary and coverage report."""
+
+from pathlib import Path
+
+from eligibility.cli import main
+
+ROOT = Path(__file__).parent.parent
+SHANTOU_CASES = ROOT / "tests" / "cases" / "shantou.yaml"
+
+
+def _shantou_cases() -> Path:
+    named = SHANTOU_CASES.with_name("shantou.cases.yaml")
+    return named if named.exists() else SHANTOU_CASES
+
+
+def test_policies_directory_runs_the_cases_beside_it_and_prints_the_summary(capsys):
+    assert 0 == main(["test", str(ROOT / "policies" / "shantou.yaml")])
+    out = capsys.readouterr().out.splitlines()
+    count = sum(1 for line in _shantou_cases().read_text(encoding="utf-8").splitlines() if line.startswith("  - name:"))
+    assert f"{count} passed, 0 failed" == out[-1]
+
+
+def test_a_failing_case_exits_1_and_explains_itself(tmp_path, capsys):
+    text = _shantou_cases().read_text(encoding="utf-8")
+    broken = tmp_path / "shantou.cases.yaml"
+    broken.write_text(text.replace('primary_category: dibao, amount: "320.00"',
+                                   'primary_category: dibao, amount: "300.00"', 1), encoding="utf-8")
+    assert 1 == main(["test", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("passed, 1 failed")
+    assert "expected: '300.00'" in out and "actual:   '320.00'" in out
+    assert f"{broken}:" in out and "case checks clause 一(一) of shantou" in out and "decided by:" in out
+
+
+def test_verbose_prints_every_trace(capsys):
+    assert 0 == main(["test", "--verbose", str(_shantou_cases())])
+    out = capsys.readouterr().out
+    assert "PASSED " in out and "(categories.dibao)" in out and "(version.2020)" in out
+
+
+def test_coverage_lists_what_no_case_exercises(tmp_path, capsys):
+    one_case = tmp_path / "shantou.cases.yaml"
+    one_case.write_text("policy: shantou\ncases:\n  - name: A dibao recipient in Shantou is subsidised\n"
+                        "    clause: 一(一)\n    request: {as_of: 2021-09-20, person: {hukou: {region: \"440511\"},"
+                        " statuses: [{kind: dibao, since: 2021-01-10}]}}\n    expect: {outcome: eligible}\n",
+                        encoding="utf-8")
+    assert 1 == main(["test", "--coverage", str(one_case)])
+    out = capsys.readouterr().out
+    assert "shantou 2020 resident_medical: 1/9 categories, 0/1 exclusions" in out
+    assert "not exercised: categories.tekun_dispersed [一(二)]" in out
+    assert "not exercised: categories.dibao" not in out
+    assert out.rstrip().endswith("1 passed, 0 failed")
+
+
+def test_a_malformed_case_file_exits_2_with_its_location(tmp_path, capsys):
+    bad = tmp_path / "x.cases.yaml"
+    bad.write_text("policy: shantou\ncases: []\n", encoding="utf-8")
+    assert 2 == main(["test", str(bad)])
+    assert f"{bad}:2:" in capsys.readouterr().err
