@@ -18,14 +18,7 @@ def _case_file(city):
     return None
 
 
-# Gaps reported to the policy's author; strict, so the mark fails once the cases land and goes.
-KNOWN_GAPS = {
-    "shaoguan": "2016 version: 7 special-group categories (附件3·一) and 7 county-unit outputs (附件2) have no case",
-}
-
-
-@pytest.mark.parametrize("city", [pytest.param(city, marks=pytest.mark.xfail(reason=KNOWN_GAPS[city], strict=True))
-                                  if city in KNOWN_GAPS else city for city in POLICIES.cities])
+@pytest.mark.parametrize("city", POLICIES.cities)
 def test_the_bundled_cases_exercise_every_rule(city):
     case_file = _case_file(city)
     assert case_file is not None, f"no case file for {city} in {CASE_DIR}"
