@@ -98,8 +98,6 @@ def test_a_condition_repeated_in_a_policy_is_compiled_once_and_shared(tmp_path):
 
 
 def test_an_exclusion_can_test_the_categories_that_held(tmp_path):
-    import shutil
-
     from eligibility import load_policies
 
     text = (Path(__file__).parents[1] / "policies" / "shantou.yaml").read_text(encoding="utf-8")

@@ -37,7 +37,7 @@ HOSTILE = {
     "deep flow nesting": "city: " + "[" * 1200 + "]" * 1200 + "\n",
     "deep block nesting": "".join("  " * i + f"k{i}:\n" for i in range(60)),
     "control character": "city: \"\x00\"\n",
-    "alias bomb": "".join([f'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
+    "alias bomb": "".join(['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
         f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9)]),
     "two values from one date": with_values('[{from: 2020-01-01, value: "1", source: 一}, '
                                             '{from: 2020-01-01, value: "2", source: 一}]'),

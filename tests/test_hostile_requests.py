@@ -105,7 +105,7 @@ def test_an_oversized_request_text_is_refused_unread():
     ("[" * 100_000, "too_deep"), ('{"a":' * 100_000, "too_deep"),
     ("city: !!python/object/apply:os.system ['true']\n", "unsafe_tag"),
     ("city: shantou\ncity: shantou\n", "duplicate_key"),
-    ("".join([f'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
+    ("".join(['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n'] + [
         f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 8)]), "too_many_nodes"),
     ("city: \x00\n", "bad_character"),
 ])

@@ -6,7 +6,6 @@ import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from eligibility import bundled_policies, evaluate, parse_request

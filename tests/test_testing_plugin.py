@@ -1,6 +1,5 @@
 """The pytest plugin: YAML case files collected by suffix, one item per case, readable failures."""
 
-import pytest
 
 CASES = """\
 policy: shantou

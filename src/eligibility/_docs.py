@@ -68,7 +68,7 @@ def _program_tables(program: CompiledProgram) -> list[str]:
 
 def rules_markdown(policy: Policy) -> str:
     """The generated part of ``docs/policies/<city>.md``."""
-    lines = [BEGIN, "", f"### Codes", ""]
+    lines = [BEGIN, "", "### Codes", ""]
     codes = policy.spec.codes
     if codes.flags or codes.funding_sources:
         lines += ["| kind | code | meaning |", "|---|---|---|"]

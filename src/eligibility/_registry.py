@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ._compile import Policy, load_policy_file
 from ._errors import PolicyError
@@ -46,9 +46,14 @@ def load_policy_dir(directory: str | Path | None = None) -> PolicySet:
     Raises one PolicyError with the issues of every bad file.
     """
     directory = Path(directory) if directory is not None else bundled_policy_dir()
+    return load_policy_files(sorted(directory.glob("*.yaml")))
+
+
+def load_policy_files(paths: Iterable[str | Path]) -> PolicySet:
+    """Load the given policy files; raise one PolicyError with the issues of every bad file."""
     policies: dict[str, Policy] = {}
     issues = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in paths:
         try:
             policy = load_policy_file(path)
         except PolicyError as exc:

@@ -8,7 +8,7 @@ case file, or a bad command line.
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
 
@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     except EligibilityError as exc:
         print(f"eligibility: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader stopped early (`eligibility ... | head`): not a failure; silence the
+        # interpreter's own flush of stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -146,7 +151,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from ._registry import PolicySet
+    from ._registry import load_policy_files
     from .testing import check_case, format_coverage, format_failure, law_coverage, load_case_file
     from .testing._runner import format_trace, sort_files
 
@@ -155,19 +160,7 @@ def _test(args: argparse.Namespace) -> int:
         print("eligibility: no case files here; give case files, policies or directories", file=sys.stderr)
         return 2
     case_files, policy_files = sort_files(paths, args.suffix)
-    given = None
-    if policy_files:
-        loaded, issues = {}, []
-        for file in policy_files:
-            try:
-                policy = load_policy(file)
-            except PolicyError as exc:
-                issues += exc.issues
-                continue
-            loaded[policy.city] = policy
-        if issues:
-            raise PolicyError(issues)
-        given = PolicySet(loaded)
+    given = load_policy_files(policy_files) if policy_files else None
     policies = given or bundled_policies()
     cases = [case for file in case_files for case in load_case_file(file)]
     if given is not None:  # policies named: their cases only

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._decision import Decision
-from .._errors import PolicyError, PolicyIssue
+from .._errors import PolicyError
 from .._yaml import load_located
 
 
