@@ -41,10 +41,14 @@ class Facts:
     # results of shared conditions (``Condition.shared``) in this phase of an untraced run;
     # cleared whenever ``matched`` or ``primary_witness`` change
     memo: dict[Any, tuple["Result", list[str]]] = field(default_factory=dict)
+    birth_date: dt.date | None = field(init=False)  # given, or read from the ID number once
+    # traced runs: every fact the leaves of the rule being checked read, for its trace step
+    read: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for index, status in enumerate(self.person.statuses):
             self.by_kind.setdefault(status.kind, []).append((index, status))
+        self.birth_date = self.person.effective_birth_date
 
     @property
     def coverage_year_start(self) -> dt.date:
@@ -101,6 +105,7 @@ class Condition:
             return _PLAIN[value] if witness is None else Result(value, None, witness)
         if callable(read):
             read = read()
+        facts.read.update(read)
         detail: dict[str, Any] = {"test": self.text, "result": _tri_text(value), "read": read}
         if missing:
             detail["missing"] = missing
@@ -340,7 +345,7 @@ class AgeTest(Condition):
         self.text = f"age on {at.text} {' and '.join(bounds)}"
 
     def evaluate(self, facts: Facts) -> Result:
-        birth = facts.person.effective_birth_date
+        birth = facts.birth_date
         if birth is None:
             return self.leaf(facts, None, {"person.birth_date": None}, ["person.birth_date"])
         day = self.at.resolve(facts)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._compile import CompiledProgram, CompiledRule, CompiledVersion, Policy
 from ._conditions import Facts, Result
-from ._decision import (TRACE_STEPS, Deadline, Decision, ParameterUse, Reason, Subsidy, Tier,
-                        TierBenefit)
+from ._decision import TRACE_STEPS, Decision, ParameterUse, Reason, Subsidy
 from ._errors import FieldIssue, RequestError
 from ._request import Request
 
@@ -146,12 +145,13 @@ class _Run:
         return facts.as_of
 
     def check(self, rule: CompiledRule, kind: str, facts: Facts) -> Result:
+        if not self.tracing:
+            return _check_untraced(rule, facts)
         before = len(facts.missing)
+        facts.read = {}
         result = rule.condition.evaluate(facts) if rule.condition is not None else _ALWAYS
-        if self.tracing:
-            detail = result.detail
-            self.step(rule_path(rule), kind, rule.clause, rule.label, result.value,
-                      facts=_collect_read(detail) if detail else {}, detail=detail)
+        detail = result.detail
+        self.step(rule_path(rule), kind, rule.clause, rule.label, result.value, facts=facts.read, detail=detail)
         if result.value is not None:
             # a rule that decided despite an unknown part did not need that fact
             del facts.missing[before:]
@@ -190,7 +190,7 @@ class _Run:
                 detail = result.detail
                 if detail is None and rule.condition is not None:
                     # untraced runs keep no detail; the why-not needs it, so read this rule traced
-                    detail = rule.condition.evaluate(dataclasses.replace(facts, tracing=True, missing=[], by_kind={}, memo={})).detail
+                    detail = rule.condition.evaluate(dataclasses.replace(facts, tracing=True, missing=[], by_kind={}, memo={}, read={})).detail
                 why = _failing_test(detail)
                 self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
                                            code="category_not_met",
@@ -218,8 +218,8 @@ class _Run:
                       primary: CompiledRule, common: dict[str, Any]) -> Decision:
         chosen: dict[str, tuple[Any, CompiledRule]] = {}
         flags: list[str] = []
-        deadlines: list[Deadline] = []
-        benefits: list[TierBenefit] = []
+        deadlines: list[dict[str, Any]] = []
+        benefits: list[dict[str, Any]] = []
         for output in program.outputs:
             rule = output.rule
             result = self.check(rule, "output", facts)
@@ -242,24 +242,25 @@ class _Run:
             for deadline in output.deadlines:
                 due = deadline.due.resolve(facts)
                 if due is not None:
-                    deadlines.append(Deadline(action=deadline.action, label=deadline.label, due=due,
-                                              clause=rule.clause, rule=rule.id))
+                    # plain data: the Decision validates every part in one pydantic-core pass
+                    deadlines.append({"action": deadline.action, "label": deadline.label, "due": due,
+                                      "clause": rule.clause, "rule": rule.id})
             if spec.benefits:
-                benefits += [TierBenefit(item=b.item, label=b.label, value=b.value, clause=rule.clause)
+                benefits += [{"item": b.item, "label": b.label, "value": b.value, "clause": rule.clause}
                              for b in spec.benefits]
         outcome = primary.spec.outcome
         subsidy = self.subsidy(program, facts, chosen) if outcome == "eligible" else None
         tier_value = chosen.get("tier", (None,))[0]
         if tier_value == "chosen":
             tier_value = self.request.choices.tier
-        tier = Tier(level=tier_value, benefits=benefits) if tier_value is not None or benefits else None
+        tier = {"level": tier_value, "benefits": benefits} if tier_value is not None or benefits else None
         region = None
         if "responsible_region" in chosen:
             region = self.responsible_region(chosen["responsible_region"][0], facts)
         return self.finish(
             outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
             benefit_start=chosen.get("benefit_start", (None,))[0], benefit_end=chosen.get("benefit_end", (None,))[0],
-            deadlines=sorted(deadlines, key=lambda d: (d.due, d.action)), responsible_region=region,
+            deadlines=sorted(deadlines, key=lambda d: (d["due"], d["action"])), responsible_region=region,
             enrollment_unit=chosen.get("enrollment_unit", (None,))[0],
             referred_to=primary.spec.department if outcome == "referred" else None, **common)
 
@@ -269,29 +270,27 @@ class _Run:
             return facts.person.statuses[facts.primary_witness].approved_by or hukou
         return hukou
 
-    def parameter(self, program: CompiledProgram, name: str, facts: Facts) -> tuple[Decimal | None, ParameterUse, str]:
+    def parameter(self, program: CompiledProgram, name: str, facts: Facts) -> "_ParameterValue":
         parameter = program.parameters[name]
         if name in self.request.parameters:
-            value = self.request.parameters[name]
-            return value, ParameterUse(name=name, value=str(value), unit=parameter.unit, effective_from=None,
-                                       source="request"), "request"
+            return _ParameterValue(name, self.request.parameters[name], parameter.unit, None, "request", "request")
         on = facts.coverage_year_start
         values = [v for v in parameter.values if v.from_ <= on]
         if not values:
-            return None, ParameterUse(name=name, value=None, unit=parameter.unit, effective_from=None,
-                                      source=parameter.note or "not stated by the policy"), "missing"
+            return _ParameterValue(name, None, parameter.unit, None, parameter.note or "not stated by the policy",
+                                   "missing")
         current = max(values, key=lambda v: v.from_)
-        return current.value, ParameterUse(name=name, value=str(current.value), unit=parameter.unit,
-                                           effective_from=current.from_, source=current.source), "policy"
+        return _ParameterValue(name, current.value, parameter.unit, current.from_, current.source, "policy")
 
     def subsidy(self, program: CompiledProgram, facts: Facts, chosen: dict[str, tuple[Any, CompiledRule]]) -> Subsidy:
         funding = chosen.get("funding_source", (None,))[0]
         payment = chosen.get("payment", (None,))[0]
-        uses: list[ParameterUse] = []
+        uses: list[_ParameterValue] = []
         note = None
         if "amount" in chosen:
             pname, rule = chosen["amount"]
-            amount, use, source = self.parameter(program, pname, facts)
+            use = self.parameter(program, pname, facts)
+            amount, source = use.value, use.origin
             uses.append(use)
             if amount is None:
                 note = f"{pname} is not stated by the policy and was not supplied in request.parameters"
@@ -303,7 +302,8 @@ class _Run:
             pname, rule = chosen.get("premium", (None, None))
             premium, source, use = None, None, None
             if pname is not None:
-                premium, use, source = self.parameter(program, pname, facts)
+                use = self.parameter(program, pname, facts)
+                premium, source = use.value, use.origin
                 uses.append(use)
                 if premium is None:
                     note = (f"the premium ({pname}) is not stated by the policy and was not supplied in "
@@ -314,10 +314,40 @@ class _Run:
                              premium_effective_from=use.effective_from if use else None,
                              premium_citation=use.source if use else None,
                              funding_source=funding, payment=payment, note=note)
-        clause = rule.clause if rule is not None else None
-        self.step("subsidy", "subsidy", clause, "资助金额", "true" if result.amount is not None else "unknown",
-                  facts={"amount": result.amount, "share": result.share}, parameters=uses)
+        if self.tracing:
+            self.step("subsidy", "subsidy", rule.clause if rule is not None else None, "资助金额",
+                      "true" if result.amount is not None else "unknown",
+                      facts={"amount": result.amount, "share": result.share},
+                      parameters=[ParameterUse(name=u.name, value=None if u.value is None else str(u.value),
+                                               unit=u.unit, effective_from=u.effective_from, source=u.source)
+                                  for u in uses])
         return result
+
+
+class _ParameterValue(NamedTuple):
+    """A parameter's value for this decision and where it came from (``origin``: policy,
+    request or missing; ``source``: the citation, ``request``, or why it is missing)."""
+
+    name: str
+    value: Decimal | None
+    unit: str
+    effective_from: dt.date | None
+    source: str
+    origin: str
+
+
+def _check_untraced(rule: CompiledRule, facts: Facts) -> Result:
+    """``_Run.check`` without a trace: the hot path, kept to the fewest lookups."""
+    condition = rule.condition
+    if condition is None:
+        return _ALWAYS
+    missing = facts.missing
+    before = len(missing)
+    result = condition.evaluate(facts)
+    if result.value is not None and len(missing) != before:
+        # a rule that decided despite an unknown part did not need that fact
+        del missing[before:]
+    return result
 
 
 def rule_path(rule: CompiledRule) -> str:
@@ -346,14 +376,3 @@ def _failing_test(detail: dict[str, Any] | None) -> str | None:
     read = ", ".join(f"{k}={v}" for k, v in detail.get("read", {}).items())
     return f"false: {detail['test']}" + (f" [{read}]" if read else "")
 
-
-def _collect_read(detail: dict[str, Any]) -> dict[str, Any]:
-    read: dict[str, Any] = {}
-    stack = [detail]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            continue
-        read.update(node.get("read", {}))
-        stack.extend(node.get("parts", []))
-    return read
