@@ -76,7 +76,8 @@ def _render_step(step: TraceStep) -> list[str]:
     lines = [f"  {_MARK[step.result]} {clause}{step.label} ({step.rule})"]
     lines += _render_detail(step.detail, 2)
     for use in step.parameters:
-        lines.append(f"      参数 {use.name} = {use.value} {use.unit} (from {use.effective_from}, {use.source})")
+        since = f"from {use.effective_from}, " if use.effective_from else ""
+        lines.append(f"      参数 {use.name} = {use.value} {use.unit} ({since}{use.source})")
     return lines
 
 
