@@ -58,10 +58,10 @@ class Expectation(_Strict):
     tier: int | None = None
     share: str | None = None
     premium_parameter: str | None = None
-    benefits: list[ExpectedBenefit] | None = Field(None, description="tier benefits that must be present")
+    benefits: list[ExpectedBenefit] | None = Field(None, description="tier benefits that must be present; [] for none")
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
-    deadlines: list[ExpectedDeadline] | None = Field(None, description="deadlines that must be present")
+    deadlines: list[ExpectedDeadline] | None = Field(None, description="deadlines that must be present; [] for none")
     responsible_region: str | None = None
     enrollment_unit: str | None = Field(None, description='the unit code, or "null" for none')
     referred_to: str | None = None
@@ -191,7 +191,8 @@ def compare(expect: Expectation, decision: Decision) -> list[Mismatch]:
         if key in ("flags", "missing"):
             ok = sorted(expected) == actual
         elif key in ("deadlines", "benefits", "reasons"):
-            ok = all(item in actual for item in expected)
+            # each listed item present; an empty list says there must be none
+            ok = all(item in actual for item in expected) if expected else not actual
         else:
             ok = expected == actual
         if not ok:
