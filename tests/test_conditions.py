@@ -297,3 +297,62 @@ def test_disabled_parent_status_refuses_an_unknown_grade():
         evaluate({"city": "testville", "as_of": "2014-06-10",
                   "person": {"statuses": [{"kind": "disabled_parent", "grade": 5, "since": "2014-01-15"}]}},
                  compile_policy_text(textwrap.dedent(COVERAGE_YEAR_POLICY), "testville.yaml"))
+
+
+HELD_BEFORE_POLICY = """
+city: testville
+name: 测试市
+region: "4405"
+codes:
+  flags: {newly_qualified: 9月1日后新增}
+versions:
+  - id: "1"
+    document: {number: null, title: t, issuers: [x], source: s.txt}
+    effective: {from: 2017-01-01, to: null}
+    programs:
+      resident_medical:
+        label: l
+        categories:
+          - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+          - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+        outputs:
+          - id: new_after_september
+            clause: 三
+            label: 9月1日后新增
+            when: {not: {category: {held_on: {month_day: "09-01", year: as_of_year}}}}
+            flags: [newly_qualified]
+"""
+
+
+@pytest.mark.parametrize("statuses, flags", [
+    ([{"kind": "dibao", "since": "2018-09-05"}], ["newly_qualified"]),
+    ([{"kind": "dibao", "since": "2018-09-01"}], []),                       # on the list of 1 September
+    ([{"kind": "dibao", "since": "2018-09-05"}, {"kind": "tekun", "care": "dispersed", "since": "2015-01-01"}], []),
+    ([{"kind": "dibao", "since": "2015-01-01", "until": "2018-08-31"},
+      {"kind": "dibao", "since": "2018-09-10"}], ["newly_qualified"]),     # off the list on 1 September
+])
+def test_category_held_on_reads_the_categories_on_another_date(statuses, flags):
+    policy = compile_policy_text(textwrap.dedent(HELD_BEFORE_POLICY), "testville.yaml")
+    decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
+                         "person": {"statuses": statuses}}, policy)
+    assert ("eligible", flags) == (decision.outcome, decision.flags)
+    step = next(s for s in decision.trace if s.rule == "outputs.new_after_september")
+    assert "2018-09-01" == step.facts["held_on"]
+
+
+def test_category_held_on_is_unknown_when_a_category_on_that_date_is():
+    policy = compile_policy_text(textwrap.dedent(HELD_BEFORE_POLICY), "testville.yaml")
+    decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
+                         "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
+                                                 {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
+    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+
+
+def test_category_held_on_cannot_stand_in_a_category():
+    from eligibility import PolicyError
+
+    text = textwrap.dedent(HELD_BEFORE_POLICY).replace(
+        "when: {status: {kind: tekun, care: dispersed}}", "when: {category: {held_on: 2018-01-01}}")
+    with pytest.raises(PolicyError) as error:
+        compile_policy_text(text, "testville.yaml")
+    assert "cannot stand in a category" in str(error.value)

@@ -282,9 +282,11 @@ def _compile_program(name: str, program: Program, path: tuple, compiler: Compile
             out.append(CompiledRule(spec.id, _SINGULAR[kind], spec.clause, spec.label, condition, spec))
         return out
 
-    compiler.category_ids = {c.id for c in program.categories}
+    compiler.begin_program({c.id for c in program.categories})
     preconditions = rules("preconditions", program.preconditions, True)
     categories = rules("categories", program.categories, True)
+    # `category: {held_on: …}` in exclusions and outputs re-reads these conditions
+    compiler.category_conditions.update((c.id, c.condition) for c in categories if c.condition is not None)
     exclusions = rules("exclusions", program.exclusions, True)
     output_rules = rules("outputs", program.outputs, False)
 

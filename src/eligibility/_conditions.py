@@ -7,6 +7,7 @@ part is false, ``any`` is true if any part is true; otherwise unknown wins.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -429,6 +430,35 @@ class CategoryTest(Condition):
         return self.leaf(facts, value, lambda: {"categories": sorted(facts.matched)}, [])
 
 
+class CategoryHeldOn(Condition):
+    """One of ``ids`` (every category of the program when empty) held with statuses and ages
+    judged on another date: who was already on a list, or qualified before the year began.
+
+    ``conditions`` is the program's category conditions by id, filled once the categories
+    are compiled (before any evaluation)."""
+
+    def __init__(self, ids: tuple[str, ...], on: "DateExpr", conditions: dict[str, Condition]):
+        self.ids, self.on, self.conditions = ids, on, conditions
+        self.text = f"category {'|'.join(ids) or 'any'} held on {on.text}"
+
+    def evaluate(self, facts: Facts) -> Result:
+        day = self.on.resolve(facts)
+        if day is None:
+            return self.leaf(facts, False, {}, [])
+        shifted = dataclasses.replace(facts, status_date=day, tracing=False, missing=[], by_kind={}, memo={},
+                                      read={})
+        held, unknown = [], False
+        for cid in self.ids or tuple(self.conditions):
+            value = self.conditions[cid].evaluate(shifted).value
+            if value is True:
+                held.append(cid)
+                break
+            unknown = unknown or value is None
+        value: Tri = True if held else (None if unknown else False)
+        missing = sorted(set(shifted.missing)) if value is None else []
+        return self.leaf(facts, value, lambda: {"held_on": day.isoformat(), "categories_held": held}, missing)
+
+
 class CoverageTest(Condition):
     def __init__(self, mode: str):
         self.mode, self.text = mode, f"coverage {mode}"
@@ -467,18 +497,20 @@ class ChoiceTest(Condition):
 
 
 class DateTest(Condition):
-    """Compares the application date (and time, where given) with a date or date-time."""
+    """Compares the application date (and time, where given), or the status date
+    (``of: status_date``: the registration date where the policy judges statuses then), with a
+    date or date-time."""
 
-    def __init__(self, op: str, bound: "DateExpr", bound_time: dt.time | None):
-        self.op, self.bound, self.bound_time = op, bound, bound_time
-        self.text = f"as_of {op} {bound.text}" + (f" {bound_time.isoformat('minutes')}" if bound_time else "")
+    def __init__(self, op: str, bound: "DateExpr", bound_time: dt.time | None, of: str = "as_of"):
+        self.op, self.bound, self.bound_time, self.of = op, bound, bound_time, of
+        self.text = f"{of} {op} {bound.text}" + (f" {bound_time.isoformat('minutes')}" if bound_time else "")
 
     def evaluate(self, facts: Facts) -> Result:
         bound = self.bound.resolve(facts)
-        read = {"as_of": facts.as_of.isoformat()} if facts.tracing else {}
+        when = facts.status_date if self.of == "status_date" else facts.as_of
+        read = {self.of: when.isoformat()} if facts.tracing else {}
         if bound is None:
             return self.leaf(facts, False, read, [])
-        when = facts.as_of
         if self.bound_time is not None and when == bound:
             # On the closing day an application without a time counts as in time (docs/authoring.md).
             at = facts.request.as_of_time
@@ -603,6 +635,7 @@ class Compiler:
     def __init__(self, located: Located, issues: list[PolicyIssue]):
         self.located, self.issues = located, issues
         self.category_ids: set[str] = set()
+        self.category_conditions: dict[str, Condition] = {}
         self._interned: dict[str, Condition] = {}
         self.codes: Any = None
 
@@ -612,6 +645,13 @@ class Compiler:
     # conditions
     _KEYS = ("all", "any", "not", "status", "age", "hukou", "sex", "student", "social_security_card", "category",
              "coverage", "choice", "date", "enrolled")
+
+    def begin_program(self, category_ids: set[str]) -> None:
+        """Start compiling a program: its category ids; category tests of another program,
+        even when written alike, are other conditions."""
+        self.category_ids = category_ids
+        self.category_conditions = {}
+        self._interned = {}
 
     def condition(self, raw: Any, path: Path) -> Condition:
         """Compile one condition; identical conditions compile to one shared object."""
@@ -751,11 +791,24 @@ class Compiler:
         return SocialSecurityCardTest(bool(body))
 
     def _category(self, body: Any, path: Path) -> Condition:
+        on = None
+        if isinstance(body, dict):  # category: {id: [...], held_on: <date>}
+            body = self._mapping(body, path, {"id", "held_on"}, {"held_on"})
+            if body is None:
+                return AllOf([])
+            on = self.date_expr(body["held_on"], path + ("held_on",))
+            body = body.get("id", [])
         ids = tuple(body if isinstance(body, list) else [body])
         for cid in ids:
             if cid not in self.category_ids:
                 self.error(path, "unknown_category", f"unknown category {cid!r}",
                            f"{did_you_mean(cid, self.category_ids)}categories: {', '.join(sorted(self.category_ids))}")
+        if on is not None:
+            if "categories" in path or "preconditions" in path:
+                self.error(path, "bad_condition", "`category: {held_on: …}` reads the categories, so it cannot "
+                           "stand in a category or a precondition", "use it in exclusions and outputs")
+                return AllOf([])
+            return CategoryHeldOn(ids, on, self.category_conditions)
         return CategoryTest(ids)
 
     def _coverage(self, body: Any, path: Path) -> Condition:
@@ -785,7 +838,15 @@ class Compiler:
         return ChoiceTest(name, frozenset(_decimal(v) if name == "pension_grade" else v for v in values), None, None)
 
     def _date(self, body: Any, path: Path) -> Condition:
-        body = self._mapping(body, path, {"before", "on_or_before", "after", "on_or_after"})
+        body = self._mapping(body, path, {"before", "on_or_before", "after", "on_or_after", "of"})
+        of = "as_of"
+        if body is not None and "of" in body:
+            body = dict(body)
+            of = body.pop("of")
+            if of not in ("as_of", "status_date"):
+                self.error(path + ("of",), "bad_value", f"date of {of!r} is not as_of or status_date",
+                           "compare the application date (as_of) or the status date (status_date)")
+                of = "as_of"
         if body is None or len(body) != 1:
             self.error(path, "bad_condition", "date takes exactly one comparison")
             return AllOf([])
@@ -798,7 +859,9 @@ class Compiler:
                 pass
         if isinstance(raw, dt.datetime):
             raw, bound_time = raw.date(), raw.time()
-        return DateTest(op, self.date_expr(raw, path + (op,)), bound_time)
+            if of != "as_of":
+                self.error(path + (op,), "bad_value", "a date-time bound compares the application time (as_of) only")
+        return DateTest(op, self.date_expr(raw, path + (op,)), bound_time, of)
 
     def _enrolled(self, body: Any, path: Path) -> Condition:
         body = self._mapping(body, path, {"scheme", "on", "ended_within_months", "year", "paid_by", "region"},
