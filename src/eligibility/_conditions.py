@@ -7,7 +7,6 @@ part is false, ``any`` is true if any part is true; otherwise unknown wins.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -50,6 +49,15 @@ class Facts:
         for index, status in enumerate(self.person.statuses):
             self.by_kind.setdefault(status.kind, []).append((index, status))
         self.birth_date = self.person.effective_birth_date
+
+    def on_date(self, day: dt.date) -> "Facts":
+        """The same facts with statuses and ages judged on ``day``, untraced, with fresh
+        missing/memo records (the request-derived indexes are shared: nothing changes them)."""
+        shifted = object.__new__(Facts)
+        shifted.__dict__.update(self.__dict__)
+        shifted.status_date, shifted.tracing = day, False
+        shifted.missing, shifted.memo, shifted.read = [], {}, {}
+        return shifted
 
     @property
     def coverage_year_start(self) -> dt.date:
@@ -445,8 +453,7 @@ class CategoryHeldOn(Condition):
         day = self.on.resolve(facts)
         if day is None:
             return self.leaf(facts, False, {}, [])
-        shifted = dataclasses.replace(facts, status_date=day, tracing=False, missing=[], by_kind={}, memo={},
-                                      read={})
+        shifted = facts.on_date(day)
         held, unknown = [], False
         for cid in self.ids or tuple(self.conditions):
             value = self.conditions[cid].evaluate(shifted).value
