@@ -23,8 +23,22 @@ from ._yaml import Located, Path
 Tri = bool | None
 
 
+class CoverageYearDates:
+    """The first and last day of ``coverage_year``, for whatever holds one."""
+
+    coverage_year: int
+
+    @property
+    def coverage_year_start(self) -> dt.date:
+        return dt.date(self.coverage_year, 1, 1)
+
+    @property
+    def coverage_year_end(self) -> dt.date:
+        return dt.date(self.coverage_year, 12, 31)
+
+
 @dataclass
-class Facts:
+class Facts(CoverageYearDates):
     """What one evaluation knows: the request plus the dates the policy derives from it."""
 
     request: Request
@@ -58,14 +72,6 @@ class Facts:
         shifted.status_date, shifted.tracing = day, False
         shifted.missing, shifted.memo, shifted.read = [], {}, {}
         return shifted
-
-    @property
-    def coverage_year_start(self) -> dt.date:
-        return dt.date(self.coverage_year, 1, 1)
-
-    @property
-    def coverage_year_end(self) -> dt.date:
-        return dt.date(self.coverage_year, 12, 31)
 
 
 class Result(NamedTuple):

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from .. import _conditions
 from .._calendar import age_on
 from .._compile import CompiledProgram, Policy
-from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, DateTest, EnrolledTest, HukouTest, Not,
-                           SexTest, StatusHeld, StudentTest)
+from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, CoverageYearDates, DateTest,
+                           EnrolledTest, HukouTest, Not, SexTest, StatusHeld, StudentTest)
 from .._request import STATUS_KINDS
 from ._regions import codes_outside, codes_within
 from .strategies import (_AMOUNTS, _BOOLEAN_FACTS, _COMMON, _PREMIUMS, EARLIEST, LATEST, _amount_parameters,
@@ -100,7 +100,7 @@ def _attempt(ref: _Ref, index: int, program_name: str, category: str | None, out
 
 
 @dataclass
-class _Probe:
+class _Probe(CoverageYearDates):
     """Enough of the evaluator's facts to resolve a policy's date expressions while planning."""
 
     as_of: dt.date
@@ -108,14 +108,6 @@ class _Probe:
     status_date: dt.date
     person: Any = None
     primary_witness: int | None = None
-
-    @property
-    def coverage_year_start(self) -> dt.date:
-        return dt.date(self.coverage_year, 1, 1)
-
-    @property
-    def coverage_year_end(self) -> dt.date:
-        return dt.date(self.coverage_year, 12, 31)
 
 
 @dataclass
