@@ -20,7 +20,7 @@ from ._engine import evaluate_policy
 from ._errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
 from ._registry import PolicySet, bundled_policy_dir, load_policy_dir
 from ._compile import load_policy_file
-from ._conditions import did_you_mean
+from ._condition_compiler import did_you_mean
 from ._request import Request, parse_request, scrub_issues, shown_input
 
 __all__ = [

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
-from ._conditions import Compiler, Condition, DateExpr, did_you_mean
+from ._condition_compiler import Compiler, did_you_mean
+from ._conditions import Condition, DateExpr
 from ._decision import CategoryRef, PolicyRef
 from ._errors import PolicyError, PolicyIssue
 from ._policy_model import Category, Exclusion, Output, Parameter, PolicyFile, Precondition, Program, Version

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from ._compile import CompiledProgram, CompiledRule, CompiledVersion, Policy
-from ._conditions import Facts, Result
+from ._facts import Facts, Result
 from ._decision import TRACE_STEPS, Decision, ParameterUse, Reason, Subsidy
 from ._errors import FieldIssue, RequestError
 from ._request import Request

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from .. import _conditions
 from .._calendar import age_on
 from .._compile import CompiledProgram, Policy
-from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, CoverageYearDates, DateTest,
-                           EnrolledTest, HukouTest, Not, SexTest, StatusHeld, StudentTest)
+from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, DateTest, EnrolledTest, HukouTest, Not,
+                           SexTest, StatusHeld, StudentTest)
+from .._facts import CoverageYearDates
 from .._request import STATUS_KINDS
 from ._regions import codes_outside, codes_within
 from .strategies import (_AMOUNTS, _BOOLEAN_FACTS, _COMMON, _PREMIUMS, EARLIEST, LATEST, _amount_parameters,
