@@ -113,3 +113,13 @@ def test_hostile_request_texts_fail_with_a_request_error(text, code):
     with pytest.raises(RequestError) as caught:
         load_request_text(text)
     assert code == caught.value.issues[0].code
+
+
+def test_a_yes_no_fact_must_be_true_or_false_not_text_or_a_number():
+    from eligibility import RequestError, parse_request
+
+    with pytest.raises(RequestError) as caught:
+        parse_request({"city": "heshan", "as_of": "2017-12-01",
+                       "person": {"birth_date": "1970-01-01", "student": "yes",
+                                  "statuses": [{"kind": "orphan", "allowance": 1, "since": "2010-01-01"}]}})
+    assert {"person.student", "person.statuses[0].allowance"} == {i.path for i in caught.value.issues}

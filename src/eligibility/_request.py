@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, Strict, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldIssue, RequestError
@@ -23,6 +24,8 @@ from ._yaml import load_located
 
 # [0-9], not \d: the pattern engine's \d also takes full-width and other Unicode digits
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 six-digit region code")]
+# a yes/no fact is true or false, never the text "yes" or the number 1 read as one
+Flag = Annotated[bool, Strict()]
 Area = Literal["rural", "urban"]
 
 MAX_STATUSES = 64
@@ -88,7 +91,7 @@ class Orphan(_Status):
     kind: Literal["orphan"]
     care: Care | None = None
     institution: Institution | None = None
-    allowance: bool | None = Field(None, description="receives the orphan basic living allowance")
+    allowance: Flag | None = Field(None, description="receives the orphan basic living allowance")
 
 
 class DeFactoUnsupportedChild(_Status):
@@ -97,13 +100,13 @@ class DeFactoUnsupportedChild(_Status):
 
 class DistressedChild(_Status):
     kind: Literal["distressed_child"]
-    unable_to_pay: bool | None = None
+    unable_to_pay: Flag | None = None
 
 
 class RegisteredPoor(_Status):
     kind: Literal["registered_poor"]
     poverty_exit: Literal["not_exited", "exited", "stable_exit"] | None = None
-    unable_to_pay: bool | None = None
+    unable_to_pay: Flag | None = None
 
 
 class LowIncomeHousehold(_Status):
@@ -121,23 +124,23 @@ class Disability(_Status):
     grade: Literal[1, 2, 3, 4] | None = None
     type: Literal["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"] | None = None
     certificate_valid_until: dt.date | None = None
-    lost_work_capacity: bool | None = None
+    lost_work_capacity: Flag | None = None
 
 
 class EntitledGroup(_Status):
     kind: Literal["entitled_group"]
     class_: Literal[1, 2, 3] | None = Field(None, alias="class")
-    key: bool | None = Field(None, description="a key entitled person (重点优抚对象)")
+    key: Flag | None = Field(None, description="a key entitled person (重点优抚对象)")
 
 
 class FamilyPlanning(_Status):
     kind: Literal["family_planning"]
     plan: Literal["rural_only_child_parent", "only_child", "rural_two_daughters_sterilized",
                   "bereaved_only_child_parent", "disabled_only_child_parent"] | None = None
-    honour_certificate: bool | None = Field(None, description="holds the 独生子女父母光荣证")
+    honour_certificate: Flag | None = Field(None, description="holds the 独生子女父母光荣证")
     child_disability_grade: Literal[1, 2, 3, 4] | None = Field(
         None, description="disabled_only_child_parent: the legally assessed disability grade of the only child")
-    cannot_have_another_child: bool | None = Field(
+    cannot_have_another_child: Flag | None = Field(
         None, description="the couple cannot have another child or adopt one lawfully (不能再生育子女或不具备合法收养子女条件)")
     woman_birth_date: dt.date | None = Field(
         None, description="birth date of the woman of the couple (女方), for rules counting from her age")
@@ -213,8 +216,8 @@ class Person(_Model):
     birth_date: dt.date | None = Field(None, description="required unless id_number gives it")
     sex: Literal["female", "male"] | None = None
     hukou: Hukou | None = None
-    student: bool | None = Field(None, description="a full-time student (needed by pension rules)")
-    social_security_card: bool | None = Field(
+    student: Flag | None = Field(None, description="a full-time student (needed by pension rules)")
+    social_security_card: Flag | None = Field(
         None, description="holds a social security card (社会保障卡)")
     statuses: list[Status] = Field(default_factory=list, max_length=MAX_STATUSES)
     enrollments: list[Enrollment] = Field(default_factory=list, max_length=MAX_ENROLLMENTS)

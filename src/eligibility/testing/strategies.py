@@ -149,6 +149,8 @@ def _attribute_values(annotation: Any) -> list[Any] | None:
     for arg in typing.get_args(annotation) or (annotation,):
         if arg is type(None):
             continue
+        if typing.get_origin(arg) is typing.Annotated:  # e.g. the request's strict Flag
+            arg = typing.get_args(arg)[0]
         if typing.get_origin(arg) is typing.Literal:
             values += typing.get_args(arg)
         elif arg is bool:
