@@ -195,15 +195,23 @@ class StatusHeld(Condition):
         kinds = self.kinds
         candidates = (facts.by_kind.get(kinds[0], ()) if len(kinds) == 1
                       else [item for kind in kinds for item in facts.by_kind.get(kind, ())])
-        if not candidates and not tracing:
-            return _PLAIN[False]
+        if not tracing:
+            if not candidates:
+                return _PLAIN[False]
+            if not (self.tests or self.area is not None or self.certificate_valid or self.since_tests
+                    or self.woman_age is not None):
+                # the kind alone decides: the first status (by position) held on the day
+                for index, status in sorted(candidates, key=_first) if len(kinds) > 1 else candidates:
+                    if status.since <= day and (status.until is None or day <= status.until):
+                        return Result(True, None, index)
+                return _PLAIN[False]
         read: dict[str, Any] = {}
         if tracing and self.on is not None:
             read["held_on"] = day.isoformat()
         missing: list[str] = []
         best: Tri = False
         witness = None
-        for index, status in sorted(candidates, key=lambda item: item[0]) if len(self.kinds) > 1 else candidates:
+        for index, status in sorted(candidates, key=_first) if len(self.kinds) > 1 else candidates:
             base = f"person.statuses[{index}]"
             if tracing:
                 read[f"{base}.kind"] = status.kind
@@ -267,6 +275,10 @@ class StatusHeld(Condition):
             if bound is None or not _compare(status.since, op, bound):
                 value = False
         return value, (missing if value is None else [])
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
