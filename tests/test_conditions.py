@@ -7,29 +7,36 @@ import pytest
 from eligibility import evaluate
 from eligibility._compile import compile_policy_text
 
-POLICY = """
-city: testville
-name: 测试市
-region: "4405"
-versions:
-  - id: "1"
-    document: {number: null, title: t, issuers: [x], source: s.txt}
-    effective: {from: 2017-01-01, to: null}
-    programs:
-      resident_medical:
-        label: l
-        categories:
-          - id: dibao
-            clause: 一
-            label: 低保
-            when: {status: dibao}
-        exclusions:
-          - id: closed
-            clause: 二
-            label: 截止
-            outcome: enrollment_closed
-            when: {not: {date: {on_or_before: 2018-02-22T17:00}}}
-"""
+
+def policy_text(program: str, *, region: str, effective_from: str = "2017-01-01", name: str = "测试市",
+              codes: str | None = None) -> str:
+    """A one-version test policy around ``program`` (the body of ``resident_medical``)."""
+    def indented(text: str, width: int) -> str:
+        return "".join(" " * width + line if line.strip() else line for line in text.splitlines(True))
+
+    return "".join([
+        f'city: testville\nname: {name}\nregion: "{region}"\n',
+        f"codes:\n{indented(codes, 2)}" if codes else "",
+        'versions:\n  - id: "1"\n    document: {number: null, title: t, issuers: [x], source: s.txt}\n',
+        f"    effective: {{from: {effective_from}, to: null}}\n",
+        "    programs:\n      resident_medical:\n        label: l\n",
+        indented(program, 8),
+    ])
+
+
+POLICY = policy_text("""
+categories:
+  - id: dibao
+    clause: 一
+    label: 低保
+    when: {status: dibao}
+exclusions:
+  - id: closed
+    clause: 二
+    label: 截止
+    outcome: enrollment_closed
+    when: {not: {date: {on_or_before: 2018-02-22T17:00}}}
+""", region="4405")
 
 
 @pytest.fixture(scope="module")
@@ -54,35 +61,25 @@ def test_date_time_window_closes_at_the_hour(policy, as_of, outcome):
     assert outcome == decide(policy, as_of).outcome
 
 
-HELD_ON_POLICY = """
-city: testville
-name: 测试市
-region: "4101"
-versions:
-  - id: "1"
-    document: {number: null, title: t, issuers: [x], source: s.txt}
-    effective: {from: 2019-01-01, to: null}
-    programs:
-      resident_medical:
-        label: l
-        categories:
-          - id: dibao
-            clause: 一
-            label: 低保（名单于2019年12月31日确定）
-            when: {status: {kind: dibao, held_on: 2019-12-31}}
-          - id: poor
-            clause: 二
-            label: 建档立卡
-            when: {status: {kind: registered_poor, unable_to_pay: true, held_on: 2019-12-31}}
-        outputs:
-          - id: card
-            clause: 三
-            label: 无社会保障卡人员制卡
-            when: {social_security_card: false}
-            flags: [card]
-codes:
-  flags: {card: 制卡}
-"""
+HELD_ON_POLICY = policy_text("""
+categories:
+  - id: dibao
+    clause: 一
+    label: 低保（名单于2019年12月31日确定）
+    when: {status: {kind: dibao, held_on: 2019-12-31}}
+  - id: poor
+    clause: 二
+    label: 建档立卡
+    when: {status: {kind: registered_poor, unable_to_pay: true, held_on: 2019-12-31}}
+outputs:
+  - id: card
+    clause: 三
+    label: 无社会保障卡人员制卡
+    when: {social_security_card: false}
+    flags: [card]
+""", region="4101", effective_from="2019-01-01", codes="""
+flags: {card: 制卡}
+""")
 
 
 @pytest.fixture(scope="module")
@@ -134,32 +131,22 @@ def test_social_security_card_condition(held_on_policy, card, outcome, flags, mi
     assert (outcome, flags, missing) == (decision.outcome, decision.flags, decision.missing)
 
 
-WOMAN_AGE_POLICY = """
-city: testville
-name: 测试县
-region: "5301"
-versions:
-  - id: "1"
-    document: {number: null, title: t, issuers: [x], source: s.txt}
-    effective: {from: 2017-01-01, to: null}
-    programs:
-      resident_medical:
-        label: l
-        categories:
-          - id: bereaved
-            clause: 一
-            label: 独生子女死亡的夫妇（女方满49周岁以后）
-            when: {status: {kind: family_planning, plan: bereaved_only_child_parent, woman_age: {at_least: 49}}}
-        exclusions:
-          - id: closed
-            clause: 二
-            label: 截止；终止昆明职工医保二个月内的除外
-            outcome: enrollment_closed
-            when:
-              all:
-                - {date: {after: 2018-02-23}}
-                - not: {enrolled: {scheme: employee_medical, on: as_of, ended_within_months: 2, region: "5301"}}
-"""
+WOMAN_AGE_POLICY = policy_text("""
+categories:
+  - id: bereaved
+    clause: 一
+    label: 独生子女死亡的夫妇（女方满49周岁以后）
+    when: {status: {kind: family_planning, plan: bereaved_only_child_parent, woman_age: {at_least: 49}}}
+exclusions:
+  - id: closed
+    clause: 二
+    label: 截止；终止昆明职工医保二个月内的除外
+    outcome: enrollment_closed
+    when:
+      all:
+        - {date: {after: 2018-02-23}}
+        - not: {enrolled: {scheme: employee_medical, on: as_of, ended_within_months: 2, region: "5301"}}
+""", region="5301", name="测试县")
 
 
 @pytest.fixture(scope="module")
@@ -210,40 +197,30 @@ def test_enrolled_region_is_three_valued_and_the_on_key_reads_as_a_word(woman_ag
     assert (outcome, missing) == (decision.outcome, decision.missing)
 
 
-COVERAGE_YEAR_POLICY = """
-city: testville
-name: 测试市
-region: "4402"
-codes:
-  flags: {first_year: 首个年度重新申报}
-versions:
-  - id: "1"
-    document: {number: null, title: t, issuers: [x], source: s.txt}
-    effective: {from: 2013-11-18, to: null}
-    programs:
-      resident_medical:
-        label: l
-        coverage_year: {default: next_year}
-        categories:
-          - id: newborn_of_disabled
-            clause: 一
-            label: 残疾人所生的新生儿
-            when:
-              all:
-                - {age: {under: 1}}
-                - {status: {kind: disabled_parent, grade: [1, 2]}}
-        outputs:
-          - id: first_year
-            clause: 六1
-            label: 2014年度重新申报
-            when: {coverage: {year: 2014}}
-            flags: [first_year]
-          - id: later_years
-            clause: 二
-            label: 每年9月1日前申报（2014年度除外）
-            when: {not: {coverage: {year: [2014]}}}
-            deadlines: [{action: declare, label: 申报, due: {month_day: "09-01", year: as_of_year}}]
-"""
+COVERAGE_YEAR_POLICY = policy_text("""
+coverage_year: {default: next_year}
+categories:
+  - id: newborn_of_disabled
+    clause: 一
+    label: 残疾人所生的新生儿
+    when:
+      all:
+        - {age: {under: 1}}
+        - {status: {kind: disabled_parent, grade: [1, 2]}}
+outputs:
+  - id: first_year
+    clause: 六1
+    label: 2014年度重新申报
+    when: {coverage: {year: 2014}}
+    flags: [first_year]
+  - id: later_years
+    clause: 二
+    label: 每年9月1日前申报（2014年度除外）
+    when: {not: {coverage: {year: [2014]}}}
+    deadlines: [{action: declare, label: 申报, due: {month_day: "09-01", year: as_of_year}}]
+""", region="4402", effective_from="2013-11-18", codes="""
+flags: {first_year: 首个年度重新申报}
+""")
 
 
 @pytest.fixture(scope="module")
@@ -299,29 +276,19 @@ def test_disabled_parent_status_refuses_an_unknown_grade():
                  compile_policy_text(textwrap.dedent(COVERAGE_YEAR_POLICY), "testville.yaml"))
 
 
-HELD_BEFORE_POLICY = """
-city: testville
-name: 测试市
-region: "4405"
-codes:
-  flags: {newly_qualified: 9月1日后新增}
-versions:
-  - id: "1"
-    document: {number: null, title: t, issuers: [x], source: s.txt}
-    effective: {from: 2017-01-01, to: null}
-    programs:
-      resident_medical:
-        label: l
-        categories:
-          - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-          - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
-        outputs:
-          - id: new_after_september
-            clause: 三
-            label: 9月1日后新增
-            when: {not: {category: {held_on: {month_day: "09-01", year: as_of_year}}}}
-            flags: [newly_qualified]
-"""
+HELD_BEFORE_POLICY = policy_text("""
+categories:
+  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+outputs:
+  - id: new_after_september
+    clause: 三
+    label: 9月1日后新增
+    when: {not: {category: {held_on: {month_day: "09-01", year: as_of_year}}}}
+    flags: [newly_qualified]
+""", region="4405", codes="""
+flags: {newly_qualified: 9月1日后新增}
+""")
 
 
 @pytest.mark.parametrize("statuses, flags", [
