@@ -323,3 +323,25 @@ def test_category_held_on_cannot_stand_in_a_category():
     with pytest.raises(PolicyError) as error:
         compile_policy_text(text, "testville.yaml")
     assert "cannot stand in a category" in str(error.value)
+
+
+def test_a_quoted_date_is_an_error_even_after_the_same_condition_with_a_real_date():
+    from eligibility import PolicyError
+
+    text = HELD_ON_POLICY.replace(
+        "when: {status: {kind: registered_poor, unable_to_pay: true, held_on: 2019-12-31}}",
+        'when: {any: [{status: {kind: dibao, held_on: 2019-12-31}}, {status: {kind: dibao, held_on: "2019-12-31"}}]}')
+    with pytest.raises(PolicyError) as error:
+        compile_policy_text(textwrap.dedent(text), "testville.yaml")
+    assert ["unknown_anchor"] == [issue.code for issue in error.value.issues]
+
+
+def test_category_held_on_names_only_the_facts_that_could_change_it():
+    text = HELD_BEFORE_POLICY.replace(
+        "when: {status: dibao}", "when: {all: [{age: {at_least: 60}}, {status: dibao}]}")
+    policy = compile_policy_text(textwrap.dedent(text), "testville.yaml")
+    decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
+                         "person": {"statuses": [{"kind": "tekun", "care": "dispersed", "since": "2018-09-05"},
+                                                 {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
+    # no dibao status: the unknown birth date cannot change the dibao category on 1 September
+    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)

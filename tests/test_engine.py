@@ -1,6 +1,7 @@
 """Engine behaviour beyond single-city cases: traces, reasons, determinism, rounding."""
 
 import json
+import sys
 from pathlib import Path
 
 from eligibility import Decision, evaluate
@@ -61,21 +62,43 @@ def test_evaluation_is_deterministic():
     assert evaluate(REQUEST) == evaluate(REQUEST)
 
 
-def _eager_trace(request):
-    """The trace a traced run records step by step (what the lazy trace must equal)."""
-    from eligibility import bundled_policies, parse_request
-    from eligibility._engine import _Run
+def test_the_trace_replays_the_path_the_decision_took():
+    dibao = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "dibao", "since": "2021-01-01"}]}}
+    tekun = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "tekun", "since": "2021-01-01"}]}}
+    for request, outcome in ((REQUEST, "not_eligible"), (dibao, "eligible"), (tekun, "undetermined")):
+        decision = evaluate(request)
+        held = [s.rule.split(".", 1)[1] for s in decision.trace if s.kind == "category" and s.result == "true"]
+        assert (outcome, f"outcome: {outcome}") == (decision.outcome, decision.trace[-1].label)
+        assert [c.id for c in decision.categories] == held
 
-    parsed = parse_request(request)
-    return _Run(bundled_policies().get(parsed.city), parsed, True).decide()
+
+def test_threads_reading_one_decision_s_trace_all_get_it():
+    expected = len(evaluate(REQUEST).trace)
+    lengths: list[int] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so readers overlap inside one replay
+    try:
+        _read_concurrently(lengths)
+    finally:
+        sys.setswitchinterval(interval)
+    assert [expected] * 120 == lengths
 
 
-def test_the_lazy_trace_is_the_one_a_traced_run_records():
-    for request in (REQUEST, {**REQUEST, "person": {**REQUEST["person"], "statuses": [
-            {"kind": "dibao", "since": "2021-01-01"}]}}):
-        eager, lazy = _eager_trace(request), evaluate(request)
-        assert eager.trace == lazy.trace
-        assert eager.model_dump(exclude={"trace"}) == lazy.model_dump(exclude={"trace"})
+def _read_concurrently(lengths):
+    import threading
+
+    for _ in range(30):
+        decision, start = evaluate(REQUEST), threading.Barrier(4)
+
+        def read():
+            start.wait()  # all four read the same untouched decision at once
+            lengths.append(len(decision.trace))
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
 
 def test_a_pickled_decision_carries_its_trace():

@@ -136,3 +136,8 @@ def test_every_error_code_is_catalogued_in_docs_errors_md():
     assert {"unknown_key", "duplicate_key", "too_deep", "status_after_as_of", "unknown_parameter"} <= codes
     missing = sorted(code for code in codes if f"`{code}`" not in catalogue)
     assert [] == missing, f"add these codes to docs/errors.md: {missing}"
+
+
+def test_a_timestamp_tag_on_junk_is_a_located_error():
+    issue = next(iter(issues_of(TEXT.replace("issued: null", "issued: !!timestamp junk", 1))))
+    assert ("bad_scalar", True) == (issue.code, issue.line is not None)

@@ -123,3 +123,28 @@ def test_a_yes_no_fact_must_be_true_or_false_not_text_or_a_number():
                        "person": {"birth_date": "1970-01-01", "student": "yes",
                                   "statuses": [{"kind": "orphan", "allowance": 1, "since": "2010-01-01"}]}})
     assert {"person.student", "person.statuses[0].allowance"} == {i.path for i in caught.value.issues}
+
+
+@pytest.mark.parametrize("text", [
+    "city: shantou\nas_of: 2021-09-20\nperson: {name: !!int 陈某某}\n",
+    "city: shantou\nas_of: 2021-09-20\n陈某某: 1\n陈某某: 2\n",
+])
+def test_a_yaml_request_error_never_quotes_a_name(text):
+    from eligibility import RequestError
+    from eligibility._request import load_request_text
+
+    with pytest.raises(RequestError) as caught:
+        load_request_text(text, source="request.yaml")
+    assert "陈某某" not in str(caught.value) and caught.value.issues[0].path == ""
+
+
+def test_a_request_cannot_change_under_its_decision():
+    from eligibility import evaluate, parse_request
+
+    request = parse_request({"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+                             "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511"},
+                                        "statuses": [{"kind": "dibao", "since": "2021-01-10"}]}})
+    decision = evaluate(request)
+    with pytest.raises(AttributeError):
+        request.person.statuses.clear()  # a tuple: the trace replays the request the decision saw
+    assert "outcome: eligible" == decision.trace[-1].label

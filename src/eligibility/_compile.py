@@ -210,7 +210,7 @@ def _pydantic_issue(located: Located, error: dict[str, Any]) -> PolicyIssue:
     hint = _PYDANTIC_HINTS.get(kind, "see docs/authoring.md for what this key takes")
     if kind.startswith("decimal") or kind in ("value_error",):
         hint = "amounts are plain numbers, quoted, with no unit: \"280\""
-    elif kind.startswith("date"):
+    elif kind.startswith("date") and kind not in _PYDANTIC_HINTS:
         hint = "dates are YYYY-MM-DD"
     elif kind == "literal_error":
         hint = "use one of the values listed"

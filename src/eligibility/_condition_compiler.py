@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from typing import Any, Callable
 
 from ._calendar import add_months, add_working_days, first_of_next_month
@@ -20,6 +19,15 @@ from ._errors import PolicyIssue
 from ._facts import Facts
 from ._request import SCHEMES, STATUS_KINDS
 from ._yaml import Located, Path
+
+def _structural_key(raw: Any) -> Any:
+    """``raw`` as a hashable value that keeps each scalar's type (a date is not its text)."""
+    if isinstance(raw, dict):
+        return (dict, tuple(sorted(((str(k), _structural_key(v)) for k, v in raw.items()), key=lambda kv: kv[0])))
+    if isinstance(raw, list):
+        return (list, tuple(_structural_key(v) for v in raw))
+    return (type(raw), raw)
+
 
 def did_you_mean(word: Any, choices: list[str] | tuple[str, ...] | set[str]) -> str:
     close = difflib.get_close_matches(str(word), sorted(choices), n=1)
@@ -53,8 +61,9 @@ class Compiler:
     def condition(self, raw: Any, path: Path) -> Condition:
         """Compile one condition; identical conditions compile to one shared object."""
         try:
-            key = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False)
-        except (TypeError, ValueError):
+            key = _structural_key(raw)
+            hash(key)
+        except TypeError:
             return self._condition(raw, path)
         hit = self._interned.get(key)
         if hit is not None:

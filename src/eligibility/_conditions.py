@@ -395,10 +395,13 @@ class CategoryHeldOn(Condition):
         day = self.on.resolve(facts)
         if day is None:
             return self.leaf(facts, False, {}, [])
-        shifted = facts.on_date(day)
+        shifted = facts.copy(status_date=day, tracing=False)
         held, unknown = [], False
-        for cid in self.ids or tuple(self.conditions):
+        for cid in self.ids or self.conditions:
+            before = len(shifted.missing)
             value = self.conditions[cid].evaluate(shifted).value
+            if value is not None:  # decided despite an unknown part: that fact was not needed
+                del shifted.missing[before:]
             if value is True:
                 held.append(cid)
                 break

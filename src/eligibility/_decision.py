@@ -141,10 +141,17 @@ class Decision(_Frozen):
                                 "the parameters used and each sub-condition's result; empty when untraced")
     @property
     def trace(self) -> list[TraceStep]:
-        if self._trace is None:
-            replay, self._replay = self._replay, None
-            self._trace = replay() if replay is not None else []
-        return self._trace
+        trace = self._trace
+        if trace is None:
+            replay = self._replay
+            if replay is None:  # untraced, or another reader has just stored the steps
+                trace = self._trace if self._trace is not None else []
+            else:
+                # concurrent readers may each replay (same steps); an error is raised on every
+                # read, never turned into an empty trace
+                trace = replay()
+                self._trace, self._replay = trace, None  # store the steps before dropping the replay
+        return trace
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):

@@ -6,7 +6,6 @@ preconditions, categories (in priority order), exclusions, outputs, subsidy, out
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
@@ -14,7 +13,6 @@ from typing import Any, NamedTuple
 from ._compile import CompiledProgram, CompiledRule, CompiledVersion, Policy
 from ._facts import Facts, Result
 from ._decision import TRACE_STEPS, Decision, ParameterUse, Reason, Subsidy
-from ._errors import FieldIssue, RequestError
 from ._request import Request
 
 _FEN = Decimal("0.01")
@@ -29,16 +27,18 @@ def evaluate_policy(policy: Policy, request: Request, *, trace: bool = True) -> 
     the same evaluation with tracing on when its trace is first read: evaluation is a pure
     function of the (immutable) policy and request, so the replay takes the same path.
     """
-    decision = _Run(policy, request, False).decide()
+    decision = _Run(policy, request, tracing=False).decide()
     if trace:
-        decision._replay = lambda: _Run(policy, request, True, steps_only=True).decide()
+        decision._replay = lambda: _Run(policy, request, tracing=True).decide()
     return decision
 
 
 class _Run:
-    def __init__(self, policy: Policy, request: Request, tracing: bool, *, steps_only: bool = False):
+    """One evaluation. Untraced, ``decide`` returns the Decision; tracing (the replay behind a
+    decision's trace), it returns the trace steps of the same path."""
+
+    def __init__(self, policy: Policy, request: Request, *, tracing: bool):
         self.policy, self.request, self.tracing = policy, request, tracing
-        self.steps_only = steps_only  # a replay for the trace: ``decide`` returns the steps alone
         self.steps: list[dict[str, Any]] = []
         self.reasons: list[Reason] = []
 
@@ -58,20 +58,14 @@ class _Run:
         policy_ref = self.policy.version_refs[version.spec.id] if version is not None else None
         if self.tracing:
             self.step("outcome", "outcome", None, f"outcome: {outcome}", "true")
-            if self.steps_only:
-                return TRACE_STEPS.validate_python(self.steps)  # type: ignore[return-value]
-            fields["trace"] = self.steps
+            return TRACE_STEPS.validate_python(self.steps)  # type: ignore[return-value]
         return Decision(outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
                         as_of=self.request.as_of, program=self.request.program, coverage_year=coverage_year,
                         policy=policy_ref, reasons=self.reasons, **fields)
 
     # -- the evaluation --------------------------------------------------------------
     def decide(self) -> Decision:
-        request, policy = self.request, self.policy
-        if request.program not in policy.programs:
-            raise RequestError([FieldIssue("program", "unknown_program",
-                                           f"{policy.city} rules no program {request.program!r}; "
-                                           f"known: {', '.join(sorted(policy.programs))}")])
+        request, policy = self.request, self.policy  # evaluate() has checked city and program
         person_facts = {}
         if request.person.id_number:
             person_facts["person.id_number"] = request.person.masked_id
@@ -186,11 +180,13 @@ class _Run:
         if not matched:
             if unknown_cats and not any(rule.spec.outcome == "not_eligible" for rule in true_excl):
                 return self.finish("undetermined", missing=sorted(set(facts.missing)), **common)
+            traced = None
             for rule, result in cats:
                 detail = result.detail
                 if detail is None and rule.condition is not None:
                     # untraced runs keep no detail; the why-not needs it, so read this rule traced
-                    detail = rule.condition.evaluate(dataclasses.replace(facts, tracing=True, missing=[], by_kind={}, memo={}, read={})).detail
+                    traced = traced or facts.copy(tracing=True)
+                    detail = rule.condition.evaluate(traced).detail
                 why = _failing_test(detail)
                 self.reasons.append(Reason(rule=rule_path(rule), clause=rule.clause, label=rule.label,
                                            code="category_not_met",

@@ -56,14 +56,14 @@ class Facts(CoverageYearDates):
             self.by_kind.setdefault(status.kind, []).append((index, status))
         self.birth_date = self.person.effective_birth_date
 
-    def on_date(self, day: dt.date) -> "Facts":
-        """The same facts with statuses and ages judged on ``day``, untraced, with fresh
-        missing/memo records (the request-derived indexes are shared: nothing changes them)."""
-        shifted = object.__new__(Facts)
-        shifted.__dict__.update(self.__dict__)
-        shifted.status_date, shifted.tracing = day, False
-        shifted.missing, shifted.memo, shifted.read = [], {}, {}
-        return shifted
+    def copy(self, **changes: Any) -> "Facts":
+        """The same facts with ``changes`` and fresh missing/memo/read records; the indexes
+        built from the request are shared (nothing changes them)."""
+        copied = object.__new__(Facts)
+        copied.__dict__.update(self.__dict__)
+        copied.missing, copied.memo, copied.read = [], {}, {}
+        copied.__dict__.update(changes)
+        return copied
 
 
 class Result(NamedTuple):

@@ -219,8 +219,9 @@ class Person(_Model):
     student: Flag | None = Field(None, description="a full-time student (needed by pension rules)")
     social_security_card: Flag | None = Field(
         None, description="holds a social security card (社会保障卡)")
-    statuses: list[Status] = Field(default_factory=list, max_length=MAX_STATUSES)
-    enrollments: list[Enrollment] = Field(default_factory=list, max_length=MAX_ENROLLMENTS)
+    # tuples, not lists: a request cannot change under a decision whose trace replays it
+    statuses: tuple[Status, ...] = Field(default=(), max_length=MAX_STATUSES)
+    enrollments: tuple[Enrollment, ...] = Field(default=(), max_length=MAX_ENROLLMENTS)
 
     @field_validator("id_number")
     @classmethod
@@ -494,8 +495,11 @@ def load_request_text(text: str, *, source: str = "<request>") -> Request:
             problem = problems[0]
             where = f" at line {problem.line}, column {problem.column}" if problem.line else ""
             code = "syntax" if problem.code == "yaml_syntax" else problem.code
-            raise RequestError([FieldIssue("", code, f"{source} is neither JSON nor valid YAML{where}: "
-                                                     f"{scrub(problem.message)}")]) from None
+            # the walker's other messages quote values and keys, which may be a name
+            detail = (f": {scrub(problem.message)}" if problem.code in ("yaml_syntax", "bad_character", "too_deep")
+                      else f" ({problem.code})")
+            raise RequestError([FieldIssue("", code, f"{source} is neither JSON nor valid YAML{where}{detail}")]) \
+                from None
         data = located.data
     return parse_request(data)
 

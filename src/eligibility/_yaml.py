@@ -169,6 +169,6 @@ class _Walker:
             return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError) as exc:
+        except (ValueError, TypeError, AttributeError, yaml.constructor.ConstructorError) as exc:
             raise _YamlRefusal(node, "bad_scalar", f"{_shown(node.value)} is not a valid value ({exc})",
                                "dates are YYYY-MM-DD; amounts are plain numbers without units") from None
