@@ -73,6 +73,17 @@ class CompiledProgram:
     outputs: tuple[CompiledOutput, ...]
     parameters: Mapping[str, Parameter]
 
+    def coverage_year(self, as_of: dt.date, requested: int | None) -> int:
+        """The insurance year a request is for: the one it names, else the program's default."""
+        if requested is not None:
+            return requested
+        rule = self.spec.coverage_year
+        if rule.default == "next_year":
+            return as_of.year + 1
+        if rule.default == "first_ruled" and rule.years:
+            return rule.years[0]
+        return as_of.year
+
 
 @dataclass(frozen=True)
 class CompiledVersion:

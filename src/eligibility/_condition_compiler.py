@@ -144,18 +144,17 @@ class Compiler:
             since = self._mapping(body["since"], path + ("since",), {"before", "on_or_before", "after", "on_or_after"})
             for op, expr in (since or {}).items():
                 since_tests.append((op, self.date_expr(expr, path + ("since", op))))
-        held = StatusHeld(kinds, tests, frozenset(area if isinstance(area, list) else [area]) if area else None,
-                          body.get("certificate_valid"), since_tests,
-                          self.date_expr(body["held_on"], path + ("held_on",)) if "held_on" in body else None)
+        woman_age = None
         if "woman_age" in body:
             bounds = self._mapping(body["woman_age"], path + ("woman_age",), {"at_least", "under"}) or {}
             if not bounds or not all(isinstance(v, int) and not isinstance(v, bool) for v in bounds.values()):
                 self.error(path + ("woman_age",), "bad_condition", "woman_age takes `at_least` and/or `under` (years)")
             else:
-                held.woman_age = (bounds.get("at_least"), bounds.get("under"))
-                held.text = held.text[:-1] + ", " if held.text.endswith(")") else held.text + " ("
-                held.text += "woman's age" + "".join(
-                    f" {sym} {bounds[key]}" for key, sym in (("at_least", ">="), ("under", "<")) if key in bounds) + ")"
+                woman_age = (bounds.get("at_least"), bounds.get("under"))
+        held = StatusHeld(kinds, tests, frozenset(area if isinstance(area, list) else [area]) if area else None,
+                          body.get("certificate_valid"), since_tests,
+                          self.date_expr(body["held_on"], path + ("held_on",)) if "held_on" in body else None,
+                          woman_age)
         return held
 
     def _age(self, body: Any, path: Path) -> Condition:

@@ -166,16 +166,18 @@ _STATUS_SPECIAL = {"kind", "area", "certificate_valid", "since", "held_on", "wom
 class StatusHeld(Condition):
     """A status of one of ``kinds`` held on the status date whose attributes pass the tests."""
 
-    # family_planning only: (at_least, under) bounds on the age of the woman of the couple (女方)
-    # on the status date, read from ``woman_birth_date``; set by the compiler after construction
-    woman_age: tuple[int | None, int | None] | None = None
-
     def __init__(self, kinds: tuple[str, ...], tests: list[tuple[str, frozenset[Any]]],
                  area: frozenset[str] | None, certificate_valid: bool | None,
-                 since_tests: list[tuple[str, "DateExpr"]], on: "DateExpr | None" = None):
+                 since_tests: list[tuple[str, "DateExpr"]], on: "DateExpr | None" = None,
+                 woman_age: tuple[int | None, int | None] | None = None):
         self.kinds, self.tests, self.area = kinds, tests, area
         self.certificate_valid, self.since_tests = certificate_valid, since_tests
         self.on = on  # held on this date instead of the status date (docs/authoring.md)
+        # family_planning only: (at_least, under) bounds on the age of the woman of the couple
+        # (女方) on the status date, read from ``woman_birth_date``
+        self.woman_age = woman_age
+        # untraced, the kind and the dates alone decide
+        self.kind_only = not (tests or area is not None or certificate_valid or since_tests or woman_age)
         parts = [f"{name} in {sorted(values, key=str)}" for name, values in tests]
         if area:
             parts.append(f"area in {sorted(area)}")
@@ -184,6 +186,9 @@ class StatusHeld(Condition):
         parts += [f"since {op} {expr.text}" for op, expr in since_tests]
         if on is not None:
             parts.append(f"held on {on.text}")
+        if woman_age is not None:
+            parts.append("woman's age" + "".join(f" {sym} {bound}" for sym, bound in zip((">=", "<"), woman_age)
+                                                 if bound is not None))
         self.text = f"status {'|'.join(kinds)}" + (f" ({', '.join(parts)})" if parts else "")
 
     def evaluate(self, facts: Facts) -> Result:
@@ -198,8 +203,7 @@ class StatusHeld(Condition):
         if not tracing:
             if not candidates:
                 return _PLAIN[False]
-            if not (self.tests or self.area is not None or self.certificate_valid or self.since_tests
-                    or self.woman_age is not None):
+            if self.kind_only:
                 # the kind alone decides: the first status (by position) held on the day
                 for index, status in sorted(candidates, key=_first) if len(kinds) > 1 else candidates:
                     if status.since <= day and (status.until is None or day <= status.until):
@@ -233,7 +237,7 @@ class StatusHeld(Condition):
         return self.leaf(facts, best, read, missing, witness)
 
     def _attributes(self, status: Any, base: str, facts: Facts, read: dict[str, Any],
-                    day: dt.date | None = None) -> tuple[Tri, list[str]]:
+                    day: dt.date) -> tuple[Tri, list[str]]:
         value: Tri = True
         missing: list[str] = []
         for name, allowed in self.tests:
@@ -258,7 +262,7 @@ class StatusHeld(Condition):
             if until is None:
                 value = None if value is not False else False
                 missing.append(f"{base}.certificate_valid_until")
-            elif until < (day or facts.status_date):
+            elif until < day:
                 value = False
         if self.woman_age is not None:
             born = getattr(status, "woman_birth_date", None)
@@ -267,7 +271,7 @@ class StatusHeld(Condition):
                 value = None if value is not False else False
                 missing.append(f"{base}.woman_birth_date")
             else:
-                age, (at_least, under) = age_on(born, day or facts.status_date), self.woman_age
+                age, (at_least, under) = age_on(born, day), self.woman_age
                 if (at_least is not None and age < at_least) or (under is not None and age >= under):
                     value = False
         for op, expr in self.since_tests:

@@ -93,7 +93,7 @@ class _Run:
                                        message=f"version {spec.id} does not rule {request.program!r}"))
             return self.finish("no_policy_in_force", version=version, coverage_year=request.coverage_year)
 
-        coverage_year = self.coverage_year(program)
+        coverage_year = program.coverage_year(request.as_of, request.coverage_year)
         rule_years = program.spec.coverage_year.years
         if coverage_year < request.as_of.year:
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year already over",
@@ -119,16 +119,6 @@ class _Run:
                              "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
                              "status_date": facts.status_date.isoformat()})
         return self.judge(program, version, facts)
-
-    def coverage_year(self, program: CompiledProgram) -> int:
-        if self.request.coverage_year is not None:
-            return self.request.coverage_year
-        rule = program.spec.coverage_year
-        if rule.default == "next_year":
-            return self.request.as_of.year + 1
-        if rule.default == "first_ruled" and rule.years:
-            return rule.years[0]
-        return self.request.as_of.year
 
     def status_date(self, program: CompiledProgram, facts: Facts) -> dt.date:
         if program.spec.status_date == "registration":
@@ -348,10 +338,11 @@ def _check_untraced(rule: CompiledRule, facts: Facts) -> Result:
 
 def rule_path(rule: CompiledRule) -> str:
     """``categories.dibao``: how traces and reasons name a rule."""
-    return f"{_PLURAL[rule.kind]}.{rule.id}"
+    return f"{PLURAL[rule.kind]}.{rule.id}"
 
 
-_PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions", "output": "outputs"}
+# how a rule kind is named in rule paths (`categories.dibao`)
+PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions", "output": "outputs"}
 
 
 def _money(value: Decimal | None) -> str | None:

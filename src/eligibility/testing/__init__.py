@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._decision import Decision
 from ._cases import Case, CaseFile, Expectation, LoadedCase, Mismatch, compare, load_case_file
 from ._coverage import PolicyCoverage, RuleCoverage, format_coverage, law_coverage
 from ._runner import CaseResult, check_case, deciding_steps, format_failure
@@ -22,18 +21,10 @@ from ._runner import CaseResult, check_case, deciding_steps, format_failure
 __all__ = [
     "Case", "CaseFile", "CaseResult", "Expectation", "LoadedCase", "Mismatch", "PolicyCoverage", "RuleCoverage",
     "check_case", "compare", "deciding_steps", "format_coverage", "format_failure", "from_request_schema",
-    "id_numbers", "law_coverage", "load_case_file", "regions", "requests", "run_case", "statuses",
+    "id_numbers", "law_coverage", "load_case_file", "regions", "requests", "statuses",
 ]
 
 _STRATEGIES = ("from_request_schema", "requests", "id_numbers", "regions", "statuses")
-
-
-def run_case(loaded: LoadedCase, policies=None) -> tuple[Decision, list[Mismatch]]:
-    """Evaluate one loaded case; return the decision and what differs from the expectation."""
-    from .. import evaluate
-
-    decision = evaluate(loaded.request, policies)
-    return decision, compare(loaded.case.expect, decision)
 
 
 def __getattr__(name: str) -> Any:

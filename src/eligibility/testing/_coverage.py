@@ -12,9 +12,9 @@ from typing import Iterable
 
 from .._compile import Policy
 from .._decision import Decision
+from .._engine import PLURAL, rule_path
 
 _KINDS = ("category", "exclusion", "output")
-_PLURAL = {"category": "categories", "exclusion": "exclusions", "output": "outputs"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,7 @@ class RuleCoverage:
     label: str
     cases: int         # how many cases exercise it
 
-    @property
-    def path(self) -> str:
-        return f"{_PLURAL[self.kind]}.{self.id}"
+    path: str          # ``categories.dibao``, as traces name it
 
 
 @dataclass(frozen=True)
@@ -65,11 +63,9 @@ def law_coverage(policies: Iterable[Policy], decisions: Iterable[Decision]) -> l
         for version in policy.versions:
             for program_name, program in version.programs.items():
                 for rule in (*program.categories, *program.exclusions, *(o.rule for o in program.outputs)):
-                    if rule.kind not in _KINDS:
-                        continue
-                    key = (version.spec.id, program_name, f"{_PLURAL[rule.kind]}.{rule.id}")
+                    key = (version.spec.id, program_name, rule_path(rule))
                     rules.append(RuleCoverage(version.spec.id, program_name, rule.kind, rule.id, rule.clause,
-                                              rule.label, seen.get(key, 0)))
+                                              rule.label, seen.get(key, 0), key[2]))
         report.append(PolicyCoverage(policy.city, tuple(rules)))
     return report
 
@@ -85,7 +81,7 @@ def format_coverage(report: list[PolicyCoverage]) -> str:
             counts = []
             for kind in _KINDS:
                 of_kind = [r for r in rules if r.kind == kind]
-                counts.append(f"{sum(1 for r in of_kind if r.cases)}/{len(of_kind)} {_PLURAL[kind]}")
+                counts.append(f"{sum(1 for r in of_kind if r.cases)}/{len(of_kind)} {PLURAL[kind]}")
             lines.append(f"  {policy.city} {version} {program}: {', '.join(counts)}")
             for rule in rules:
                 if not rule.cases:

@@ -16,11 +16,10 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from .. import _conditions
 from .._calendar import age_on
 from .._compile import CompiledProgram, Policy
-from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, DateTest, EnrolledTest, HukouTest, Not,
-                           SexTest, StatusHeld, StudentTest)
+from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, CoverageYearTest, DateTest, EnrolledTest,
+                           HukouTest, Not, SexTest, SocialSecurityCardTest, StatusHeld, StudentTest)
 from .._facts import CoverageYearDates
 from .._request import STATUS_KINDS
 from ._regions import codes_outside, codes_within
@@ -132,14 +131,7 @@ class _Plan:
     facts: dict[str, Any] = field(default_factory=dict)            # other person facts (social_security_card)
 
     def effective_coverage_year(self) -> int:
-        if self.coverage_year is not None:
-            return self.coverage_year
-        rule = self.program.spec.coverage_year
-        if rule.default == "next_year":
-            return self.as_of.year + 1
-        if rule.default == "first_ruled" and rule.years:
-            return rule.years[0]
-        return self.as_of.year
+        return self.program.coverage_year(self.as_of, self.coverage_year)
 
     def probe(self) -> _Probe:
         return _Probe(self.as_of, self.effective_coverage_year(), self.as_of)
@@ -164,8 +156,8 @@ def _leaves(draw: Any, condition: Any, want: bool, out: list[tuple[Any, bool]]) 
         out.append((condition, want))
 
 
-_PHASE = {DateTest: 0, CoverageTest: 0, AgeTest: 1, HukouTest: 1, SexTest: 1, StudentTest: 1, ChoiceTest: 1,
-          StatusHeld: 2, EnrolledTest: 2}
+_PHASE = {DateTest: 0, CoverageTest: 0, CoverageYearTest: 0, AgeTest: 1, HukouTest: 1, SexTest: 1, StudentTest: 1,
+          ChoiceTest: 1, SocialSecurityCardTest: 1, StatusHeld: 2, EnrolledTest: 2}
 
 
 @st.composite
@@ -330,7 +322,7 @@ def _on_status(draw: Any, plan: _Plan, condition: StatusHeld, want: bool) -> Non
         status["area"] = draw(st.sampled_from(sorted(condition.area)))
     if condition.certificate_valid:
         status["certificate_valid_until"] = (plan.as_of + dt.timedelta(days=draw(st.integers(1, 3650)))).isoformat()
-    woman_age = getattr(condition, "woman_age", None)
+    woman_age = condition.woman_age
     if woman_age is not None:  # family planning: the age of the woman of the couple
         low, under = woman_age
         age = draw(st.integers(low or 20, max(low or 20, (under or 60) - 1)))
@@ -338,7 +330,7 @@ def _on_status(draw: Any, plan: _Plan, condition: StatusHeld, want: bool) -> Non
                                       - dt.timedelta(days=draw(st.integers(1, 360)))).isoformat()
     since = dt.date.fromisoformat(status["since"])
     earliest, latest = EARLIEST, plan.as_of
-    held_on = getattr(condition, "on", None)
+    held_on = condition.on
     if held_on is not None:  # held on another day than the status date
         day = held_on.resolve(plan.probe())
         if day is not None:
@@ -416,13 +408,8 @@ def _on_social_security_card(draw: Any, plan: _Plan, condition: Any, want: bool)
 _HANDLERS: dict[type, Callable[..., None]] = {
     DateTest: _on_date, CoverageTest: _on_coverage, AgeTest: _on_age, HukouTest: _on_hukou, SexTest: _on_sex,
     StudentTest: _on_student, ChoiceTest: _on_choice, StatusHeld: _on_status, EnrolledTest: _on_enrolled,
+    CoverageYearTest: _on_coverage_year, SocialSecurityCardTest: _on_social_security_card,
 }
-# conditions newer than this kit's first version, where the language has them
-for _name, _handler, _phase in (("CoverageYearTest", _on_coverage_year, 0),
-                                ("SocialSecurityCardTest", _on_social_security_card, 1)):
-    if hasattr(_conditions, _name):
-        _HANDLERS[getattr(_conditions, _name)] = _handler
-        _PHASE[getattr(_conditions, _name)] = _phase
 
 
 def _request_of(draw: Any, plan: _Plan, program_name: str) -> dict[str, Any] | None:
