@@ -327,17 +327,22 @@ class Request(_Model):
 
 def timeline_problems(request: Request) -> list[tuple[str, str, str]]:
     """(path, code, message) for each date that cannot be later than ``as_of`` but is."""
+    person = request.person
+    return _timeline(request.as_of, person.effective_birth_date,
+                     "person.birth_date" if person.birth_date is not None else "person.id_number",
+                     [status.since for status in person.statuses])
+
+
+def _timeline(as_of: dt.date, born: dt.date | None, born_path: str,
+              sinces: list[dt.date | None]) -> list[tuple[str, str, str]]:
     problems = []
-    as_of = request.as_of
-    born = request.person.effective_birth_date
     if born is not None and born > as_of:
-        path = "person.birth_date" if request.person.birth_date is not None else "person.id_number"
-        problems.append((path, "born_after_as_of",
+        problems.append((born_path, "born_after_as_of",
                          f"the birth date ({born}) is after as_of ({as_of}): the person is not born yet"))
-    for index, status in enumerate(request.person.statuses):
-        if status.since > as_of:
+    for index, since in enumerate(sinces):
+        if since is not None and since > as_of:
             problems.append((f"person.statuses[{index}].since", "status_after_as_of",
-                             f"since ({status.since}) is after as_of ({as_of}): "
+                             f"since ({since}) is after as_of ({as_of}): "
                              "a status cannot be granted after the application"))
     return problems
 
@@ -451,19 +456,10 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
     person = data.get("person")
     if as_of is None or not isinstance(person, dict):
         return []
-    problems = []
-    born = _raw_date(person.get("birth_date"))
-    if born is not None and born > as_of:
-        problems.append(("person.birth_date", "born_after_as_of",
-                         f"the birth date ({born}) is after as_of ({as_of}): the person is not born yet"))
     statuses = person.get("statuses")
-    for index, status in enumerate(statuses if isinstance(statuses, list) else []):
-        since = _raw_date(status.get("since")) if isinstance(status, dict) else None
-        if since is not None and since > as_of:
-            problems.append((f"person.statuses[{index}].since", "status_after_as_of",
-                             f"since ({since}) is after as_of ({as_of}): "
-                             "a status cannot be granted after the application"))
-    return problems
+    return _timeline(as_of, _raw_date(person.get("birth_date")), "person.birth_date",
+                     [_raw_date(s.get("since")) if isinstance(s, dict) else None
+                      for s in (statuses if isinstance(statuses, list) else [])])
 
 
 class _RequestYamlLoader(yaml.SafeLoader):
