@@ -62,3 +62,30 @@ def test_check_with_sources_reports_a_citation_the_text_does_not_have(tmp_path, 
     line = next(i for i, l in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "一(十)" in l)
     assert f"{broken}:{line}:13: clause '一(十)': '（十）' does not occur" in err
     assert 0 == main(["check", str(broken)])  # without --sources the texts are not read
+
+
+def test_a_section_marker_found_only_in_an_attachment_is_not_in_the_body():
+    text = SourceText("一、总则\n附件1:\n二、名单\n")
+    assert ("二、", None) == (text.locate(parse_citation("二")), text.locate(parse_citation("附件1·二")))
+
+
+def _codes(tmp_path, city, old, new):
+    path = tmp_path / f"{city}.yaml"
+    text = (bundled_policy_dir() / f"{city}.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return [(issue.code, issue.line) for issue in check_citations(path, SEEDS)]
+
+
+@needs_seeds
+@pytest.mark.parametrize("city, old, new, code", [
+    ("shantou", "clause: 一(七)", "clause: 印发之日起", "bad_citation"),              # a rule clause must be a citation
+    ("shantou", "basis: 五(三)", "basis: 五(十)", "citation_not_in_text"),            # a window's basis is checked
+    ("heshan", "source: 二(一)1}", "source: 二(一)9}", "citation_not_in_text"),       # so is a parameter's source
+    ("shantou", "source: 001_6bdf0655c31c43d6.txt", "source: missing.txt", "source_not_found"),
+])
+def test_each_kind_of_citation_is_checked(tmp_path, city, old, new, code):
+    found = _codes(tmp_path, city, old, new)
+    line = next(i for i, l in enumerate((tmp_path / f"{city}.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if new in l)
+    assert [(code, line)] == found

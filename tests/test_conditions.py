@@ -6,6 +6,7 @@ import pytest
 
 from eligibility import evaluate
 from eligibility._compile import compile_policy_text
+from eligibility import bundled_policies
 
 
 def policy_text(program: str, *, region: str, effective_from: str = "2017-01-01", name: str = "测试市",
@@ -345,3 +346,154 @@ def test_category_held_on_names_only_the_facts_that_could_change_it():
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
     # no dibao status: the unknown birth date cannot change the dibao category on 1 September
     assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+
+
+def assert_lazy_is_eager(request, policy):
+    """The decision (reached untraced) and its replayed trace tell the same story."""
+    decision = evaluate(request, policy)
+    trace = decision.trace
+    held = [s.rule.split(".", 1)[1] for s in trace if s.kind == "category" and s.result == "true"]
+    assert (f"outcome: {decision.outcome}", [c.id for c in decision.categories]) == (trace[-1].label, held)
+    if decision.outcome in ("eligible", "referred"):
+        flags = {o.rule.id: o.rule.spec.flags for v in policy.versions for p in v.programs.values() for o in p.outputs}
+        traced = {f for s in trace if s.kind == "output" and s.result == "true" for f in flags[s.rule.split(".", 1)[1]]}
+        assert sorted(traced) == sorted(decision.flags)
+    return decision
+
+
+SHANTOU = bundled_policies().get("shantou")
+
+
+def test_a_status_ending_on_the_application_day_still_holds():
+    request = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+               "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511", "kind": "urban"},
+                          "statuses": [{"kind": "dibao", "since": "2020-01-01", "until": "2021-09-20"}]},
+               "parameters": {"individual_premium": "320"}}
+    decision = assert_lazy_is_eager(request, SHANTOU)
+    assert ("eligible", "dibao") == (decision.outcome, decision.primary_category)
+
+
+def test_an_enrolment_for_another_year_does_not_fix_the_status_date():
+    request = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+               "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511", "kind": "urban"},
+                          "statuses": [{"kind": "dibao", "since": "2021-01-10"}],
+                          "enrollments": [{"scheme": "resident_medical", "year": 2020, "paid_by": "self",
+                                           "paid_on": "2020-01-05"}]},
+               "parameters": {"individual_premium": "320"}}
+    decision = assert_lazy_is_eager(request, SHANTOU)
+    assert ("eligible", "dibao") == (decision.outcome, decision.primary_category)
+
+
+ENGINE_POLICY = policy_text("""
+categories:
+  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+  - {id: both, clause: 二, label: 孤儿且残疾, when: {all: [{status: orphan}, {status: disability}]}}
+  - {id: either, clause: 三, label: 女性或分散供养孤儿, when: {any: [{sex: female}, {status: {kind: orphan, care: dispersed}}]}}
+exclusions:
+  - id: early_student
+    clause: 四
+    label: 身份取得30日内的学生
+    when: {all: [{not: {date: {after: {from: status_since, add_days: 30}}}}, {student: true}]}
+outputs:
+  - {id: mid_or_tekun, clause: 五, label: 年中或分散特困, flags: [a],
+     when: {any: [{coverage: mid_year}, {status: {kind: tekun, care: dispersed}}]}}
+  - {id: tekun, clause: 六, label: 分散特困, flags: [b], when: {status: {kind: tekun, care: dispersed}}}
+  - {id: recent, clause: 七, label: 身份取得30日内, flags: [recent],
+     when: {not: {date: {after: {from: status_since, add_days: 30}}}}}
+  - id: report
+    clause: 八
+    label: 身份取得后10日内报送
+    deadlines: [{action: report, label: 报送, due: {from: status_since, add_days: 10}}]
+""", region="4405", codes="""
+flags: {a: a, b: b, recent: recent}
+""")
+
+
+@pytest.fixture(scope="module")
+def engine_policy():
+    return compile_policy_text(textwrap.dedent(ENGINE_POLICY), "testville.yaml")
+
+
+def request_of(statuses):
+    return {"city": "testville", "as_of": "2021-09-20", "coverage_year": 2021,
+            "person": {"sex": "female", "student": False, "statuses": statuses}}
+
+
+def test_any_with_a_true_part_is_true_whatever_follows(engine_policy):
+    decision = assert_lazy_is_eager(request_of([{"kind": "orphan", "since": "2020-01-01"}]),
+                                    engine_policy)
+    assert ("eligible", "either") == (decision.outcome, decision.primary_category)
+
+
+def test_a_shared_condition_reports_its_missing_fact_every_time_it_is_read(engine_policy):
+    # {status: {kind: tekun, care: dispersed}} is compiled once and shared: the first read, in an
+    # output that decided anyway, must not swallow the missing fact the second read needs
+    decision = assert_lazy_is_eager(request_of([{"kind": "dibao", "since": "2020-01-01"},
+                                                {"kind": "tekun", "since": "2020-01-01"}]),
+                                    engine_policy)
+    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+
+
+def test_outputs_reread_a_shared_condition_once_the_primary_status_is_known(engine_policy):
+    # the exclusion reads the shared `not: {date: ...status_since...}` before the primary status is
+    # known; the output must read it again with the dibao status granted 2020-01-01 (long ago)
+    decision = assert_lazy_is_eager(request_of([{"kind": "dibao", "since": "2020-01-01"}]),
+                                    engine_policy)
+    assert ("eligible", []) == (decision.outcome, [f for f in decision.flags if f == "recent"])
+
+
+def test_a_date_anchored_on_the_status_that_decided_uses_the_first_part_of_all(engine_policy):
+    decision = assert_lazy_is_eager(request_of([
+        {"kind": "disability", "grade": 1, "since": "2019-01-01", "certificate_valid_until": "2030-01-01"},
+        {"kind": "orphan", "since": "2021-09-01"}]), engine_policy)
+    assert ("both", ["a", "recent"]) == (decision.primary_category, decision.flags)
+    assert [("report", "2021-09-11")] == [(d.action, d.due.isoformat()) for d in decision.deadlines]
+
+
+HELD_ON_SHARED_POLICY = policy_text("""
+categories:
+  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+outputs:
+  - {id: new, clause: 三, label: 9月1日后新增, flags: [new], when: {not: {category: {held_on: 2018-09-01}}}}
+  - {id: dibao_now, clause: 四, label: 现为低保, flags: [dibao_now], when: {status: dibao}}
+""", region="4405", codes="""
+flags: {new: new, dibao_now: dibao_now}
+""")
+
+
+def test_reading_the_categories_on_another_date_leaves_todays_results_alone():
+    policy = compile_policy_text(textwrap.dedent(HELD_ON_SHARED_POLICY), "testville.yaml")
+    request = {"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
+               "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
+                                       {"kind": "tekun", "care": "dispersed", "since": "2015-01-01"}]}}
+    decision = assert_lazy_is_eager(request, policy)
+    assert ("eligible", ["dibao_now"]) == (decision.outcome, decision.flags)
+
+
+def test_category_held_on_names_the_fact_it_lacked_on_that_date():
+    # the tekun status ended before the application, so only the 1 September reading needs its care
+    from test_conditions import HELD_BEFORE_POLICY
+
+    policy = compile_policy_text(textwrap.dedent(HELD_BEFORE_POLICY), "testville.yaml")
+    decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
+                         "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
+                                                 {"kind": "tekun", "since": "2015-01-01", "until": "2018-09-15"}]}},
+                        policy)
+    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+
+
+CATEGORY_IN_CATEGORY_POLICY = policy_text("""
+categories:
+  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+  - {id: other, clause: 二, label: 低保或特困, when: {any: [{category: dibao}, {status: tekun}]}}
+exclusions:
+  - {id: excluded, clause: 三, label: 低保或特困, when: {any: [{category: dibao}, {status: tekun}]}}
+""", region="4405")
+
+
+def test_exclusions_reread_a_shared_condition_once_the_categories_are_known():
+    policy = compile_policy_text(textwrap.dedent(CATEGORY_IN_CATEGORY_POLICY), "testville.yaml")
+    decision = assert_lazy_is_eager({"city": "testville", "as_of": "2018-10-01",
+                                     "person": {"statuses": [{"kind": "dibao", "since": "2018-01-01"}]}}, policy)
+    assert ("not_eligible", ["exclusions.excluded"]) == (decision.outcome, [r.rule for r in decision.reasons])

@@ -49,6 +49,11 @@ def check_deterministic(request, decision):
     assert f"outcome: {decision.outcome}" == trace[-1].label  # the trace explains this decision
     held = [s.rule.split(".", 1)[1] for s in trace if s.kind == "category" and s.result == "true"]
     assert sorted(c.id for c in decision.categories) == sorted(held)
+    if decision.outcome in ("eligible", "referred"):  # the traced path applied the same outputs
+        policy = POLICIES.get(decision.city)
+        flags = {o.rule.id: o.rule.spec.flags for v in policy.versions for p in v.programs.values() for o in p.outputs}
+        applied = {f for s in trace if s.kind == "output" and s.result == "true" for f in flags[s.rule.split(".", 1)[1]]}
+        assert sorted(applied) == sorted(decision.flags)
 
 
 def check_amount_within_premium(decision):

@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from eligibility import EligibilityError, evaluate, parse_request
+from eligibility import EligibilityError, RequestError, evaluate, parse_request
 from eligibility._render import render_json, render_text
 from eligibility.cli import main
 
@@ -88,3 +88,33 @@ def test_the_cli_prints_no_identifier_on_stdout_or_stderr(tmp_path, capsys, fmt)
         main(["evaluate", str(path), "--format", fmt])
         out, err = capsys.readouterr()
         assert_clean(out + err)
+
+
+FULL_WIDTH_OTHER_ID = "４４０５１１１９５００５０１００２３"
+
+
+@pytest.mark.parametrize("where, fact", [
+    ("person", "student"), ("person", "social_security_card"),
+    ("orphan", "allowance"), ("distressed_child", "unable_to_pay"), ("registered_poor", "unable_to_pay"),
+    ("disability", "lost_work_capacity"), ("entitled_group", "key"),
+    ("family_planning", "honour_certificate"), ("family_planning", "cannot_have_another_child"),
+])
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0])
+def test_every_yes_no_fact_is_a_strict_boolean(where, fact, value):
+    status = {"kind": "dibao" if where == "person" else where, "since": "2010-01-01"}
+    person = {"birth_date": "1970-01-01", "statuses": [status]}
+    (person if where == "person" else status)[fact] = value
+    with pytest.raises(RequestError) as caught:
+        parse_request({"city": "heshan", "as_of": "2017-12-01", "person": person})
+    path = f"person.{fact}" if where == "person" else "person.statuses[0]." + fact
+    assert [path] == [issue.path for issue in caught.value.issues]
+    (person if where == "person" else status)[fact] = True
+    parse_request({"city": "heshan", "as_of": "2017-12-01", "person": person})  # true itself is accepted
+
+
+def test_a_full_width_id_typed_into_another_field_is_masked():
+    with pytest.raises(EligibilityError) as caught:
+        evaluate(bad(**{"person.hukou.region": FULL_WIDTH_OTHER_ID}))
+    text = str(caught.value) + "".join(repr(i) for i in caught.value.issues)
+    assert_clean(text)
+    assert FULL_WIDTH_OTHER_ID[:9] not in text

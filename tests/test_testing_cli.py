@@ -2,26 +2,23 @@
 
 from pathlib import Path
 
+from eligibility import bundled_policies, evaluate
 from eligibility.cli import main
+from eligibility.testing import Expectation, compare, law_coverage, load_case_file
 
 ROOT = Path(__file__).parent.parent
-SHANTOU_CASES = ROOT / "tests" / "cases" / "shantou.yaml"
-
-
-def _shantou_cases() -> Path:
-    named = SHANTOU_CASES.with_name("shantou.cases.yaml")
-    return named if named.exists() else SHANTOU_CASES
+SHANTOU_CASES = ROOT / "tests" / "cases" / "shantou.cases.yaml"
 
 
 def test_policies_directory_runs_the_cases_beside_it_and_prints_the_summary(capsys):
     assert 0 == main(["test", str(ROOT / "policies" / "shantou.yaml")])
     out = capsys.readouterr().out.splitlines()
-    count = sum(1 for line in _shantou_cases().read_text(encoding="utf-8").splitlines() if line.startswith("  - name:"))
+    count = sum(1 for line in SHANTOU_CASES.read_text(encoding="utf-8").splitlines() if line.startswith("  - name:"))
     assert f"{count} passed, 0 failed" == out[-1]
 
 
 def test_a_failing_case_exits_1_and_explains_itself(tmp_path, capsys):
-    text = _shantou_cases().read_text(encoding="utf-8")
+    text = SHANTOU_CASES.read_text(encoding="utf-8")
     broken = tmp_path / "shantou.cases.yaml"
     broken.write_text(text.replace('primary_category: dibao, amount: "320.00"',
                                    'primary_category: dibao, amount: "300.00"', 1), encoding="utf-8")
@@ -33,7 +30,7 @@ def test_a_failing_case_exits_1_and_explains_itself(tmp_path, capsys):
 
 
 def test_verbose_prints_every_trace(capsys):
-    assert 0 == main(["test", "--verbose", str(_shantou_cases())])
+    assert 0 == main(["test", "--verbose", str(SHANTOU_CASES)])
     out = capsys.readouterr().out
     assert "PASSED " in out and "(categories.dibao)" in out and "(version.2020)" in out
 
@@ -57,3 +54,46 @@ def test_a_malformed_case_file_exits_2_with_its_location(tmp_path, capsys):
     bad.write_text("policy: shantou\ncases: []\n", encoding="utf-8")
     assert 2 == main(["test", str(bad)])
     assert f"{bad}:2:" in capsys.readouterr().err
+
+
+CASES = ROOT / "tests" / "cases"
+UNDETERMINED = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+                "person": {"hukou": {"region": "440511", "kind": "urban"},
+                           "statuses": [{"kind": "low_income_household", "since": "2020-01-01"}]},
+                "parameters": {"individual_premium": "320"}}
+
+
+def test_list_expectations_compare_as_documented():
+    decision = evaluate(load_case_file(CASES / "heshan.cases.yaml")[0].request)
+    flags, deadline, benefit = list(decision.flags), decision.deadlines[0], decision.tier.benefits[0]
+    assert len(flags) >= 2  # the comparisons below need two flags, a deadline and a benefit
+
+    def failing(decision=decision, **expect):
+        return [m.field for m in compare(Expectation(**expect), decision)]
+
+    assert [] == failing(flags=flags[::-1], deadlines=[{"action": deadline.action, "due": deadline.due}],
+                         benefits=[{"item": benefit.item, "value": benefit.value}])
+    assert ["flags"] == failing(flags=flags[:1])            # flags: the exact set, not a subset
+    assert ["flags"] == failing(flags=[*flags, "other"])
+    assert ["deadlines"] == failing(deadlines=[])           # []: there must be none
+    assert ["benefits"] == failing(benefits=[])
+    assert ["deadlines"] == failing(deadlines=[{"action": deadline.action, "due": "2000-01-01"}])
+    undetermined = evaluate(UNDETERMINED)
+    assert ["person.birth_date"] == undetermined.missing
+    assert ["missing"] == failing(undetermined, missing=[])  # missing: the exact set
+    assert [] == failing(undetermined, missing=["person.birth_date"])
+
+
+def test_a_rule_whose_test_was_unknown_is_not_exercised():
+    shantou = bundled_policies().get("shantou")
+    (report,) = law_coverage([shantou], [evaluate(UNDETERMINED)])
+    assert "categories.low_income_household" in {r.path for r in report.unexercised}
+
+
+def test_coverage_is_counted_per_version():
+    shaoguan = bundled_policies().get("shaoguan")
+    decisions = [evaluate(c.request) for c in load_case_file(CASES / "shaoguan.cases.yaml")]
+    newest = max(v.spec.id for v in shaoguan.versions)
+    (report,) = law_coverage([shaoguan], [d for d in decisions if d.policy and d.policy.version == newest])
+    assert [] == [r.path for r in report.rules if r.version != newest and r.cases]
+    assert any(r.cases for r in report.rules if r.version == newest)
