@@ -497,3 +497,18 @@ def test_exclusions_reread_a_shared_condition_once_the_categories_are_known():
     decision = assert_lazy_is_eager({"city": "testville", "as_of": "2018-10-01",
                                      "person": {"statuses": [{"kind": "dibao", "since": "2018-01-01"}]}}, policy)
     assert ("not_eligible", ["exclusions.excluded"]) == (decision.outcome, [r.rule for r in decision.reasons])
+
+
+def test_an_output_that_reads_an_unknown_category_leaves_the_decision_undetermined():
+    policy = compile_policy_text(policy_text("""
+categories:
+  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+outputs:
+  - {id: tekun_mark, clause: 三, label: 特困标识, when: {category: tekun}, flags: [tekun]}
+""", region="4405", codes="flags: {tekun: 特困标识}\n"), "testville.yaml")
+    person = {"statuses": [{"kind": "dibao", "since": "2017-01-01"}, {"kind": "tekun", "since": "2017-01-01"}]}
+    decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018, "person": person},
+                        policy)
+    # the decision rests on dibao, but whether the record carries the tekun mark is unknown
+    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)

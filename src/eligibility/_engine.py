@@ -193,9 +193,6 @@ class _Run:
             self.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", "true",
                       facts={"matched": [r.id for r, _ in matched], "primary": primary_rule.id})
         facts.matched = frozenset(r.id for r, _ in matched)
-        # the decision now rests on the primary category: in outputs, `category:` asks which
-        # categories held, and one left unknown below the primary counts as not held
-        facts.undecided = frozenset()
         facts.primary_witness = primary_result.witness
         facts.memo.clear()  # outputs read the matched categories and the primary status
         return self.apply_outputs(program, version, facts, primary_rule, common)
