@@ -78,3 +78,15 @@ def test_evaluation_and_errors_leave_no_global_state_behind():
             evaluate({**request, "person": {**request["person"], "sex": "x"}}, policies)
     assert before == _module_state()
     assert snapshot == policies.get("shantou").spec.model_dump()
+
+
+def test_a_caller_changing_a_policy_model_s_lists_does_not_change_decisions():
+    policies = load_policies()
+    request = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+               "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511"},
+                          "statuses": [{"kind": "dibao", "since": "2021-09-06"}]}}
+    before = evaluate(request, policies).flags
+    program = policies.get("shantou").versions[0].programs["resident_medical"]
+    for output in program.outputs:
+        output.rule.spec.flags.append("injected")  # pydantic's frozen models still hold lists
+    assert ["also_register_next_year"] == before == evaluate(request, policies).flags

@@ -57,6 +57,9 @@ class CompiledOutput:
     deadlines: tuple[CompiledDeadline, ...]
     # the single-valued fields this output sets, read once at compile time (first set wins)
     sets: tuple[tuple[str, Any], ...] = ()
+    # its flags and tier benefits (item, label, value), as tuples: nothing a caller holds can change them
+    flags: tuple[str, ...] = ()
+    benefits: tuple[tuple[str, str, str], ...] = ()
 
 
 _SINGLE_VALUED = ("funding_source", "payment", "share", "premium", "amount", "tier", "responsible_region",
@@ -344,6 +347,8 @@ def _compile_program(name: str, program: Program, path: tuple, compiler: Compile
             deadlines=tuple(CompiledDeadline(d.action, d.label, compiler.date_expr(d.due, out_path + ("deadlines", j, "due")))
                             for j, d in enumerate(spec.deadlines)),
             sets=tuple((name, getattr(spec, name)) for name in _SINGLE_VALUED if getattr(spec, name) is not None),
+            flags=tuple(spec.flags),
+            benefits=tuple((b.item, b.label, b.value) for b in spec.benefits),
         ))
 
     first_year = (min(program.coverage_year.years) if program.coverage_year.years else version.effective.from_.year)

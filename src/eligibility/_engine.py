@@ -211,7 +211,6 @@ class _Run:
                                    **common)
             if not result.value:
                 continue
-            spec = rule.spec
             for name, value in output.sets:
                 if name not in chosen:
                     chosen[name] = (value, rule)
@@ -219,7 +218,7 @@ class _Run:
                 chosen["benefit_start"] = (output.benefit_start.resolve(facts), rule)
             if output.benefit_end is not None and "benefit_end" not in chosen:
                 chosen["benefit_end"] = (output.benefit_end.resolve(facts), rule)
-            for flag in spec.flags:
+            for flag in output.flags:
                 if flag not in flags:
                     flags.append(flag)
             for deadline in output.deadlines:
@@ -228,9 +227,9 @@ class _Run:
                     # plain data: the Decision validates every part in one pydantic-core pass
                     deadlines.append({"action": deadline.action, "label": deadline.label, "due": due,
                                       "clause": rule.clause, "rule": rule.id})
-            if spec.benefits:
-                benefits += [{"item": b.item, "label": b.label, "value": b.value, "clause": rule.clause}
-                             for b in spec.benefits]
+            if output.benefits:
+                benefits += [{"item": item, "label": label, "value": value, "clause": rule.clause}
+                             for item, label, value in output.benefits]
         outcome = primary.spec.outcome
         subsidy = self.subsidy(program, facts, chosen) if outcome == "eligible" else None
         tier_value = chosen.get("tier", (None,))[0]
