@@ -19,7 +19,8 @@ from ._condition_compiler import Compiler, did_you_mean
 from ._conditions import Condition, DateExpr
 from ._decision import CategoryRef, PolicyRef
 from ._errors import PolicyError, PolicyIssue
-from ._policy_model import Category, Exclusion, Output, Parameter, PolicyFile, Precondition, Program, Version
+from ._policy_model import (Category, Exclusion, Output, Parameter, ParameterValue, PolicyFile, Precondition, Program,
+                            Version)
 from ._yaml import MAX_FILE_BYTES, Located, load_located
 
 
@@ -75,16 +76,25 @@ class CompiledProgram:
     exclusions: tuple[CompiledRule, ...]
     outputs: tuple[CompiledOutput, ...]
     parameters: Mapping[str, Parameter]
+    # read from the models once, as tuples: the models' lists are not frozen
+    years: tuple[int, ...] | None = dataclasses.field(init=False, repr=False, compare=False)
+    values: Mapping[str, tuple[ParameterValue, ...]] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        years = self.spec.coverage_year.years
+        object.__setattr__(self, "years", tuple(years) if years is not None else None)
+        object.__setattr__(self, "values", MappingProxyType(
+            {name: tuple(parameter.values) for name, parameter in self.parameters.items()}))
 
     def coverage_year(self, as_of: dt.date, requested: int | None) -> int:
         """The insurance year a request is for: the one it names, else the program's default."""
         if requested is not None:
             return requested
-        rule = self.spec.coverage_year
-        if rule.default == "next_year":
+        default = self.spec.coverage_year.default
+        if default == "next_year":
             return as_of.year + 1
-        if rule.default == "first_ruled" and rule.years:
-            return rule.years[0]
+        if default == "first_ruled" and self.years:
+            return self.years[0]
         return as_of.year
 
 

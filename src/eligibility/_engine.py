@@ -94,7 +94,7 @@ class _Run:
             return self.finish("no_policy_in_force", version=version, coverage_year=request.coverage_year)
 
         coverage_year = program.coverage_year(request.as_of, request.coverage_year)
-        rule_years = program.spec.coverage_year.years
+        rule_years = program.years
         if coverage_year < request.as_of.year:
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year already over",
                                        code="enrollment_closed",
@@ -105,9 +105,9 @@ class _Run:
         if rule_years is not None and coverage_year not in rule_years:
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
                                        code="no_policy_in_force",
-                                       message=f"version {spec.id} rules the years {rule_years}, not {coverage_year}"))
+                                       message=f"version {spec.id} rules the years {list(rule_years)}, not {coverage_year}"))
             self.step("coverage_year", "coverage", None, "参保年度", "false",
-                      facts={"coverage_year": coverage_year, "ruled_years": rule_years})
+                      facts={"coverage_year": coverage_year, "ruled_years": list(rule_years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
 
         facts = Facts(request=request, person=request.person, as_of=request.as_of, coverage_year=coverage_year,
@@ -257,7 +257,7 @@ class _Run:
         if name in self.request.parameters:
             return _ParameterValue(name, self.request.parameters[name], parameter.unit, None, "request", "request")
         on = facts.coverage_year_start
-        values = [v for v in parameter.values if v.from_ <= on]
+        values = [v for v in program.values[name] if v.from_ <= on]
         if not values:
             return _ParameterValue(name, None, parameter.unit, None, parameter.note or "not stated by the policy",
                                    "missing")
