@@ -73,7 +73,7 @@ def check_eligible_flag(decision):
 
 
 def check_clauses_exist(policy, decision):
-    cited = {rule.clause for _, rule in policy.rules()}
+    cited = set(policy.clauses)
     cited |= {v.spec.effective.basis for v in policy.versions if v.spec.effective.basis}
     used = [s.clause for s in decision.trace] + [r.clause for r in decision.reasons]
     used += [c.clause for c in decision.categories] + [d.clause for d in decision.deadlines]

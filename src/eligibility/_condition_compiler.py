@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 from ._calendar import add_months, add_working_days, first_of_next_month
 from ._conditions import (_ANCHORS, _STATUS_ATTRIBUTES, _STATUS_SPECIAL, _YEARS, AgeTest, AllOf, AnyOf,
-                          CategoryHeldOn, CategoryTest, ChoiceTest, Condition, CoverageTest, CoverageYearTest,
-                          DateExpr, DateTest, EnrolledTest, HukouTest, Not, SexTest, SocialSecurityCardTest,
-                          StatusHeld, StudentTest)
+                          CategoryHeldOn, CategoryTest, ChoiceTest, Condition, CoverageTest,
+                          CoverageYearTest, DateExpr, DateTest, EnrolledTest, HukouTest,
+                          Not, PersonFact, StatusHeld)
 from ._errors import PolicyIssue
 from ._facts import Facts
 from ._request import SCHEMES, STATUS_KINDS
@@ -183,17 +183,18 @@ class Compiler:
     def _sex(self, body: Any, path: Path) -> Condition:
         if body not in ("female", "male"):
             self.error(path, "bad_value", f"sex {body!r} is not female or male")
-        return SexTest(body)
+        return PersonFact("sex", body)
 
     def _student(self, body: Any, path: Path) -> Condition:
-        if not isinstance(body, bool):
-            self.error(path, "bad_value", "student takes true or false")
-        return StudentTest(bool(body))
+        return self._yes_no("student", body, path)
 
     def _social_security_card(self, body: Any, path: Path) -> Condition:
+        return self._yes_no("social_security_card", body, path)
+
+    def _yes_no(self, name: str, body: Any, path: Path) -> Condition:
         if not isinstance(body, bool):
-            self.error(path, "bad_value", "social_security_card takes true or false")
-        return SocialSecurityCardTest(bool(body))
+            self.error(path, "bad_value", f"{name} takes true or false")
+        return PersonFact(name, bool(body))
 
     def _category(self, body: Any, path: Path) -> Condition:
         on = None

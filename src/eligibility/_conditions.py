@@ -340,37 +340,18 @@ class HukouTest(Condition):
         return self.leaf(facts, value, read, missing if value is None else [])
 
 
-class SexTest(Condition):
-    def __init__(self, sex: str):
-        self.sex, self.text = sex, f"sex {sex}"
+class PersonFact(Condition):
+    """A plain fact of the person equals a value: ``sex``, ``student``, ``social_security_card``."""
+
+    def __init__(self, name: str, expected: str | bool):
+        self.name, self.expected, self.path = name, expected, f"person.{name}"
+        self.text = f"{name} {str(expected).lower() if isinstance(expected, bool) else expected}"
 
     def evaluate(self, facts: Facts) -> Result:
-        sex = facts.person.sex
-        if sex is None:
-            return self.leaf(facts, None, {"person.sex": None}, ["person.sex"])
-        return self.leaf(facts, sex == self.sex, {"person.sex": sex}, [])
-
-
-class StudentTest(Condition):
-    def __init__(self, student: bool):
-        self.student, self.text = student, f"student {str(student).lower()}"
-
-    def evaluate(self, facts: Facts) -> Result:
-        value = facts.person.student
-        if value is None:
-            return self.leaf(facts, None, {"person.student": None}, ["person.student"])
-        return self.leaf(facts, value == self.student, {"person.student": value}, [])
-
-
-class SocialSecurityCardTest(Condition):
-    def __init__(self, held: bool):
-        self.held, self.text = held, f"social_security_card {str(held).lower()}"
-
-    def evaluate(self, facts: Facts) -> Result:
-        value = facts.person.social_security_card
-        if value is None:
-            return self.leaf(facts, None, {"person.social_security_card": None}, ["person.social_security_card"])
-        return self.leaf(facts, value == self.held, {"person.social_security_card": value}, [])
+        actual = getattr(facts.person, self.name)
+        if actual is None:
+            return self.leaf(facts, None, {self.path: None}, [self.path])
+        return self.leaf(facts, actual == self.expected, {self.path: actual}, [])
 
 
 class CategoryTest(Condition):

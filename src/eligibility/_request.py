@@ -498,14 +498,3 @@ def load_request_text(text: str, *, source: str = "<request>") -> Request:
                 from None
         data = located.data
     return parse_request(data)
-
-
-def mask_text(text: str, person: Person | None) -> str:
-    """Replace the person's ID number and name wherever they occur in ``text``."""
-    if person is None:
-        return text
-    if person.id_number:
-        text = text.replace(person.id_number, mask_id(person.id_number))
-    if person.name:
-        text = text.replace(person.name, mask_name(person.name))
-    return text

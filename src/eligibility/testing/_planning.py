@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from .._calendar import age_on
 from .._compile import CompiledProgram, Policy
 from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, CoverageYearTest, DateTest, EnrolledTest,
-                           HukouTest, Not, SexTest, SocialSecurityCardTest, StatusHeld, StudentTest)
+                           HukouTest, Not, PersonFact, StatusHeld)
 from .._facts import CoverageYearDates
 from .._request import STATUS_KINDS
 from ._regions import codes_outside, codes_within
@@ -156,8 +156,8 @@ def _leaves(draw: Any, condition: Any, want: bool, out: list[tuple[Any, bool]]) 
         out.append((condition, want))
 
 
-_PHASE = {DateTest: 0, CoverageTest: 0, CoverageYearTest: 0, AgeTest: 1, HukouTest: 1, SexTest: 1, StudentTest: 1,
-          ChoiceTest: 1, SocialSecurityCardTest: 1, StatusHeld: 2, EnrolledTest: 2}
+_PHASE = {DateTest: 0, CoverageTest: 0, CoverageYearTest: 0, AgeTest: 1, HukouTest: 1, PersonFact: 1, ChoiceTest: 1,
+          StatusHeld: 2, EnrolledTest: 2}
 
 
 @st.composite
@@ -285,14 +285,15 @@ def _on_hukou(draw: Any, plan: _Plan, condition: HukouTest, want: bool) -> None:
     plan.tested += [("hukou", part) for part in parts]
 
 
-def _on_sex(draw: Any, plan: _Plan, condition: SexTest, want: bool) -> None:
-    plan.sex = condition.sex if want else ("male" if condition.sex == "female" else "female")
-    plan.tested.append(("sex",))
-
-
-def _on_student(draw: Any, plan: _Plan, condition: StudentTest, want: bool) -> None:
-    plan.student = condition.student if want else not condition.student
-    plan.tested.append(("student",))
+def _on_person_fact(draw: Any, plan: _Plan, condition: PersonFact, want: bool) -> None:
+    expected = condition.expected
+    other = (not expected) if isinstance(expected, bool) else ("male" if expected == "female" else "female")
+    value = expected if want else other
+    if condition.name in ("sex", "student"):
+        setattr(plan, condition.name, value)
+    else:
+        plan.facts[condition.name] = value
+    plan.tested.append((condition.name,))
 
 
 def _on_choice(draw: Any, plan: _Plan, condition: ChoiceTest, want: bool) -> None:
@@ -400,15 +401,12 @@ def _on_coverage_year(draw: Any, plan: _Plan, condition: Any, want: bool) -> Non
             plan.as_of = draw(st.dates(start, end))
 
 
-def _on_social_security_card(draw: Any, plan: _Plan, condition: Any, want: bool) -> None:
-    plan.facts["social_security_card"] = condition.held if want else not condition.held
-    plan.tested.append(("social_security_card",))
 
 
 _HANDLERS: dict[type, Callable[..., None]] = {
-    DateTest: _on_date, CoverageTest: _on_coverage, AgeTest: _on_age, HukouTest: _on_hukou, SexTest: _on_sex,
-    StudentTest: _on_student, ChoiceTest: _on_choice, StatusHeld: _on_status, EnrolledTest: _on_enrolled,
-    CoverageYearTest: _on_coverage_year, SocialSecurityCardTest: _on_social_security_card,
+    DateTest: _on_date, CoverageTest: _on_coverage, AgeTest: _on_age, HukouTest: _on_hukou,
+    PersonFact: _on_person_fact, ChoiceTest: _on_choice, StatusHeld: _on_status, EnrolledTest: _on_enrolled,
+    CoverageYearTest: _on_coverage_year,
 }
 
 

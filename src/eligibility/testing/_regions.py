@@ -32,10 +32,6 @@ REGIONS: dict[str, str] = {
     "510104": "成都市锦江区", "610102": "西安市新城区", "350102": "福州市鼓楼区", "450102": "南宁市兴宁区",
 }
 
-PLACES: dict[str, str] = {"shaoguan": "4402", "shantou": "4405", "heshan": "440784", "songming": "530127",
-                          "zhengzhou": "4101"}
-
-
 def codes_within(prefixes: tuple[str, ...]) -> list[str]:
     """Known codes starting with one of ``prefixes``; a six-digit prefix is itself a code, and
     a shorter one with no known code stands for its prefecture (padded with zeros)."""
