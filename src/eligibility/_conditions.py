@@ -29,6 +29,16 @@ class Condition:
     def evaluate(self, facts: Facts) -> Result:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def decide(self, facts: Facts) -> Result:
+        """``evaluate`` as a whole rule: a rule that decided despite an unknown part did not
+        need that fact, so it is taken off ``facts.missing``."""
+        missing = facts.missing
+        before = len(missing)
+        result = self.evaluate(facts)
+        if result.value is not None and len(missing) != before:
+            del missing[before:]
+        return result
+
     def share(self) -> None:
         """Evaluate this condition once per phase of an untraced run, however often the
         policy uses it (called by the compiler; the instance attribute shadows the method)."""
@@ -383,10 +393,7 @@ class CategoryHeldOn(Condition):
         shifted = facts.copy(status_date=day, tracing=False)
         held, unknown = [], False
         for cid in self.ids or self.conditions:
-            before = len(shifted.missing)
-            value = self.conditions[cid].evaluate(shifted).value
-            if value is not None:  # decided despite an unknown part: that fact was not needed
-                del shifted.missing[before:]
+            value = self.conditions[cid].decide(shifted).value
             if value is True:
                 held.append(cid)
                 break

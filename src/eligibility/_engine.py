@@ -67,7 +67,7 @@ class _Run:
     def decide(self) -> Decision:
         request, policy = self.request, self.policy  # evaluate() has checked city and program
         person_facts = {}
-        if request.person.id_number:
+        if self.tracing and request.person.id_number:  # only a trace shows it, masked
             person_facts["person.id_number"] = request.person.masked_id
         version = policy.version_on(request.as_of)
         if version is None:
@@ -131,14 +131,10 @@ class _Run:
     def check(self, rule: CompiledRule, kind: str, facts: Facts) -> Result:
         if not self.tracing:
             return _check_untraced(rule, facts)
-        before = len(facts.missing)
         facts.read = {}
-        result = rule.condition.evaluate(facts) if rule.condition is not None else _ALWAYS
-        detail = result.detail
-        self.step(rule_path(rule), kind, rule.clause, rule.label, result.value, facts=facts.read, detail=detail)
-        if result.value is not None:
-            # a rule that decided despite an unknown part did not need that fact
-            del facts.missing[before:]
+        result = rule.condition.decide(facts) if rule.condition is not None else _ALWAYS
+        self.step(rule_path(rule), kind, rule.clause, rule.label, result.value, facts=facts.read,
+                  detail=result.detail)
         return result
 
     def judge(self, program: CompiledProgram, version: CompiledVersion, facts: Facts) -> Decision:
@@ -321,15 +317,7 @@ class _ParameterValue(NamedTuple):
 def _check_untraced(rule: CompiledRule, facts: Facts) -> Result:
     """``_Run.check`` without a trace: the hot path, kept to the fewest lookups."""
     condition = rule.condition
-    if condition is None:
-        return _ALWAYS
-    missing = facts.missing
-    before = len(missing)
-    result = condition.evaluate(facts)
-    if result.value is not None and len(missing) != before:
-        # a rule that decided despite an unknown part did not need that fact
-        del missing[before:]
-    return result
+    return _ALWAYS if condition is None else condition.decide(facts)
 
 
 def rule_path(rule: CompiledRule) -> str:
