@@ -4,7 +4,7 @@ import chinese_calendar
 import pytest
 
 from eligibility import CalendarError
-from eligibility._calendar import add_working_days, age_on, is_working_day
+from eligibility.workdays import add_working_days, age_on, is_working_day
 
 
 def test_agrees_with_chinesecalendar_on_every_day_it_covers():

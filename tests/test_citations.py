@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from eligibility._citations import SourceText, check_citations, parse_citation
-from eligibility._registry import bundled_policy_dir
+from eligibility.citations import SourceText, check_citations, parse_citation
+from eligibility.language import bundled_policy_dir
 from eligibility.cli import main
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -58,7 +58,7 @@ def test_published_schemas_match_the_models(tmp_path):
 
 def test_city_docs_hold_the_rules_generated_from_the_policies(tmp_path):
     from eligibility import bundled_policies
-    from eligibility._docs import BEGIN, END, rules_markdown
+    from eligibility.policy_docs import BEGIN, END, rules_markdown
 
     for policy in bundled_policies():
         doc = (ROOT / "docs" / "policies" / f"{policy.city}.md").read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import CalendarError, PolicyError, RequestError, evaluate, load_policies
-from eligibility._compile import compile_policy_text
-from eligibility._registry import bundled_policy_dir
-from eligibility._render import render_json, render_text
-from eligibility._request import load_request_text
+from eligibility.language import compile_policy_text
+from eligibility.language import bundled_policy_dir
+from eligibility.render import render_json, render_text
+from eligibility.contract import load_request_text
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from eligibility import PolicyError, load_policy
-from eligibility._compile import compile_policy_text
-from eligibility._registry import bundled_policy_dir
+from eligibility.language import compile_policy_text
+from eligibility.language import bundled_policy_dir
 from eligibility.cli import main
 
 SHANTOU = bundled_policy_dir() / "shantou.yaml"
@@ -88,11 +88,12 @@ def test_a_gap_between_versions_is_reported():
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    import eligibility._compile as compile_module
+    from eligibility.loading import MAX_FILE_BYTES
 
     big = tmp_path / "shantou.yaml"
-    big.write_text(TEXT, encoding="utf-8")
-    monkeypatch.setattr(compile_module, "MAX_FILE_BYTES", 100)
+    with big.open("wb") as handle:  # sparse: the size is there, the bytes are not written
+        handle.truncate(MAX_FILE_BYTES + 1)
+    monkeypatch.setattr(Path, "open", lambda *a, **k: pytest.fail("read a file over the limit"))
     monkeypatch.setattr(Path, "read_text", lambda *a, **k: pytest.fail("read a file over the limit"))
     with pytest.raises(PolicyError) as caught:
         load_policy(big)

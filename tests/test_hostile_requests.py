@@ -6,7 +6,7 @@ import time
 import pytest
 
 from eligibility import RequestError, evaluate, parse_request
-from eligibility._request import MAX_REQUEST_BYTES, load_request_text
+from eligibility.contract import MAX_REQUEST_BYTES, load_request_text
 
 BASE = {"city": "shantou", "as_of": "2021-09-20",
         "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511"},
@@ -131,7 +131,7 @@ def test_a_yes_no_fact_must_be_true_or_false_not_text_or_a_number():
 ])
 def test_a_yaml_request_error_never_quotes_a_name(text):
     from eligibility import RequestError
-    from eligibility._request import load_request_text
+    from eligibility.contract import load_request_text
 
     with pytest.raises(RequestError) as caught:
         load_request_text(text, source="request.yaml")

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from eligibility._identity import check_character, id_birth_date, id_problem, mask_id, mask_name
+from eligibility.contract import check_character, id_birth_date, id_problem, mask_id, mask_name
 
 
 def test_check_character_of_a_known_number():

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import Decision, bundled_policies, evaluate
-from eligibility._render import render_json
+from eligibility.render import render_json
 from eligibility.testing import from_request_schema, requests
 
 POLICIES = bundled_policies()
@@ -47,12 +47,12 @@ def check_deterministic(request, decision):
     assert _without_trace(decision) == _without_trace(untraced)
     trace = decision.trace
     assert f"outcome: {decision.outcome}" == trace[-1].label  # the trace explains this decision
-    held = [s.rule.split(".", 1)[1] for s in trace if s.kind == "category" and s.result == "true"]
+    held = [s.rule for s in trace if s.kind == "category" and s.result is True]
     assert sorted(c.id for c in decision.categories) == sorted(held)
     if decision.outcome in ("eligible", "referred"):  # the traced path applied the same outputs
         policy = POLICIES.get(decision.city)
-        flags = {o.rule.id: o.rule.spec.flags for v in policy.versions for p in v.programs.values() for o in p.outputs}
-        applied = {f for s in trace if s.kind == "output" and s.result == "true" for f in flags[s.rule.split(".", 1)[1]]}
+        flags = {o.rule.id: o.flags for v in policy.versions for p in v.programs for o in p.outputs}
+        applied = {f for s in trace if s.kind == "output" and s.result is True for f in flags[s.rule]}
         assert sorted(applied) == sorted(decision.flags)
 
 
@@ -74,7 +74,7 @@ def check_eligible_flag(decision):
 
 def check_clauses_exist(policy, decision):
     cited = set(policy.clauses)
-    cited |= {v.spec.effective.basis for v in policy.versions if v.spec.effective.basis}
+    cited |= {v.basis for v in policy.versions if v.basis}
     used = [s.clause for s in decision.trace] + [r.clause for r in decision.reasons]
     used += [c.clause for c in decision.categories] + [d.clause for d in decision.deadlines]
     used += [b.clause for b in decision.tier.benefits] if decision.tier else []
@@ -93,9 +93,9 @@ def check_json(request, decision):
 
 
 def check_version_window(policy, decision):
-    holding = [v.spec.id for v in policy.versions
-               if v.spec.effective.from_ <= decision.as_of
-               and (v.spec.effective.to is None or decision.as_of <= v.spec.effective.to)]
+    holding = [v.id for v in policy.versions
+               if v.effective_from <= decision.as_of
+               and (v.effective_to is None or decision.as_of <= v.effective_to)]
     if decision.policy is not None:
         assert [decision.policy.version] == holding
     else:
@@ -125,9 +125,9 @@ def test_every_decision_keeps_the_invariants(city):
 
 def _qualifying_statuses(policy, data, request):
     """Statuses that qualify in a category (taken from a request aimed at it), granted by as_of."""
-    categories = sorted({c.id for v in policy.versions for p in v.programs.values() for c in p.categories
-                         if c.spec.outcome == "eligible" and (request.get("program", "resident_medical") in v.programs)
-                         and c in v.programs[request.get("program", "resident_medical")].categories})
+    categories = sorted({c.id for v in policy.versions for p in v.programs for c in p.categories
+                         if c.outcome == "eligible" and (v.program(request.get("program", "resident_medical")) is not None)
+                         and c in v.program(request.get("program", "resident_medical")).categories})
     category = data.draw(st.sampled_from(categories), label="category")
     aimed = data.draw(requests(policy, category=category, program=request.get("program", "resident_medical")),
                       label="aimed")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from eligibility import PolicyError, evaluate, load_policies, load_policy
-from eligibility._registry import bundled_policy_dir
+from eligibility.language import bundled_policy_dir
 
 SHANTOU = bundled_policy_dir() / "shantou.yaml"
 

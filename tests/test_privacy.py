@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from eligibility import EligibilityError, RequestError, evaluate, parse_request
-from eligibility._render import render_json, render_text
+from eligibility.render import render_json, render_text
 from eligibility.cli import main
 
 ID, NAME = "440511197005010022", "陈某某"

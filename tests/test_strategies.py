@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import InvalidArgument
 
 from eligibility import bundled_policies, evaluate, parse_request
-from eligibility._identity import id_birth_date, id_problem
+from eligibility.contract import id_birth_date, id_problem
 from eligibility.testing import from_request_schema, id_numbers, regions, requests, statuses
-from eligibility.testing._regions import REGIONS
+from eligibility.testing.strategies import REGIONS
 
 FEW = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -47,7 +47,7 @@ def test_schema_requests_are_valid_and_decided_without_error(request):
     assert evaluate(request).outcome
 
 
-@pytest.mark.parametrize("category", [c.id for c in SHANTOU.versions[0].programs["resident_medical"].categories])
+@pytest.mark.parametrize("category", [c.id for c in SHANTOU.versions[0].program("resident_medical").categories])
 def test_requests_aimed_at_a_category_are_in_it(category):
     @settings(FEW, max_examples=5)
     @given(requests(SHANTOU, category=category))

@@ -93,7 +93,7 @@ def test_a_rule_whose_test_was_unknown_is_not_exercised():
 def test_coverage_is_counted_per_version():
     shaoguan = bundled_policies().get("shaoguan")
     decisions = [evaluate(c.request) for c in load_case_file(CASES / "shaoguan.cases.yaml")]
-    newest = max(v.spec.id for v in shaoguan.versions)
+    newest = max(v.id for v in shaoguan.versions)
     (report,) = law_coverage([shaoguan], [d for d in decisions if d.policy and d.policy.version == newest])
     assert [] == [r.path for r in report.rules if r.version != newest and r.cases]
     assert any(r.cases for r in report.rules if r.version == newest)

@@ -84,7 +84,7 @@ def test_an_invalid_request_in_a_case_fails_with_the_field_path(pytester):
 
 
 def test_cases_run_against_the_policies_the_ini_names(pytester):
-    from eligibility._registry import bundled_policy_dir
+    from eligibility.language import bundled_policy_dir
 
     policies = pytester.mkdir("policies")
     text = (bundled_policy_dir() / "shantou.yaml").read_text(encoding="utf-8")

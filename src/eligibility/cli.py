@@ -13,13 +13,12 @@ import sys
 from pathlib import Path
 
 from . import bundled_policies, load_policies, load_policy
-from ._citations import check_citations
-from ._docs import update_doc
-from ._errors import EligibilityError, PolicyError, RequestError
-from ._registry import bundled_policy_dir
-from ._render import render_json, render_text
-from ._request import load_request_text
-from ._schema import write_schemas
+from .citations import check_citations
+from .policy_docs import update_doc
+from .render import render_json, render_text
+from .contract import load_request_text, write_schemas
+from .errors import EligibilityError, PolicyError, RequestError
+from .language import bundled_policy_dir, load_policy_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,9 +127,9 @@ def _policies(args: argparse.Namespace) -> int:
     for policy in policies:
         print(f"{policy.city}\t{policy.name}\t{policy.region}")
         for version in policy.versions:
-            spec = version.spec
-            print(f"  {spec.id}\t{spec.effective.from_} – {spec.effective.to or 'open'}\t"
-                  f"{spec.document.number or spec.document.title}\tprograms: {', '.join(version.programs)}")
+            print(f"  {version.id}\t{version.effective_from} – {version.effective_to or 'open'}\t"
+                  f"{version.document.number or version.document.title}\t"
+                  f"programs: {', '.join(p.name for p in version.programs)}")
     return 0
 
 
@@ -151,9 +150,8 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from ._registry import load_policy_files
-    from .testing import check_case, format_coverage, format_failure, law_coverage, load_case_file
-    from .testing._runner import format_trace, sort_files
+    from .testing import (check_case, format_coverage, format_failure, format_trace, law_coverage, load_case_file,
+                          sort_files)
 
     paths = args.paths or [p for p in ("policies", "tests/cases") if Path(p).is_dir()]
     if not paths:

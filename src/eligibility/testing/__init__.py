@@ -16,12 +16,13 @@ from typing import Any
 
 from ._cases import Case, CaseFile, Expectation, LoadedCase, Mismatch, compare, load_case_file
 from ._coverage import PolicyCoverage, RuleCoverage, format_coverage, law_coverage
-from ._runner import CaseResult, check_case, deciding_steps, format_failure
+from ._runner import CaseResult, check_case, deciding_steps, format_failure, format_trace, sort_files
 
 __all__ = [
     "Case", "CaseFile", "CaseResult", "Expectation", "LoadedCase", "Mismatch", "PolicyCoverage", "RuleCoverage",
-    "check_case", "compare", "deciding_steps", "format_coverage", "format_failure", "from_request_schema",
-    "id_numbers", "law_coverage", "load_case_file", "regions", "requests", "statuses",
+    "check_case", "compare", "deciding_steps", "format_coverage", "format_failure", "format_trace",
+    "from_request_schema",
+    "id_numbers", "law_coverage", "load_case_file", "regions", "requests", "sort_files", "statuses",
 ]
 
 _STRATEGIES = ("from_request_schema", "requests", "id_numbers", "regions", "statuses")

@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .._decision import Decision
-from .._errors import PolicyError
-from .._yaml import load_located
+from ..contract import Decision
+from ..errors import PolicyError
+from ..loading import load_located
 
 
 class _Strict(BaseModel):

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .._compile import Policy
-from .._decision import Decision
-from .._engine import PLURAL, rule_path
+from ..contract import Decision
+from ..language import PLURAL, Policy
 
 _KINDS = ("category", "exclusion", "output")
 
@@ -43,10 +42,10 @@ class PolicyCoverage:
 def exercised_rules(decision: Decision) -> set[tuple[str, str, str]]:
     """(version, program, ``categories.dibao``) for every category, exclusion and output that held."""
     steps = decision.trace
-    version = next((s.rule.split(".", 1)[1] for s in steps if s.kind == "version" and s.result == "true"), None)
+    version = next((s.rule for s in steps if s.kind == "version" and s.result is True), None)
     if version is None:
         return set()
-    return {(version, decision.program, s.rule) for s in steps if s.kind in _KINDS and s.result == "true"}
+    return {(version, decision.program, s.path) for s in steps if s.kind in _KINDS and s.result is True}
 
 
 def law_coverage(policies: Iterable[Policy], decisions: Iterable[Decision]) -> list[PolicyCoverage]:
@@ -60,12 +59,11 @@ def law_coverage(policies: Iterable[Policy], decisions: Iterable[Decision]) -> l
     for policy in policies:
         seen = counts.get(policy.city, {})
         rules = []
-        for version in policy.versions:
-            for program_name, program in version.programs.items():
-                for rule in (*program.categories, *program.exclusions, *(o.rule for o in program.outputs)):
-                    key = (version.spec.id, program_name, rule_path(rule))
-                    rules.append(RuleCoverage(version.spec.id, program_name, rule.kind, rule.id, rule.clause,
-                                              rule.label, seen.get(key, 0), key[2]))
+        for version, program in policy.places():
+            for rule in (*program.categories, *program.exclusions, *(o.rule for o in program.outputs)):
+                key = (version.id, program.name, rule.name.path)
+                rules.append(RuleCoverage(version.id, program.name, rule.kind, rule.id, rule.clause,
+                                          rule.label, seen.get(key, 0), key[2]))
         report.append(PolicyCoverage(policy.city, tuple(rules)))
     return report
 

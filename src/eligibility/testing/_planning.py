@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from .._calendar import age_on
-from .._compile import CompiledProgram, Policy
-from .._conditions import (AgeTest, AllOf, AnyOf, ChoiceTest, CoverageTest, CoverageYearTest, DateTest, EnrolledTest,
-                           HukouTest, Not, PersonFact, StatusHeld)
-from .._facts import CoverageYearDates
-from .._request import STATUS_KINDS
+from ..contract import STATUS_KINDS
+from ..language import DateExpr, Node, Policy, Program, date_function
+from ..language.kinds import kind_of
+from ._drawing import (_AMOUNTS, _BOOLEAN_FACTS, _COMMON, _PREMIUMS, EARLIEST, LATEST, _amount_parameters, _chance,
+                       _names, _parameters, _Ref, _status_of, _window_dates, id_numbers, regions)
 from ._regions import codes_outside, codes_within
-from .strategies import (_AMOUNTS, _BOOLEAN_FACTS, _COMMON, _PREMIUMS, EARLIEST, LATEST, _amount_parameters,
-                         _chance, _names, _parameters, _Ref, _status_of, _window_dates, id_numbers, regions)
 
 
 @st.composite
@@ -50,10 +47,11 @@ def aimed(draw: Any, ref: _Ref, places: tuple[tuple[int, str], ...],
 def _attempt(ref: _Ref, index: int, program_name: str, category: str | None, outcome: str | None
              ) -> st.SearchStrategy[dict[str, Any] | None]:
     """One try: goals (condition, wanted truth) drawn for the aim, then a plan meeting them."""
-    program = ref.policy.versions[index].programs[program_name]
+    program = ref.policy.versions[index].program(program_name)
+    assert program is not None
     pre = [(r.condition, True) for r in program.preconditions]
     not_excluded = [(r.condition, False) for r in program.exclusions]
-    eligible_cats = [c for c in program.categories if c.spec.outcome == "eligible"]
+    eligible_cats = [c for c in program.categories if c.outcome == "eligible"]
     named = [c for c in program.categories if c.id == category]
     cats = named or eligible_cats or list(program.categories)
     plans: list[st.SearchStrategy[dict[str, Any] | None]] = []
@@ -69,19 +67,19 @@ def _attempt(ref: _Ref, index: int, program_name: str, category: str | None, out
     if outcome in (None, "eligible"):
         plans.append(with_category(not_excluded))
     if outcome == "referred":
-        referred_cats = [c for c in program.categories if c.spec.outcome == "referred" and (not named or c in named)]
+        referred_cats = [c for c in program.categories if c.outcome == "referred" and (not named or c in named)]
         if referred_cats:
             plans.append(st.sampled_from(range(len(referred_cats))).flatmap(
                 lambda i: plan(pre + [(referred_cats[i].condition, True)] + not_excluded)))
         for rule in program.exclusions:
-            if rule.spec.outcome == "referred":
+            if rule.outcome == "referred":
                 plans.append(with_category([(rule.condition, True)]))
     if outcome in ("not_eligible", "enrollment_closed"):
         for rule in program.preconditions:
-            if rule.spec.outcome == outcome:
+            if rule.outcome == outcome:
                 plans.append(plan([(rule.condition, False)]))
         for rule in program.exclusions:
-            if rule.spec.outcome == outcome:
+            if rule.outcome == outcome:
                 plans.append(with_category([(rule.condition, True)]))
     if outcome == "not_eligible" and category is None:
         plans.append(plan(pre + [(c.condition, False) for c in program.categories]))
@@ -99,21 +97,23 @@ def _attempt(ref: _Ref, index: int, program_name: str, category: str | None, out
 # --- planning a person that meets conditions --------------------------------------------------
 
 
-@dataclass
-class _Probe(CoverageYearDates):
+class _Probe:
     """Enough of the evaluator's facts to resolve a policy's date expressions while planning."""
 
-    as_of: dt.date
-    coverage_year: int
-    status_date: dt.date
-    person: Any = None
-    primary_witness: int | None = None
+    def __init__(self, as_of: dt.date, coverage_year: int):
+        self.as_of, self.coverage_year, self.status_date = as_of, coverage_year, as_of
+        self.coverage_year_start = dt.date(coverage_year, 1, 1)
+        self.coverage_year_end = dt.date(coverage_year, 12, 31)
+        self.person, self.primary_witness = None, None
 
 
 @dataclass
 class _Plan:
+    """A request being planned: each condition kind's ``aim`` shapes it (``kinds/``)."""
+
+    draw: Any
     policy: Policy
-    program: CompiledProgram
+    program: Program
     as_of: dt.date
     window: tuple[dt.date, dt.date]
     coverage_year: int | None = None          # given in the request
@@ -129,35 +129,56 @@ class _Plan:
     choices: dict[str, Any] = field(default_factory=dict)
     tested: list[tuple[Any, ...]] = field(default_factory=list)   # facts the goals read, to leave one out
     facts: dict[str, Any] = field(default_factory=dict)            # other person facts (social_security_card)
+    goals: list[tuple[Node, bool]] = field(default_factory=list)
+    earliest: dt.date = EARLIEST
+
+    # -- what the kinds call ------------------------------------------------------------------
+    def draw_dates(self, start: dt.date, end: dt.date) -> dt.date:
+        return self.draw(st.dates(start, end))
+
+    def draw_from(self, options: Any) -> Any:
+        return self.draw(st.sampled_from(list(options)))
+
+    def draw_int(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
+
+    def draw_region(self, prefixes: tuple[str, ...], *, inside: bool) -> str:
+        return self.draw_from(codes_within(prefixes) if inside else codes_outside(prefixes))
+
+    def new_status(self, kind: str) -> dict[str, Any]:
+        return self.draw(_status_of(kind, self.as_of, True))
+
+    def years_before(self, day: dt.date, years: int, days: int) -> dt.date:
+        return day - relativedelta(years=years) - dt.timedelta(days=days)
+
+    def set_person_fact(self, name: str, value: Any) -> None:
+        if name in ("sex", "student"):
+            setattr(self, name, value)
+        else:
+            self.facts[name] = value
 
     def effective_coverage_year(self) -> int:
         return self.program.coverage_year(self.as_of, self.coverage_year)
 
-    def probe(self) -> _Probe:
-        return _Probe(self.as_of, self.effective_coverage_year(), self.as_of)
+    def resolve(self, expr: DateExpr) -> dt.date | None:
+        return date_function(expr)(_Probe(self.as_of, self.effective_coverage_year()))  # type: ignore[arg-type]
 
+    def apply_for_year(self, year: int) -> None:
+        self.coverage_year = year
+        if self.as_of.year > year:  # apply in time: in the insurance year or the one before
+            start, end = max(self.window[0], dt.date(year - 1, 1, 1)), min(self.window[1], dt.date(year, 12, 31))
+            if start <= end:
+                self.as_of = self.draw_dates(start, end)
 
-def _leaves(draw: Any, condition: Any, want: bool, out: list[tuple[Any, bool]]) -> None:
-    """Flatten a condition into leaf goals: an ``any`` picks one part, a false ``all`` one part."""
-    if condition is None:
-        return
-    if isinstance(condition, Not):
-        _leaves(draw, condition.part, not want, out)
-    elif isinstance(condition, (AllOf, AnyOf)):
-        if not condition.parts:
+    def aim(self, node: Node | None, want: bool) -> None:
+        """Flatten ``node`` into leaf goals (a composition's kind picks its parts)."""
+        if node is None:
             return
-        every = isinstance(condition, AllOf) == want
-        if every:
-            for part in condition.parts:
-                _leaves(draw, part, want, out)
+        kind = kind_of(node)
+        if kind.phase < 0:
+            kind.aim(node, self, want)
         else:
-            _leaves(draw, draw(st.sampled_from(condition.parts)), want, out)
-    else:
-        out.append((condition, want))
-
-
-_PHASE = {DateTest: 0, CoverageTest: 0, CoverageYearTest: 0, AgeTest: 1, HukouTest: 1, PersonFact: 1, ChoiceTest: 1,
-          StatusHeld: 2, EnrolledTest: 2}
+            self.goals.append((node, want))
 
 
 @st.composite
@@ -165,30 +186,28 @@ def _planned(draw: Any, ref: _Ref, index: int, program_name: str, goals: list[tu
              closed_year: bool = False, blank: bool = False) -> dict[str, Any] | None:
     policy = ref.policy
     version = policy.versions[index]
-    program = version.programs[program_name]
+    program = version.program(program_name)
+    assert program is not None
     window = _window_dates(version)
     assert window is not None
-    rule_years = program.spec.coverage_year.years
     start, end = window
     plan_year = None
-    if rule_years:  # the version rules some insurance years only: apply for one of them
-        plan_year = draw(st.sampled_from(rule_years))
+    if program.years:  # the version rules some insurance years only: apply for one of them
+        plan_year = draw(st.sampled_from(program.years))
         start, end = max(start, dt.date(plan_year - 1, 1, 1)), min(end, dt.date(plan_year, 12, 31))
         if start > end:
             return None
-    plan = _Plan(policy, program, draw(st.dates(start, end)), (start, end), coverage_year=plan_year)
-    leaves: list[tuple[Any, bool]] = []
+    plan = _Plan(draw, policy, program, draw(st.dates(start, end)), (start, end), coverage_year=plan_year)
     for condition, want in goals:
-        _leaves(draw, condition, want, leaves)
-    leaves.sort(key=lambda leaf: _PHASE.get(type(leaf[0]), 3))
+        plan.aim(condition, want)
+    leaves = sorted(plan.goals, key=lambda leaf: kind_of(leaf[0]).phase)
     defaults_done = False
     for condition, want in leaves:
-        if _PHASE.get(type(condition), 3) >= 2 and not defaults_done:
+        kind = kind_of(condition)
+        if kind.phase >= 2 and not defaults_done:
             _fill_person(draw, plan)
             defaults_done = True
-        handler = _HANDLERS.get(type(condition))
-        if handler is not None:
-            handler(draw, plan, condition, want)
+        kind.aim(condition, plan, want)
     if not defaults_done:
         _fill_person(draw, plan)
     if closed_year:
@@ -217,197 +236,6 @@ def _fill_person(draw: Any, plan: _Plan) -> None:
     plan.choices.setdefault("tier", draw(st.sampled_from((1, 2))))
     for name in _BOOLEAN_FACTS:
         plan.facts.setdefault(name, draw(st.booleans()))
-
-
-def _on_date(draw: Any, plan: _Plan, condition: DateTest, want: bool) -> None:
-    bound = condition.bound.resolve(plan.probe())
-    if bound is None:
-        return
-    op = condition.op if want else _NEGATED[condition.op]
-    start, end = plan.window
-    if op in ("before", "on_or_before"):
-        end = min(end, bound - dt.timedelta(days=1) if op == "before" else bound)
-    else:
-        start = max(start, bound + dt.timedelta(days=1) if op == "after" else bound)
-    if condition.bound_time is not None:  # keep clear of the closing day, whose hour decides
-        if op in ("before", "on_or_before"):
-            end = min(end, bound - dt.timedelta(days=1))
-        else:
-            start = max(start, bound + dt.timedelta(days=1))
-    if start <= end:
-        plan.as_of = draw(st.dates(start, end))
-
-
-_NEGATED = {"before": "on_or_after", "on_or_before": "after", "after": "on_or_before", "on_or_after": "before"}
-
-
-def _on_coverage(draw: Any, plan: _Plan, condition: CoverageTest, want: bool) -> None:
-    full = (condition.mode == "full_year") == want
-    plan.coverage_year = plan.as_of.year + (1 if full else 0)
-
-
-def _on_age(draw: Any, plan: _Plan, condition: AgeTest, want: bool) -> None:
-    day = condition.at.resolve(plan.probe()) or plan.as_of
-    low, high = condition.at_least or 0, (condition.under or 101) - 1
-    if not want:
-        sides = ([(0, low - 1)] if condition.at_least else []) + ([(high + 1, 100)] if condition.under else [])
-        sides = [s for s in sides if s[0] <= s[1]]
-        if not sides:
-            return
-        low, high = draw(st.sampled_from(sides))
-    if low > high:
-        return
-    age = draw(st.integers(low, min(high, 100)))
-    latest = day - relativedelta(years=age)
-    earliest = day - relativedelta(years=age + 1) + dt.timedelta(days=1)
-    latest = min(latest, plan.as_of)
-    if earliest > latest:
-        return
-    birth = draw(st.dates(earliest, latest))
-    if age_on(birth, day) == age:
-        plan.birth_date = birth
-        plan.tested.append(("birth_date",))
-
-
-def _on_hukou(draw: Any, plan: _Plan, condition: HukouTest, want: bool) -> None:
-    parts = (["region"] if condition.regions else []) + (["kind"] if condition.kind else [])
-    if not parts:
-        return
-    negate = set() if want else {draw(st.sampled_from(parts))}
-    if condition.regions:
-        if "region" in negate:
-            plan.hukou_region = draw(st.sampled_from(codes_outside(condition.regions)))
-        else:
-            plan.hukou_region = draw(st.sampled_from(codes_within(condition.regions)))
-    if condition.kind:
-        other = "urban" if condition.kind == "rural" else "rural"
-        plan.hukou_kind = other if "kind" in negate else condition.kind
-    plan.tested += [("hukou", part) for part in parts]
-
-
-def _on_person_fact(draw: Any, plan: _Plan, condition: PersonFact, want: bool) -> None:
-    expected = condition.expected
-    other = (not expected) if isinstance(expected, bool) else ("male" if expected == "female" else "female")
-    value = expected if want else other
-    if condition.name in ("sex", "student"):
-        setattr(plan, condition.name, value)
-    else:
-        plan.facts[condition.name] = value
-    plan.tested.append((condition.name,))
-
-
-def _on_choice(draw: Any, plan: _Plan, condition: ChoiceTest, want: bool) -> None:
-    if not want:
-        return
-    if condition.allowed:
-        value = draw(st.sampled_from(sorted(condition.allowed, key=str)))
-    else:
-        low = condition.at_least if condition.at_least is not None else 1
-        high = condition.at_most if condition.at_most is not None else low + 1000
-        value = draw(st.integers(int(low), int(high))) if low <= high else low
-    plan.choices[condition.name] = value if condition.name == "tier" else str(value)
-
-
-def _on_status(draw: Any, plan: _Plan, condition: StatusHeld, want: bool) -> None:
-    if not want:
-        plan.forbidden_kinds.update(condition.kinds)
-        plan.statuses = [s for s in plan.statuses if s["kind"] not in condition.kinds]
-        return
-    existing = [s for s in plan.statuses if s["kind"] in condition.kinds]
-    kinds = [k for k in condition.kinds if k not in plan.forbidden_kinds] or list(condition.kinds)
-    status = existing[0] if existing else draw(_status_of(draw(st.sampled_from(kinds)), plan.as_of, True))
-    status.pop("until", None)  # held on the status date
-    for name, allowed in condition.tests:
-        status[name] = draw(st.sampled_from(sorted(allowed, key=str)))
-    if condition.area is not None:
-        status["area"] = draw(st.sampled_from(sorted(condition.area)))
-    if condition.certificate_valid:
-        status["certificate_valid_until"] = (plan.as_of + dt.timedelta(days=draw(st.integers(1, 3650)))).isoformat()
-    woman_age = condition.woman_age
-    if woman_age is not None:  # family planning: the age of the woman of the couple
-        low, under = woman_age
-        age = draw(st.integers(low or 20, max(low or 20, (under or 60) - 1)))
-        status["woman_birth_date"] = (plan.as_of - relativedelta(years=age)
-                                      - dt.timedelta(days=draw(st.integers(1, 360)))).isoformat()
-    since = dt.date.fromisoformat(status["since"])
-    earliest, latest = EARLIEST, plan.as_of
-    held_on = condition.on
-    if held_on is not None:  # held on another day than the status date
-        day = held_on.resolve(plan.probe())
-        if day is not None:
-            latest = min(latest, day)
-    if plan.birth_date is not None and plan.birth_date <= latest:
-        earliest = max(earliest, plan.birth_date)
-    for op, expr in condition.since_tests:
-        bound = expr.resolve(plan.probe())
-        if bound is None:
-            continue
-        if op in ("before", "on_or_before"):
-            latest = min(latest, bound - dt.timedelta(days=1) if op == "before" else bound)
-        else:
-            earliest = max(earliest, bound + dt.timedelta(days=1) if op == "after" else bound)
-    if not earliest <= since <= latest and earliest <= latest:
-        since = draw(st.dates(earliest, latest))
-    status["since"] = since.isoformat()
-    if not existing:
-        plan.statuses.append(status)
-    position = next(i for i, s in enumerate(plan.statuses) if s is status)
-    plan.tested += [("statuses", position, name) for name, _ in condition.tests]
-    if condition.certificate_valid:
-        plan.tested.append(("statuses", position, "certificate_valid_until"))
-
-
-def _on_enrolled(draw: Any, plan: _Plan, condition: EnrolledTest, want: bool) -> None:
-    if not want:
-        plan.forbidden_schemes.add(condition.scheme)
-        plan.enrollments = [e for e in plan.enrollments if e["scheme"] != condition.scheme]
-        return
-    if condition.scheme == "resident_medical":
-        record: dict[str, Any] = {"scheme": "resident_medical", "year": plan.effective_coverage_year(),
-                                  "tier": draw(st.sampled_from((1, 2))),
-                                  "paid_by": condition.paid_by or draw(st.sampled_from(("self", "government"))),
-                                  "paid_on": (plan.as_of - dt.timedelta(days=draw(st.integers(0, 120)))).isoformat()}
-        plan.enrollments.append(record)
-        return
-    day = condition.on.resolve(plan.probe()) if condition.on is not None else plan.as_of
-    day = min(day or plan.as_of, plan.as_of)
-    if condition.ended_within_months is None:
-        start = day - dt.timedelta(days=draw(st.integers(0, 10 * 365)))
-        record = {"scheme": condition.scheme, "from": start.isoformat()}
-        if draw(st.booleans()):
-            record["to"] = (day + dt.timedelta(days=draw(st.integers(0, 3 * 365)))).isoformat()
-    else:
-        ended = day - dt.timedelta(days=draw(st.integers(1, max(1, condition.ended_within_months * 28))))
-        start = ended - dt.timedelta(days=draw(st.integers(0, 10 * 365)))
-        record = {"scheme": condition.scheme, "from": start.isoformat(), "to": ended.isoformat()}
-    region = draw(st.sampled_from(codes_within(condition.region))) if condition.region else plan.hukou_region
-    if region:
-        record["region"] = region
-    plan.enrollments.append(record)
-
-
-def _on_coverage_year(draw: Any, plan: _Plan, condition: Any, want: bool) -> None:
-    if want:
-        years = sorted(condition.years)
-    else:
-        years = [y for y in (plan.as_of.year, plan.as_of.year + 1) if y not in condition.years]
-    if not years:
-        return
-    year = draw(st.sampled_from(years))
-    plan.coverage_year = year
-    if plan.as_of.year > year:  # apply in time: in the insurance year or the one before
-        start, end = max(plan.window[0], dt.date(year - 1, 1, 1)), min(plan.window[1], dt.date(year, 12, 31))
-        if start <= end:
-            plan.as_of = draw(st.dates(start, end))
-
-
-
-
-_HANDLERS: dict[type, Callable[..., None]] = {
-    DateTest: _on_date, CoverageTest: _on_coverage, AgeTest: _on_age, HukouTest: _on_hukou,
-    PersonFact: _on_person_fact, ChoiceTest: _on_choice, StatusHeld: _on_status, EnrolledTest: _on_enrolled,
-    CoverageYearTest: _on_coverage_year,
-}
 
 
 def _request_of(draw: Any, plan: _Plan, program_name: str) -> dict[str, Any] | None:
@@ -472,10 +300,10 @@ def _out_of_force(draw: Any, ref: _Ref, program_name: str) -> dict[str, Any] | N
     """A request no version rules: before the first window, after the last, or for a year not ruled."""
     policy = ref.policy
     gaps = []
-    first = min(v.spec.effective.from_ for v in policy.versions)
+    first = min(v.effective_from for v in policy.versions)
     if first > EARLIEST:
         gaps.append((EARLIEST, first - dt.timedelta(days=1)))
-    ends = [v.spec.effective.to for v in policy.versions]
+    ends = [v.effective_to for v in policy.versions]
     if all(ends) and max(ends) < LATEST:  # type: ignore[type-var]
         gaps.append((max(ends) + dt.timedelta(days=1), LATEST))  # type: ignore[type-var,operator]
     requests_: list[dict[str, Any]] = []
@@ -484,10 +312,9 @@ def _out_of_force(draw: Any, ref: _Ref, program_name: str) -> dict[str, Any] | N
         as_of = draw(st.dates(start, end))
         requests_.append({"city": policy.city, "as_of": as_of.isoformat(), "coverage_year": as_of.year,
                           "person": {"birth_date": "1970-01-01"}})
-    years = sorted({y for v in policy.versions if program_name in v.programs
-                    for y in v.programs[program_name].spec.coverage_year.years or ()})
-    if years and all(v.programs[program_name].spec.coverage_year.years
-                     for v in policy.versions if program_name in v.programs):
+    programs = [p for _, p in policy.places() if p.name == program_name]
+    years = sorted({y for p in programs for y in p.years or ()})
+    if years and all(p.years for p in programs):
         as_of = draw(st.dates(EARLIEST, LATEST))
         year = draw(st.sampled_from([y for y in (as_of.year, as_of.year + 1) if y not in years] or [as_of.year]))
         requests_.append({"city": policy.city, "as_of": as_of.isoformat(), "coverage_year": year,

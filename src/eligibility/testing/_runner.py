@@ -12,11 +12,10 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from .._compile import Policy
-from .._decision import Decision, TraceStep
-from .._errors import EligibilityError
-from .._registry import PolicySet
-from .._render import _render_step
+from ..contract import Decision, TraceStep
+from ..errors import EligibilityError
+from ..language import Policy, PolicySet
+from ..render import render_step
 from ._cases import LoadedCase, Mismatch, compare
 
 DEFAULT_SUFFIX = ".cases.yaml"
@@ -47,7 +46,7 @@ def check_case(loaded: LoadedCase, policies: PolicySet | Policy | None = None) -
     from .. import evaluate
 
     try:
-        decision = evaluate(loaded.request, policies)
+        decision = evaluate(loaded.request, policies, trace=True)
     except EligibilityError as exc:
         return CaseResult(loaded, None, (), f"{type(exc).__name__}: {exc}")
     return CaseResult(loaded, decision, tuple(compare(loaded.case.expect, decision)))
@@ -66,19 +65,19 @@ def deciding_steps(decision: Decision) -> list[TraceStep]:
     if not steps:
         return []
     outcome = decision.outcome
-    failed_gate = [s for s in steps if s.kind in ("version", "coverage") and s.result == "false"]
+    failed_gate = [s for s in steps if s.kind in ("version", "coverage") and s.result is False]
     if failed_gate:
         return failed_gate
-    failed_pre = [s for s in steps if s.kind == "precondition" and s.result == "false"]
+    failed_pre = [s for s in steps if s.kind == "precondition" and s.result is False]
     if failed_pre:
         return failed_pre
     if outcome == "undetermined":
-        return [s for s in steps if s.result == "unknown"]
-    true_excl = [s for s in steps if s.kind == "exclusion" and s.result == "true"]
+        return [s for s in steps if s.result is None]
+    true_excl = [s for s in steps if s.kind == "exclusion" and s.result is True]
     if outcome in ("eligible", "referred") and not true_excl:
-        return [s for s in steps if s.result == "true" and s.kind in
+        return [s for s in steps if s.result is True and s.kind in
                 ("precondition", "category", "priority", "output", "subsidy")]
-    held = [s for s in steps if s.kind == "category" and s.result == "true"]
+    held = [s for s in steps if s.kind == "category" and s.result is True]
     if true_excl and held:
         return held + true_excl
     return [s for s in steps if s.kind == "category"]
@@ -108,13 +107,13 @@ def format_failure(result: CaseResult) -> str:
     if steps:
         lines.append("  decided by:")
         for step in steps:
-            lines += ["  " + text for text in _render_step(step)]
+            lines += ["  " + text for text in render_step(step)]
     return "\n".join(lines)
 
 
 def format_trace(decision: Decision) -> str:
     """Every trace step, as ``eligibility evaluate`` prints them."""
-    return "\n".join(line for step in decision.trace for line in _render_step(step))
+    return "\n".join(line for step in decision.trace for line in render_step(step))
 
 
 def _show(value: object) -> str:

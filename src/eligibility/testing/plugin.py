@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from .._errors import EligibilityError, PolicyError
+from ..errors import EligibilityError, PolicyError
 from ._cases import LoadedCase, load_case_file
 from ._runner import DEFAULT_SUFFIX, CaseResult, check_case, format_failure
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 import chinese_calendar
 from dateutil.relativedelta import relativedelta
 
-from ._errors import CalendarError
+from .errors import CalendarError
 
 
 # chinesecalendar's own is_workday() recomputes its supported range (min/max over every
@@ -17,15 +17,15 @@ from ._errors import CalendarError
 # the same rule: a make-up day works, a holiday rests, otherwise Monday to Friday work.
 _HOLIDAYS = frozenset(chinese_calendar.holidays)
 _MAKE_UP_DAYS = frozenset(chinese_calendar.workdays)
-_FIRST_YEAR = min(_HOLIDAYS).year
-_LAST_YEAR = max(_HOLIDAYS).year
+FIRST_YEAR = min(_HOLIDAYS).year
+LAST_YEAR = max(_HOLIDAYS).year
 
 
 def is_working_day(day: dt.date) -> bool:
     """True on an official working day, make-up working days included."""
-    if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise CalendarError(
-            f"the official calendar covers {_FIRST_YEAR}-{_LAST_YEAR} only; {day.isoformat()} is outside it, "
+            f"the official calendar covers {FIRST_YEAR}-{LAST_YEAR} only; {day.isoformat()} is outside it, "
             "so a working-day deadline cannot be computed (upgrade chinesecalendar when the State "
             "Council publishes the year's holidays)")
     if day in _MAKE_UP_DAYS:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from ._decision import Decision, TraceStep
+from .contract import ConditionTrace, Decision, TraceStep
 
 _OUTCOME_LABELS = {
     "eligible": "符合资助条件 eligible",
@@ -15,7 +14,9 @@ _OUTCOME_LABELS = {
     "enrollment_closed": "参保已截止 enrollment closed",
     "undetermined": "信息不足，无法确定 undetermined",
 }
-_MARK = {"true": "✓", "false": "✗", "unknown": "?"}
+_MARK = {True: "✓", False: "✗", None: "?"}
+
+__all__ = ["render_json", "render_step", "render_text"]
 
 
 def render_json(decision: Decision, *, indent: int | None = 2) -> str:
@@ -67,31 +68,31 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
     if trace and decision.trace:
         lines.append("依据 trace:")
         for step in decision.trace:
-            lines += _render_step(step)
+            lines += render_step(step)
     return "\n".join(lines)
 
 
-def _render_step(step: TraceStep) -> list[str]:
+def render_step(step: TraceStep) -> list[str]:
+    """One trace step as indented lines: the rule, its condition tree, the parameters used."""
     clause = f"[{step.clause}] " if step.clause else ""
-    lines = [f"  {_MARK[step.result]} {clause}{step.label} ({step.rule})"]
-    lines += _render_detail(step.detail, 2)
+    lines = [f"  {_MARK[step.result]} {clause}{step.label} ({step.path})"]
+    lines += _render_condition(step.condition, 2)
     for use in step.parameters:
         since = f"from {use.effective_from}, " if use.effective_from else ""
         lines.append(f"      参数 {use.name} = {use.value} {use.unit} ({since}{use.source})")
     return lines
 
 
-def _render_detail(detail: dict[str, Any] | None, depth: int) -> list[str]:
-    if not detail:
+def _render_condition(condition: ConditionTrace | None, depth: int) -> list[str]:
+    if condition is None:
         return []
     pad = "  " * (depth + 1)
-    line = f"{pad}{_MARK[detail['result']]} {detail['test']}"
-    read = detail.get("read")
-    if read:
-        line += "  ← " + ", ".join(f"{k}={v}" for k, v in read.items())
-    if detail.get("missing"):
-        line += f"  (missing: {', '.join(detail['missing'])})"
+    line = f"{pad}{_MARK[condition.result]} {condition.test}"
+    if condition.read:
+        line += "  ← " + ", ".join(f"{k}={v}" for k, v in condition.read.items())
+    if condition.missing:
+        line += f"  (missing: {', '.join(condition.missing)})"
     out = [line]
-    for part in detail.get("parts", []):
-        out += _render_detail(part, depth + 1)
+    for part in condition.parts:
+        out += _render_condition(part, depth + 1)
     return out

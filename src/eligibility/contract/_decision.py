@@ -7,7 +7,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
 
-DECISION_SCHEMA_VERSION = "1.0"
+DECISION_SCHEMA_VERSION = "2.0"
 
 Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"]
 TriText = Literal["true", "false", "unknown"]
@@ -83,16 +83,45 @@ class ParameterUse(_Frozen):
     source: str
 
 
+class ConditionTrace(_Frozen):
+    """One (sub-)condition as it was evaluated: the test, its result (null: unknown), the
+    request facts it read (masked), the facts it lacked, and its parts."""
+
+    test: str
+    result: bool | None
+    read: dict[str, Any] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=list)
+    parts: list["ConditionTrace"] = Field(default_factory=list)
+
+
+StepKind = Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",
+                   "subsidy", "outcome"]
+_PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions",
+           "output": "outputs"}
+
+
 class TraceStep(_Frozen):
-    rule: str
-    kind: Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",
-                  "subsidy", "outcome"]
+    """One step of a decision: a rule checked (``kind`` and ``rule`` id), or a step of the
+    procedure (version, coverage, priority, subsidy, outcome)."""
+
+    kind: StepKind
+    rule: str = Field(description="the rule's id (`dibao`), the version's id, or the step's name")
     clause: str | None
     label: str
-    result: TriText
-    facts: dict[str, Any] = Field(default_factory=dict)
+    result: bool | None = Field(description="true, false, or null when unknown")
+    facts: dict[str, Any] = Field(default_factory=dict, description="the request facts read, by path (masked)")
     parameters: list[ParameterUse] = Field(default_factory=list)
-    detail: dict[str, Any] | None = Field(None, description="the condition tree with each sub-condition's result")
+    condition: ConditionTrace | None = Field(None, description="the condition tree with each part's result")
+
+    @property
+    def path(self) -> str:
+        """The rule as one string: ``categories.dibao``, ``version.2020``, ``subsidy``."""
+        plural = _PLURAL.get(self.kind)
+        if plural is not None:
+            return f"{plural}.{self.rule}"
+        if self.kind == "version":
+            return f"version.{self.rule}" if self.rule else "version"
+        return self.rule
 
 
 class Decision(_Frozen):
@@ -118,51 +147,52 @@ class Decision(_Frozen):
     enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     referred_to: str | None = None
     missing: list[str] = Field(default_factory=list)
-    reasons: list[Reason] = Field(default_factory=list)
+    trace: list[TraceStep] = Field(default_factory=list, description=(
+        "ordered steps, each with rule kind and id, clause, label, the facts it read (masked), the parameters "
+        "used and each sub-condition's result; empty when untraced"))
 
-    # The trace is built when first read (``decision.trace``, a dump, the renderers), not
-    # during evaluation: the engine hands over a function that replays the same, deterministic
-    # evaluation with tracing on. Deciding stays cheap; a caller who reads the trace pays once.
-    _trace: list[TraceStep] | None = PrivateAttr(default=None)
-    _replay: Callable[[], list[TraceStep]] | None = PrivateAttr(default=None)
+    # Why-not reasons are built when first read (a not-eligible decision names the failing
+    # test of every category): deciding stays cheap for callers who never read them.
+    _reasons: list[Reason] | None = PrivateAttr(default=None)
+    _explain: Callable[[], list[Reason]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _take_trace(cls, data: Any, handler: Any) -> "Decision":
-        steps = None
-        if isinstance(data, dict) and "trace" in data:
+    def _take_reasons(cls, data: Any, handler: Any) -> "Decision":
+        reasons = None
+        if isinstance(data, dict) and "reasons" in data:
             data = dict(data)
-            steps = data.pop("trace")
+            reasons = data.pop("reasons")
         decision = handler(data)
-        decision._trace = TRACE_STEPS.validate_python(steps) if steps is not None else None
+        decision._reasons = REASONS.validate_python(reasons) if reasons is not None else []
         return decision
 
-    @computed_field(description="ordered steps, each with rule, clause, label, the facts it read (masked), "
-                                "the parameters used and each sub-condition's result; empty when untraced")
+    @computed_field(description="why: the rules that decided a not-eligible, referred or closed outcome, with "
+                                "their clauses and the test that failed")
     @property
-    def trace(self) -> list[TraceStep]:
-        trace = self._trace
-        if trace is None:
-            replay = self._replay
-            if replay is None:  # untraced, or another reader has just stored the steps
-                trace = self._trace if self._trace is not None else []
-            else:
-                # concurrent readers may each replay (same steps); an error is raised on every
-                # read, never turned into an empty trace
-                trace = replay()
-                self._trace, self._replay = trace, None  # store the steps before dropping the replay
-        return trace
+    def reasons(self) -> list[Reason]:
+        reasons = self._reasons
+        if reasons is None:
+            explain = self._explain
+            reasons = explain() if explain is not None else []
+            self._reasons, self._explain = reasons, None
+        return reasons
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented
-        return self.__dict__ == other.__dict__ and self.trace == other.trace
+        return self.__dict__ == other.__dict__ and self.reasons == other.reasons
 
     __hash__ = None  # type: ignore[assignment]  # decisions hold lists; compare them, do not hash them
 
     def __getstate__(self) -> dict[Any, Any]:
-        self.trace  # a pickled decision carries its trace, not the function that would rebuild it
+        self.reasons  # a pickled decision carries its reasons, not the function that would build them
         return super().__getstate__()
 
 
-TRACE_STEPS = TypeAdapter(list[TraceStep])
+REASONS = TypeAdapter(list[Reason])
+
+
+def build_model(cls: type[BaseModel], **values: Any) -> Any:
+    """A model from values the engine built and typed itself, without validating them again."""
+    return cls.model_construct(**values)

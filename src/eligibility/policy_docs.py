@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._compile import CompiledOutput, CompiledProgram, Policy
-from ._policy_model import Output
+from .language import OutputRule, Policy, Program
+from .language.kinds import KINDS, describe
 
 BEGIN = "<!-- BEGIN GENERATED: eligibility docs; do not edit by hand -->"
 END = "<!-- END GENERATED -->"
@@ -20,30 +20,30 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _output_effects(output: CompiledOutput) -> str:
-    spec = output.rule.spec
-    assert isinstance(spec, Output)
+def _output_effects(output: OutputRule) -> str:
+    sets = dict(output.sets)
     parts = []
     for name in ("share", "premium", "amount", "funding_source", "payment", "tier", "responsible_region",
                  "enrollment_unit"):
-        value = getattr(spec, name)
+        value = sets.get(name)
         if value is not None:
             parts.append(f"{name}={value}")
     if output.benefit_start is not None:
         parts.append(f"benefit_start={output.benefit_start.text}")
     if output.benefit_end is not None:
         parts.append(f"benefit_end={output.benefit_end.text}")
-    parts += [f"flag {flag}" for flag in spec.flags]
+    parts += [f"flag {flag}" for flag in output.flags]
     parts += [f"deadline {d.action}: {d.due.text}" for d in output.deadlines]
-    parts += [f"{b.item}={b.value}" for b in spec.benefits]
+    parts += [f"{item}={value}" for item, _, value in output.benefits]
     return "; ".join(parts)
 
 
-def _program_tables(program: CompiledProgram) -> list[str]:
-    lines = [f"#### Program `{program.name}`: {program.spec.label}", ""]
+def _program_tables(program: Program) -> list[str]:
+    lines = [f"#### Program `{program.name}`: {program.label}", ""]
     if program.parameters:
         lines += ["| parameter | label | unit | values (from: value, source) |", "|---|---|---|---|"]
-        for name, parameter in program.parameters.items():
+        for parameter in program.parameters:
+            name = parameter.name
             values = "; ".join(f"{v.from_}: {v.value} ({v.source})" for v in parameter.values)
             if parameter.caller_supplied:
                 values = f"caller-supplied. {parameter.note or ''}".strip()
@@ -51,39 +51,36 @@ def _program_tables(program: CompiledProgram) -> list[str]:
         lines.append("")
     lines += ["| kind | code | clause | label | condition | outcome / effects |", "|---|---|---|---|---|---|"]
     for rule in (*program.preconditions, *program.categories, *program.exclusions):
-        outcome = getattr(rule.spec, "outcome", "")
-        department = getattr(rule.spec, "department", None)
-        effect = outcome + (f" → {department}" if department else "")
-        condition = rule.condition.describe() if rule.condition else "always"
+        effect = (rule.outcome or "") + (f" → {rule.department}" if rule.department else "")
+        condition = describe(rule.condition) if rule.condition else "always"
         lines.append(f"| {rule.kind} | `{rule.id}` | {rule.clause} | {_cell(rule.label)} | {_cell(condition)} | {_cell(effect)} |")
     for output in program.outputs:
         rule = output.rule
-        condition = rule.condition.describe() if rule.condition else "always"
+        condition = describe(rule.condition) if rule.condition else "always"
         lines.append(f"| output | `{rule.id}` | {rule.clause} | {_cell(rule.label)} | {_cell(condition)} | "
                      f"{_cell(_output_effects(output))} |")
-    if program.spec.priority:
-        lines += ["", f"Priority (primary category): {' > '.join(program.spec.priority)}"]
+    if program.priority:
+        lines += ["", f"Priority (primary category): {' > '.join(program.priority)}"]
     return lines + [""]
 
 
 def rules_markdown(policy: Policy) -> str:
     """The generated part of ``docs/policies/<city>.md``."""
     lines = [BEGIN, "", "### Codes", ""]
-    codes = policy.spec.codes
-    if codes.flags or codes.funding_sources:
+    if policy.flag_labels or policy.funding_labels:
         lines += ["| kind | code | meaning |", "|---|---|---|"]
-        lines += [f"| flag | `{c}` | {_cell(label)} |" for c, label in codes.flags.items()]
-        lines += [f"| funding source | `{c}` | {_cell(label)} |" for c, label in codes.funding_sources.items()]
+        lines += [f"| flag | `{c}` | {_cell(label)} |" for c, label in policy.flag_labels]
+        lines += [f"| funding source | `{c}` | {_cell(label)} |" for c, label in policy.funding_labels]
         lines.append("")
     for version in policy.versions:
-        spec = version.spec
-        lines += [f"### Version `{spec.id}`: {spec.document.number or spec.document.title}", "",
-                  f"- Title: {spec.document.title}", f"- Issued by: {'、'.join(spec.document.issuers)}",
-                  f"- Issued: {spec.document.issued or 'not stated in the text'}",
-                  f"- In force: {spec.effective.from_} to {spec.effective.to or 'open'}"
-                  + (f" ({spec.effective.basis})" if spec.effective.basis else ""),
-                  f"- Source: `../shared/seeds/{spec.document.source}`", ""]
-        for program in version.programs.values():
+        document = version.document
+        lines += [f"### Version `{version.id}`: {document.number or document.title}", "",
+                  f"- Title: {document.title}", f"- Issued by: {'、'.join(document.issuers)}",
+                  f"- Issued: {document.issued or 'not stated in the text'}",
+                  f"- In force: {version.effective_from} to {version.effective_to or 'open'}"
+                  + (f" ({version.basis})" if version.basis else ""),
+                  f"- Source: `../shared/seeds/{document.source}`", ""]
+        for program in version.programs:
             lines += _program_tables(program)
     lines.append(END)
     return "\n".join(lines)
@@ -97,6 +94,29 @@ def update_doc(policy: Policy, doc: Path) -> bool:
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     new = head + rules_markdown(policy) + tail
+    if new != text:
+        doc.write_text(new, encoding="utf-8")
+        return True
+    return False
+
+
+KINDS_BEGIN = "<!-- BEGIN GENERATED: condition kinds; do not edit by hand -->"
+
+
+def condition_kinds_markdown() -> str:
+    """The table of condition kinds in ``docs/authoring.md``, from the kinds' registry."""
+    lines = [KINDS_BEGIN, "", "| condition | meaning |", "|---|---|"]
+    for kind in KINDS:
+        lines += [f"| {_cell(example)} | {_cell(meaning)} |" for example, meaning in kind.doc]
+    return "\n".join(lines + ["", END])
+
+
+def update_kinds_doc(doc: Path) -> bool:
+    """Rewrite the condition kinds table of ``doc`` (docs/authoring.md); return True if it changed."""
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split(KINDS_BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = head + condition_kinds_markdown() + tail
     if new != text:
         doc.write_text(new, encoding="utf-8")
         return True

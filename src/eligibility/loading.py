@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import PolicyIssue
+from .errors import PolicyIssue
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ._errors import PolicyIssue
-from ._yaml import Located, load_located
+from .errors import PolicyIssue
+from .loading import Located, load_located
 
 _NUMERALS = "一二三四五六七八九十"
 _STRUCTURE = re.compile(

@@ -1,0 +1,19 @@
+"""The contract with callers: the request a system sends, the decision it gets back, their
+JSON Schemas, and how identifying values are checked and masked."""
+
+from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, Outcome,
+                        ParameterUse, PolicyRef, Reason, Subsidy, Tier, TierBenefit, TraceStep, build_model)
+from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
+from ._fields import MAX_REQUEST_BYTES
+from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
+                       attribute_values)
+from ._request import Choices, Person, Request, load_request_text, parse_request, scrub_issues, shown_input
+from ._schema import schemas, write_schemas
+
+__all__ = [
+    "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
+    "MAX_REQUEST_BYTES", "Outcome", "ParameterUse", "Person", "PolicyRef", "Reason", "Request", "SCHEMES",
+    "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS", "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep",
+    "attribute_values", "build_model", "check_character", "id_birth_date", "id_problem", "load_request_text",
+    "mask_id", "mask_name", "parse_request", "schemas", "scrub", "scrub_issues", "shown_input", "write_schemas",
+]

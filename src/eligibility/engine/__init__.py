@@ -1,0 +1,11 @@
+"""Evaluators over the compiled policy: the scalar evaluator for one request, its tracer,
+the outcome precedence, and the outputs."""
+
+from ._outcome import Verdict, judge
+from ._outputs import ParameterValue, money, parameter_value
+from ._run import compiled, evaluate_policy, failing_test, prepare
+from ._tracer import NULL_TRACER, NullTracer, RecordingTracer
+from ._walk import ProgramBuild
+
+__all__ = ["NULL_TRACER", "NullTracer", "ParameterValue", "ProgramBuild", "RecordingTracer", "Verdict", "compiled",
+           "evaluate_policy", "failing_test", "judge", "money", "parameter_value", "prepare"]

@@ -1,0 +1,157 @@
+"""Outputs and the subsidy: what an eligible or referred decision carries.
+
+Outputs apply in policy order; for a single-valued field the first applying output wins,
+lists accumulate. The subsidy is share × premium (or an amount parameter), rounded half-up
+to the fen at the end, in a local decimal context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..contract import Decision, Deadline, ParameterUse, Subsidy, Tier, TierBenefit, build_model
+from ..language import Program, Rule
+from ..language.kinds import Facts
+
+if TYPE_CHECKING:
+    from ._walk import ProgramBuild
+
+_FEN = Decimal("0.01")
+_MONEY = Context(prec=40, rounding=ROUND_HALF_UP)
+
+
+def apply_outputs(run: Any, program: Any, facts: Facts, primary: Rule, common: dict[str, Any],
+                  build: "ProgramBuild | None") -> Decision:
+    chosen: dict[str, tuple[Any, Rule]] = {}
+    flags: list[str] = []
+    deadlines: list[Deadline] = []
+    benefits: list[TierBenefit] = []
+    dates = program.untraced
+    for output, evaluate in program.outputs:
+        rule = output.rule
+        result = run.check(rule, evaluate, facts, build)
+        value = result[0]
+        if value is None:
+            return run.finish("undetermined", missing=sorted(set(run.missing)), primary_category=primary.id, **common)
+        if not value:
+            continue
+        for name, set_value in output.sets:
+            if name not in chosen:
+                chosen[name] = (set_value, rule)
+        if output.benefit_start is not None and "benefit_start" not in chosen:
+            chosen["benefit_start"] = (dates.date(output.benefit_start)(facts), rule)
+        if output.benefit_end is not None and "benefit_end" not in chosen:
+            chosen["benefit_end"] = (dates.date(output.benefit_end)(facts), rule)
+        for flag in output.flags:
+            if flag not in flags:
+                flags.append(flag)
+        for deadline in output.deadlines:
+            due = dates.date(deadline.due)(facts)
+            if due is not None:
+                deadlines.append(build_model(Deadline, action=deadline.action, label=deadline.label, due=due,
+                                             clause=rule.clause, rule=rule.id))
+        for item, label, benefit in output.benefits:
+            benefits.append(build_model(TierBenefit, item=item, label=label, value=benefit, clause=rule.clause))
+    outcome = primary.outcome or "eligible"
+    subsidy = _subsidy(run, program.program, facts, chosen) if outcome == "eligible" else None
+    tier_value = chosen["tier"][0] if "tier" in chosen else None
+    if tier_value == "chosen":
+        tier_value = run.request.choices.tier
+    tier = build_model(Tier, level=tier_value, benefits=benefits) if tier_value is not None or benefits else None
+    region = _responsible_region(chosen["responsible_region"][0], facts) if "responsible_region" in chosen else None
+    deadlines.sort(key=lambda d: (d.due, d.action))
+    return run.finish(
+        outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
+        benefit_start=chosen["benefit_start"][0] if "benefit_start" in chosen else None,
+        benefit_end=chosen["benefit_end"][0] if "benefit_end" in chosen else None,
+        deadlines=deadlines, responsible_region=region,
+        enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
+        referred_to=primary.department if outcome == "referred" else None, **common)
+
+
+def _responsible_region(how: str, facts: Facts) -> str | None:
+    hukou = facts.person.hukou.region if facts.person.hukou else None
+    if how == "approving_region" and facts.primary_witness is not None:
+        return facts.person.statuses[facts.primary_witness].approved_by or hukou
+    return hukou
+
+
+class ParameterValue(NamedTuple):
+    """A parameter's value for this decision and where it came from (``origin``: policy,
+    request or missing; ``source``: the citation, ``request``, or why it is missing)."""
+
+    name: str
+    value: Decimal | None
+    unit: str
+    effective_from: dt.date | None
+    source: str
+    origin: str
+
+
+def parameter_value(program: Program, name: str, facts: Facts) -> ParameterValue:
+    """The value of parameter ``name`` for this decision: the request's, else the policy's
+    on the first day of the coverage year."""
+    parameter = program.parameter(name)
+    assert parameter is not None  # the compiler checked every parameter an output names
+    supplied = facts.request.parameters
+    if name in supplied:
+        return ParameterValue(name, supplied[name], parameter.unit, None, "request", "request")
+    current = parameter.value_on(facts.coverage_year_start)
+    if current is None:
+        return ParameterValue(name, None, parameter.unit, None, parameter.note or "not stated by the policy", "missing")
+    return ParameterValue(name, current.value, parameter.unit, current.from_, current.source, "policy")
+
+
+def money(value: Decimal | None) -> str | None:
+    """Yuan to the fen, rounded half-up, never negative zero."""
+    if value is None:
+        return None
+    rounded = value.quantize(_FEN, context=_MONEY)
+    return str(rounded.copy_abs() if rounded.is_zero() else rounded)
+
+
+def _subsidy(run: Any, program: Program, facts: Facts, chosen: dict[str, tuple[Any, Rule]]) -> Subsidy:
+    funding = chosen["funding_source"][0] if "funding_source" in chosen else None
+    payment = chosen["payment"][0] if "payment" in chosen else None
+    uses: list[ParameterValue] = []
+    note = None
+    rule: Rule | None
+    if "amount" in chosen:
+        pname, rule = chosen["amount"]
+        use = parameter_value(program, pname, facts)
+        uses.append(use)
+        if use.value is None:
+            note = f"{pname} is not stated by the policy and was not supplied in request.parameters"
+        result = build_model(Subsidy, amount=money(use.value), share=None, premium=None, premium_parameter=pname,
+                             premium_source=use.origin, premium_effective_from=use.effective_from,
+                             premium_citation=use.source, funding_source=funding, payment=payment, note=note)
+    else:
+        share = chosen["share"][0] if "share" in chosen else None
+        pname, rule = chosen.get("premium", (None, None))
+        premium, source, use_ = None, None, None
+        if pname is not None:
+            use_ = parameter_value(program, pname, facts)
+            premium, source = use_.value, use_.origin
+            uses.append(use_)
+            if premium is None:
+                note = (f"the premium ({pname}) is not stated by the policy and was not supplied in "
+                        "request.parameters; the amount is unknown")
+        amount = _MONEY.multiply(share, premium) if share is not None and premium is not None else None
+        result = build_model(Subsidy, amount=money(amount), share=str(share) if share is not None else None,
+                             premium=money(premium), premium_parameter=pname, premium_source=source,
+                             premium_effective_from=use_.effective_from if use_ else None,
+                             premium_citation=use_.source if use_ else None,
+                             funding_source=funding, payment=payment, note=note)
+    tracer = run.tracer
+    if tracer.recording:
+        tracer.step("subsidy", "subsidy", rule.clause if rule is not None else None, "资助金额",
+                    True if result.amount is not None else None,
+                    facts={"amount": result.amount, "share": result.share},
+                    parameters=[{"name": u.name, "value": None if u.value is None else str(u.value), "unit": u.unit,
+                                 "effective_from": u.effective_from, "source": u.source} for u in uses])
+    return result
+
+
+__all__ = ["ParameterUse", "apply_outputs", "money", "parameter_value"]

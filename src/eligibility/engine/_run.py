@@ -1,0 +1,268 @@
+"""Evaluating one request against a compiled policy: the scalar evaluator.
+
+The order is fixed: version in force, coverage year, preconditions, categories (in
+priority order), exclusions, the verdict (``_outcome.judge``), then the outputs and the
+subsidy. With a recording tracer every step is recorded in the same pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from ..contract import CategoryRef, Decision, PolicyRef, Reason, Request, build_model
+from ..language import Policy, Program, Rule, Version
+from ..language.kinds import Facts, Result
+from ._outcome import judge
+from ._outputs import apply_outputs
+from ._tracer import NULL_TRACER, RecordingTracer
+from ._walk import ProgramBuild
+
+_STEP_KIND = {"precondition": "precondition", "category": "category", "exclusion": "exclusion", "output": "output"}
+
+
+class CompiledProgram:
+    """A program's rules as functions, built once per program (untraced, and traced when
+    first asked for)."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.untraced = ProgramBuild(program, traced=False)
+        self._traced: ProgramBuild | None = None
+        build = self.untraced
+        self.preconditions = tuple((rule, build.rule(rule.condition)) for rule in program.preconditions)
+        self.categories = tuple((rule, build.rule(rule.condition)) for rule in program.categories)
+        self.exclusions = tuple((rule, build.rule(rule.condition)) for rule in program.exclusions)
+        self.outputs = tuple((output, build.rule(output.rule.condition)) for output in program.outputs)
+        self.refs = {rule.id: CategoryRef(id=rule.id, label=rule.label, clause=rule.clause)
+                     for rule in program.categories}
+        self.rank = {rule.id: i for i, rule in enumerate(program.categories)}
+
+    @property
+    def traced(self) -> ProgramBuild:
+        if self._traced is None:
+            self._traced = ProgramBuild(self.program, traced=True, untraced=self.untraced)
+        return self._traced
+
+
+class CompiledPolicy:
+    """A policy's programs as functions and the decision's ``policy`` part per version."""
+
+    def __init__(self, policy: Policy):
+        self.programs = {id(program): CompiledProgram(program) for _, program in policy.places()}
+        self.refs = {id(version): PolicyRef(city=policy.city, name=policy.name, version=version.id,
+                                            document_number=version.document.number,
+                                            document_title=version.document.title,
+                                            effective_from=version.effective_from, effective_to=version.effective_to,
+                                            source=version.document.source)
+                     for version in policy.versions}
+
+
+def prepare(policy: Policy) -> CompiledPolicy:
+    """Compile ``policy`` for evaluation, once: at load (the loaders call this), else on first use."""
+    ready = policy.compiled
+    if ready is None:
+        ready = CompiledPolicy(policy)
+        object.__setattr__(policy, "compiled", ready)  # a cache of derived data, set once
+    return ready
+
+
+def compiled(program: Program, policy: Policy | None = None) -> CompiledProgram:
+    """The compiled form of ``program`` (of ``policy``, or of a policy of its own)."""
+    if policy is not None:
+        return prepare(policy).programs[id(program)]
+    return CompiledProgram(program)
+
+
+def _policy_ref(policy: Policy, version: Version) -> PolicyRef:
+    return prepare(policy).refs[id(version)]
+
+
+def evaluate_policy(policy: Policy, request: Request, *, trace: bool = False) -> Decision:
+    """Evaluate ``request`` against ``policy`` (already matched by city and program)."""
+    return _Run(policy, request, RecordingTracer() if trace else NULL_TRACER).decide()
+
+
+class _Run:
+    """One evaluation."""
+
+    def __init__(self, policy: Policy, request: Request, tracer: Any):
+        self.policy, self.request, self.tracer = policy, request, tracer
+        self.reasons: list[Reason] = []
+        self.explain: Callable[[], list[Reason]] | None = None
+        self.missing: list[str] = []
+
+    def finish(self, outcome: str, *, version: Version | None = None, coverage_year: int | None = None,
+               **fields: Any) -> Decision:
+        tracer = self.tracer
+        trace: Any = []
+        if tracer.recording:
+            tracer.step("outcome", "outcome", None, f"outcome: {outcome}", True)
+            from ..contract import TraceStep
+            trace = [TraceStep.model_validate(step) for step in tracer.steps]
+        request = self.request
+        decision = build_model(
+            Decision, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city, as_of=request.as_of,
+            program=request.program, coverage_year=coverage_year,
+            policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace,
+            **fields)
+        explain = self.explain
+        if explain is None:
+            decision._reasons = self.reasons
+        else:
+            decision._explain = explain
+        return decision
+
+    def decide(self) -> Decision:
+        request, policy, tracer = self.request, self.policy, self.tracer
+        person_facts = {}
+        if tracer.recording and request.person.id_number:  # only a trace shows it, masked
+            person_facts["person.id_number"] = request.person.masked_id
+        version = policy.version_on(request.as_of)
+        if version is None:
+            windows = ", ".join(f"{v.id}: {v.effective_from}..{v.effective_to or 'open'}" for v in policy.versions)
+            self.reasons.append(Reason(rule="version", clause=None, label="no version in force",
+                                       code="no_policy_in_force",
+                                       message=f"no version of {policy.city} is in force on {request.as_of} ({windows})"))
+            tracer.step("version", "", None, "选择适用版本", False,
+                        facts={"as_of": request.as_of.isoformat(), **person_facts})
+            return self.finish("no_policy_in_force", coverage_year=request.coverage_year)
+        if tracer.recording:
+            tracer.step("version", version.id, version.basis or None,
+                        f"适用版本 {version.document.number or version.document.title}", True,
+                        facts={"as_of": request.as_of.isoformat(), "effective_from": version.effective_from.isoformat(),
+                               "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+                               **person_facts})
+        program = version.program(request.program)
+        if program is None:
+            self.reasons.append(Reason(rule="program", clause=None, label="program not ruled by this version",
+                                       code="no_policy_in_force",
+                                       message=f"version {version.id} does not rule {request.program!r}"))
+            return self.finish("no_policy_in_force", version=version, coverage_year=request.coverage_year)
+
+        coverage_year = program.coverage_year(request.as_of, request.coverage_year)
+        if coverage_year < request.as_of.year:
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year already over",
+                                       code="enrollment_closed",
+                                       message=f"coverage year {coverage_year} ended before {request.as_of}"))
+            tracer.step("coverage", "coverage_year", None, "参保年度", False,
+                        facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
+            return self.finish("enrollment_closed", version=version, coverage_year=coverage_year)
+        if program.years is not None and coverage_year not in program.years:
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
+                                       code="no_policy_in_force",
+                                       message=f"version {version.id} rules the years {list(program.years)}, "
+                                               f"not {coverage_year}"))
+            tracer.step("coverage", "coverage_year", None, "参保年度", False,
+                        facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
+            return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
+
+        facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
+                      tracer if tracer.recording else None)
+        if tracer.recording:
+            tracer.step("coverage", "coverage_year", None, "参保年度", True,
+                        facts={"coverage_year": coverage_year,
+                               "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
+                               "status_date": facts.status_date.isoformat()})
+        return self.judge(prepare(policy).programs[id(program)], version, facts)
+
+    def check(self, rule: Rule, evaluate: Callable[[Facts], Result], facts: Facts,
+              build: ProgramBuild | None) -> Result:
+        """One rule's condition; traced, through the reporting functions, recorded as a step."""
+        tracer = self.tracer
+        if not tracer.recording:
+            result = evaluate(facts)
+        else:
+            tracer.begin_rule()
+            result = build.rule(rule.condition)(facts)  # type: ignore[union-attr]
+            tracer.step(_STEP_KIND[rule.kind], rule.id, rule.clause, rule.label, result[0], facts=tracer.read,
+                        condition=tracer.end_rule())
+        if result[0] is None:
+            self.missing += result[1]
+        return result
+
+    def judge(self, program: CompiledProgram, version: Version, facts: Facts) -> Decision:
+        build = program.traced if self.tracer.recording else None
+        check = self.check
+        pre = [(rule, check(rule, fn, facts, build)) for rule, fn in program.preconditions]
+        cats = [(rule, check(rule, fn, facts, build)) for rule, fn in program.categories]
+        # exclusions may test the categories (`category:`): they see which held and which are unknown
+        matched = frozenset(rule.id for rule, r in cats if r[0] is True)
+        facts = facts.next_phase(matched=matched, undecided=frozenset(rule.id for rule, r in cats if r[0] is None))
+        excl = [(rule, check(rule, fn, facts, build)) for rule, fn in program.exclusions]
+
+        for rule, r in pre:
+            if r[0] is False:
+                self.reasons.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label,
+                                           code="precondition_failed", message=f"not met: {rule.label}"))
+        for rule, r in excl:
+            if r[0] is True:
+                self.reasons.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label,
+                                           code="excluded", message=f"excluded: {rule.label}"))
+        verdict = judge([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
+                        [(rule, r[0]) for rule, r in excl])
+        common = dict(version=version, coverage_year=facts.coverage_year,
+                      categories=[program.refs[rule.id] for rule, r in cats if r[0] is True])
+        outcome = verdict.outcome
+        if outcome == "undetermined":
+            return self.finish("undetermined", missing=sorted(set(self.missing)), **common)
+        if verdict.no_category:
+            self.explain = _why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
+            return self.finish(outcome, **common)
+        if verdict.primary is None:  # a failed precondition or an exclusion decided
+            rule = verdict.rule
+            referred = rule.department if rule is not None and rule.kind == "exclusion" else None
+            if referred is not None or (rule is not None and rule.kind == "exclusion"):
+                return self.finish(outcome, referred_to=referred, **common)
+            return self.finish(outcome, **common)
+        primary_rule, primary_result = cats[verdict.primary]
+        if self.tracer.recording:
+            self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", True,
+                             facts={"matched": [rule.id for rule, r in cats if r[0] is True],
+                                    "primary": primary_rule.id})
+        # outputs read the matched categories and the primary status
+        facts = facts.next_phase(primary_witness=primary_result[2])
+        return apply_outputs(self, program, facts, primary_rule, common, build)
+
+
+def _status_date(program: Program, request: Request, coverage_year: int) -> dt.date:
+    if program.status_date == "registration":
+        for record in request.person.enrollments:
+            if (record.scheme == "resident_medical" and record.year == coverage_year
+                    and record.paid_on is not None and record.paid_on <= request.as_of):
+                return record.paid_on
+    return request.as_of
+
+
+def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], categories: list[Rule]
+             ) -> Callable[[], list[Reason]]:
+    """The reasons of a decision no category holds for, built when first read: each category
+    with the test that failed (read through the traced functions)."""
+    def explain() -> list[Reason]:
+        build = program.traced
+        out = list(reasons)
+        for rule in categories:
+            tracer = RecordingTracer()
+            traced = facts.next_phase()
+            traced.tracer = tracer
+            why = None
+            if rule.condition is not None:
+                build.rule(rule.condition)(traced)
+                why = failing_test(tracer.end_rule())
+            out.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label, code="category_not_met",
+                              message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
+        return out
+    return explain
+
+
+def failing_test(detail: dict[str, Any] | None) -> str | None:
+    """The sub-condition that made a condition false, as text with what it read."""
+    if detail is None or detail["result"] is not False:
+        return None
+    if detail["test"] in ("all", "any"):
+        for part in detail["parts"]:
+            found = failing_test(part)
+            if found:
+                return found
+    read = ", ".join(f"{k}={v}" for k, v in detail["read"].items())
+    return f"false: {detail['test']}" + (f" [{read}]" if read else "")

@@ -1,0 +1,61 @@
+"""Tracers: the recording one keeps each step and condition tree of one evaluation; the
+null one keeps nothing. The evaluator reports to whichever it is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..language.kinds import Result
+
+
+class NullTracer:
+    """Keeps nothing: an untraced evaluation."""
+
+    recording = False
+
+    def step(self, kind: str, rule: str, clause: str | None, label: str, result: bool | None,
+             facts: dict[str, Any] | None = None, parameters: list[Any] | None = None,
+             condition: dict[str, Any] | None = None) -> None:
+        pass
+
+
+NULL_TRACER = NullTracer()
+
+
+class RecordingTracer(NullTracer):
+    """Records the steps of one evaluation, and the condition tree of the rule being checked
+    (``enter``/``leave`` around each node, in the pass that decides)."""
+
+    recording = True
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []
+        self._stack: list[list[dict[str, Any]]] = [[]]
+        self.read: dict[str, Any] = {}
+
+    def step(self, kind: str, rule: str, clause: str | None, label: str, result: bool | None,
+             facts: dict[str, Any] | None = None, parameters: list[Any] | None = None,
+             condition: dict[str, Any] | None = None) -> None:
+        # plain data here; the Decision validates every step at once
+        self.steps.append({"kind": kind, "rule": rule, "clause": clause, "label": label, "result": result,
+                           "facts": facts or {}, "parameters": parameters or [], "condition": condition})
+
+    # -- the condition tree of one rule --------------------------------------------------
+    def begin_rule(self) -> None:
+        self._stack = [[]]
+        self.read = {}
+
+    def end_rule(self) -> dict[str, Any] | None:
+        roots = self._stack[0]
+        return roots[0] if roots else None
+
+    def enter(self) -> None:
+        self._stack.append([])
+
+    def leave(self, test: str, result: Result, read: dict[str, Any]) -> None:
+        parts = self._stack.pop()
+        node: dict[str, Any] = {"test": test, "result": result[0], "read": read,
+                                "missing": list(result[1]) if result[0] is None else [], "parts": parts}
+        if not parts:
+            self.read.update(read)
+        self._stack[-1].append(node)

@@ -1,0 +1,116 @@
+"""The scalar evaluator's compiled form of a program: every condition and date of the IR
+turned into a function once (per program, traced or not), then called per request.
+
+Untraced, a condition used at several places is evaluated once per phase (memo). Traced,
+every node is wrapped so that it reports to the evaluation's tracer what it tested, what it
+read and what it answered, in the same pass that decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from ..language import DateExpr, Node, Program, date_function
+from ..language.kinds import Facts, Result, children, kind_of, trace_text
+
+Evaluator = Callable[[Facts], Result]
+
+
+class ProgramBuild:
+    """Functions for the conditions and dates of one program (the ``Builder`` kinds see)."""
+
+    def __init__(self, program: Program, traced: bool, untraced: "ProgramBuild | None" = None):
+        self.program, self.traced = program, traced
+        self._untraced = untraced
+        self._functions: dict[int, Evaluator] = {}
+        self._dates: dict[DateExpr, Callable[[Facts], dt.date | None]] = {}
+        self._categories = {rule.id: rule.condition for rule in program.categories}
+        self._category_ids = tuple(rule.id for rule in program.categories)
+        self._shared = _shared_nodes(program) if not traced else frozenset()
+
+    # -- the Builder protocol -----------------------------------------------------------------
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        return self._category_ids
+
+    def category(self, category_id: str) -> Node | None:
+        return self._categories.get(category_id)
+
+    def untraced(self, node: Node | None) -> Evaluator:
+        if node is None:
+            return _always
+        return (self._untraced or self).condition(node)
+
+    def date(self, expr: DateExpr) -> Callable[[Facts], dt.date | None]:
+        function = self._dates.get(expr)
+        if function is None:
+            function = self._dates[expr] = date_function(expr)
+        return function
+
+    def condition(self, node: Node) -> Evaluator:
+        function = self._functions.get(id(node))
+        if function is None:
+            kind = kind_of(node)
+            function = kind.evaluator(node, self)
+            if self.traced:
+                function = _reporting(node, function, self)
+            elif id(node) in self._shared:
+                function = _memoised(id(node), function)
+            self._functions[id(node)] = function
+        return function
+
+    def rule(self, node: Node | None) -> Evaluator:
+        """A rule's condition; a rule without one always applies."""
+        return _always if node is None else self.condition(node)
+
+
+_TRUE = Result(True)
+
+
+def _always(facts: Facts) -> Result:
+    return _TRUE
+
+
+def _memoised(key: int, evaluate: Evaluator) -> Evaluator:
+    def memoised(facts: Facts) -> Result:
+        memo = facts.memo
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = evaluate(facts)
+        return hit
+    return memoised
+
+
+def _reporting(node: Node, evaluate: Evaluator, build: ProgramBuild) -> Evaluator:
+    kind = kind_of(node)
+    test, observed = trace_text(node), kind.observed
+    composite = bool(kind.children(node))
+
+    def reporting(facts: Facts) -> Result:
+        tracer = facts.tracer
+        tracer.enter()
+        result = evaluate(facts)
+        tracer.leave(test, result, {} if composite else observed(node, facts, build))
+        return result
+    return reporting
+
+
+def _shared_nodes(program: Program) -> frozenset[int]:
+    """Nodes that stand at more than one place of the program (worth a memo)."""
+    seen: dict[int, int] = {}
+
+    def visit(node: Node) -> None:
+        seen[id(node)] = seen.get(id(node), 0) + 1
+        if seen[id(node)] == 1:
+            for child in children(node):
+                visit(child)
+
+    for rule in program.rules():
+        if rule.condition is not None:
+            visit(rule.condition)
+    return frozenset(key for key, count in seen.items() if count > 1)
+
+
+__all__ = ["ProgramBuild"]
+_ = Any

@@ -1,0 +1,83 @@
+"""A compiled city policy, and a set of them by city."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+from ._ir import Program, Rule, Version
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A compiled, immutable city policy. Build it with :func:`eligibility.load_policy`."""
+
+    city: str
+    name: str
+    region: str
+    file: str
+    versions: tuple[Version, ...]
+    flag_labels: tuple[tuple[str, str], ...] = ()
+    funding_labels: tuple[tuple[str, str], ...] = ()
+    text: str = field(default="", repr=False, compare=False)
+    # the engine's compiled form of this policy, attached once by ``engine.prepare``
+    compiled: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def programs(self) -> frozenset[str]:
+        return frozenset(p.name for v in self.versions for p in v.programs)
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the policy file's text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def version_on(self, day: dt.date) -> Version | None:
+        return next((v for v in self.versions if v.in_force(day)), None)
+
+    def version(self, version_id: str) -> Version | None:
+        return next((v for v in self.versions if v.id == version_id), None)
+
+    def places(self) -> Iterator[tuple[Version, Program]]:
+        """Every (version, program) pair."""
+        for version in self.versions:
+            for program in version.programs:
+                yield version, program
+
+    def rules(self) -> list[tuple[str, Rule]]:
+        """Every (version id, rule) pair: for coverage reports and static checks."""
+        return [(version.id, rule) for version, program in self.places() for rule in program.rules()]
+
+    @property
+    def clauses(self) -> frozenset[str]:
+        """Every clause the policy cites."""
+        return frozenset(rule.clause for _, rule in self.rules())
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.city} ({self.name}), {len(self.versions)} version(s)>"
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Compiled policies by city id. Immutable; safe to share between threads."""
+
+    policies: Mapping[str, Policy]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policies", MappingProxyType(dict(self.policies)))
+
+    def get(self, city: str) -> Policy | None:
+        return self.policies.get(city)
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        return tuple(sorted(self.policies))
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self.policies[c] for c in self.cities)
+
+    def __len__(self) -> int:
+        return len(self.policies)

@@ -1,0 +1,171 @@
+"""What every condition kind provides, and what it is given.
+
+A kind is one module under ``kinds/`` exporting ``KIND``, a :class:`ConditionKind`: the
+YAML keys it takes, its body's pydantic spec (so a bad body is a located error with
+did-you-mean), its IR node types, and the walks over a node:
+
+- ``compile(key, raw, path, cx)``: the body → a node, validated with the kind's spec
+  (``cx.validate``); ``cx`` also compiles sub-conditions and dates and reports what the
+  spec cannot check;
+- ``evaluator(node, build)``: a function ``Facts -> Result`` for one request (``build``
+  turns a child node or a date into its own function);
+- ``observed(node, facts)``: the facts the node looked at, by request path, for the trace;
+- ``reads(node)``: the request paths it may read, without a request;
+- ``describe(node, describe)``: one readable line (docs and traces); ``describe``
+  describes a child;
+- ``aim(node, plan, want)``: shape a planned request so the node is ``want``
+  (``eligibility.testing`` strategies).
+
+Logic is three-valued: ``Result.value`` is True, False or None (unknown), and an unknown
+result names the missing request paths itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple, Protocol
+
+from ...contract import Person, Request
+from .._ir import DateExpr, Node, Position
+from .._spec import Spec
+
+Tri = bool | None
+
+
+class Result(NamedTuple):
+    """A condition's answer: ``value``; when unknown, the request paths it lacked;
+    ``witness``: the index of the status that satisfied a status test (``status_since``)."""
+
+    value: Tri
+    missing: tuple[str, ...] = ()
+    witness: int | None = None
+
+
+TRUE = Result(True)
+FALSE = Result(False)
+UNKNOWN = Result(None)
+
+
+class Facts:
+    """What one evaluation knows in one phase: the request and the dates the policy derives
+    from it, the categories decided so far, and the primary status. Built once per phase;
+    later phases get a copy (``next_phase``) sharing the request's indexes."""
+
+    __slots__ = ("request", "person", "as_of", "coverage_year", "status_date", "birth_date", "by_kind",
+                 "matched", "undecided", "primary_witness", "memo", "coverage_year_start", "coverage_year_end",
+                 "tracer")
+
+    def __init__(self, request: Request, coverage_year: int, status_date: dt.date, tracer: Any = None):
+        person = request.person
+        self.request, self.person, self.as_of = request, person, request.as_of
+        self.coverage_year, self.status_date = coverage_year, status_date
+        self.coverage_year_start = dt.date(coverage_year, 1, 1)
+        self.coverage_year_end = dt.date(coverage_year, 12, 31)
+        self.birth_date = person.effective_birth_date
+        by_kind: dict[str, list[tuple[int, Any]]] = {}
+        for index, status in enumerate(person.statuses):
+            by_kind.setdefault(status.kind, []).append((index, status))
+        self.by_kind = by_kind
+        self.matched: frozenset[str] = frozenset()
+        self.undecided: frozenset[str] = frozenset()
+        self.primary_witness: int | None = None
+        self.memo: dict[Any, Result] = {}
+        self.tracer = tracer  # the recording tracer of a traced evaluation (read by the evaluator's wrappers)
+
+    def next_phase(self, **changes: Any) -> "Facts":
+        """The same facts with ``changes`` (matched, undecided, primary_witness, status_date)
+        and an empty memo."""
+        copied = object.__new__(Facts)
+        for name in Facts.__slots__:
+            setattr(copied, name, getattr(self, name))
+        for name, value in changes.items():
+            setattr(copied, name, value)
+        copied.memo = {}
+        return copied
+
+
+Evaluator = Callable[[Facts], Result]
+DateFunction = Callable[[Facts], "dt.date | None"]
+
+
+class Builder(Protocol):
+    """What a kind's ``evaluator`` is given to build its children's functions."""
+
+    def condition(self, node: Node) -> Evaluator: ...
+
+    def date(self, expr: DateExpr) -> DateFunction: ...
+
+    def untraced(self, node: Node) -> Evaluator: ...
+
+    def category(self, category_id: str) -> Node | None: ...
+
+    @property
+    def category_ids(self) -> tuple[str, ...]: ...
+
+
+class CompileContext(Protocol):
+    """What a kind's ``compile`` is given."""
+
+    category_ids: frozenset[str]
+    section: str          # preconditions | categories | exclusions | outputs
+
+    def condition(self, raw: Any, path: tuple) -> Node | None: ...
+
+    def date(self, raw: Any, path: tuple) -> DateExpr | None: ...
+
+    def validate(self, model: type, raw: Any, path: tuple) -> Any: ...
+
+    def error(self, path: tuple, code: str, message: str, hint: str | None = None) -> None: ...
+
+    def position(self, path: tuple) -> Position: ...
+
+
+class Plan(Protocol):
+    """A request being planned by the testing strategies (``eligibility.testing``)."""
+
+    as_of: dt.date
+
+    def draw_dates(self, start: dt.date, end: dt.date) -> dt.date: ...
+
+    def draw_from(self, options: Any) -> Any: ...
+
+    def draw_int(self, low: int, high: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class ConditionKind:
+    """One condition kind: everything the library knows about it (see the module doc)."""
+
+    keys: tuple[str, ...]
+    nodes: tuple[type, ...]
+    specs: tuple[type, ...]                 # the pydantic models of its bodies
+    compile: Callable[[str, Any, tuple, "CompileContext"], Node | None]
+    evaluator: Callable[[Any, Builder], Evaluator]
+    observed: Callable[[Any, Facts, Any], dict[str, Any]]
+    reads: Callable[[Any], tuple[str, ...]]
+    describe: Callable[[Any, Callable[[Any], str]], str]   # (node, how to describe a child)
+    aim: Callable[[Any, Plan, bool], None]
+    phase: int                              # planning order: dates 0, person 1, records 2
+    doc: tuple[tuple[str, str], ...]        # (example, meaning) rows of the docs table
+    children: Callable[[Any], tuple[Node, ...]] = lambda node: ()
+    dates: Callable[[Any], tuple[DateExpr, ...]] = lambda node: ()
+    trace_text: Callable[[Any], str] | None = None   # the trace's name for it, where not describe()
+
+
+def one_or_many(value: Any) -> tuple[Any, ...]:
+    """A YAML value written as one item or a list, as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def tri_text(value: Tri) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+# what the person fact paths are, for ``reads``
+def person_path(name: str) -> str:
+    return f"person.{name}"
+
+
+__all__ = ["Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
+           "TRUE", "Tri", "UNKNOWN", "one_or_many", "tri_text"]

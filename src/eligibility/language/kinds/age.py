@@ -1,0 +1,114 @@
+"""``age``: completed years on the status date (or ``at:``), from the birth date or the ID."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from pydantic import Field
+
+from ...workdays import age_on
+from .._ir import NOWHERE, DateExpr, Node, Position
+from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
+
+_MISSING = Result(None, ("person.birth_date",))
+
+
+@dataclass(frozen=True, slots=True)
+class AgeTest(Node):
+    at_least: int | None
+    under: int | None
+    on: DateExpr
+    at: Position = field(default=NOWHERE, compare=False, repr=False)
+
+
+class AgeSpec(Spec):
+    """``age: {at_least: 60}``, ``{under: 18}``, ``at:`` a date expression (default: the status date)."""
+
+    at_least: int | None = Field(None, ge=0, le=150)
+    under: int | None = Field(None, ge=1, le=150)
+    at: Any = "status_date"
+
+
+def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None:
+    spec = cx.validate(AgeSpec, raw, path)
+    if spec is None:
+        return None
+    if spec.at_least is None and spec.under is None:
+        cx.error(path, "bad_condition", "age needs `at_least` or `under`", "age: {at_least: 60} or age: {under: 18}")
+        return None
+    on = cx.date(spec.at, path + ("at",))
+    if on is None:
+        return None
+    return AgeTest(spec.at_least, spec.under, on, at=cx.position(path))
+
+
+def _evaluator(node: AgeTest, build: Builder) -> Any:
+    day_of = build.date(node.on)
+    at_least, under = node.at_least, node.under
+
+    def evaluate(facts: Facts) -> Result:
+        birth = facts.birth_date
+        if birth is None:
+            return _MISSING
+        day = day_of(facts)
+        if day is None:
+            return FALSE
+        age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+        if (at_least is not None and age < at_least) or (under is not None and age >= under):
+            return FALSE
+        return TRUE
+    return evaluate
+
+
+def _observed(node: AgeTest, facts: Facts, build: Any = None) -> dict[str, Any]:
+    from .._dates import resolve_date
+
+    birth = facts.birth_date
+    if birth is None:
+        return {"person.birth_date": None}
+    day = resolve_date(node.on, facts)
+    return {"person.birth_date": birth.isoformat(), "age": age_on(birth, day) if day else None}
+
+
+def _reads(node: AgeTest) -> tuple[str, ...]:
+    return ("person.birth_date",)
+
+
+def _describe(node: AgeTest, describe: Any = None) -> str:
+    bounds = ([f">= {node.at_least}"] if node.at_least is not None else []) + (
+        [f"< {node.under}"] if node.under is not None else [])
+    return f"age on {node.on.text} {' and '.join(bounds)}"
+
+
+def _aim(node: AgeTest, plan: Any, want: bool) -> None:
+    day = plan.resolve(node.on) or plan.as_of
+    low, high = node.at_least or 0, (node.under or 101) - 1
+    if not want:
+        sides = ([(0, low - 1)] if node.at_least else []) + ([(high + 1, 100)] if node.under else [])
+        sides = [s for s in sides if s[0] <= s[1]]
+        if not sides:
+            return
+        low, high = plan.draw_from(sides)
+    if low > high:
+        return
+    age = plan.draw_int(low, min(high, 100))
+    latest = min(day - relativedelta(years=age), plan.as_of)
+    earliest = day - relativedelta(years=age + 1) + dt.timedelta(days=1)
+    if earliest > latest:
+        return
+    birth = plan.draw_dates(earliest, latest)
+    if age_on(birth, day) == age:
+        plan.birth_date = birth
+        plan.tested.append(("birth_date",))
+
+
+KIND = ConditionKind(
+    keys=("age",), nodes=(AgeTest,), specs=(AgeSpec,), compile=_compile, evaluator=_evaluator,
+    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    doc=(("`age: {at_least: 60}`, `age: {under: 18}`, `at: coverage_year_start`",
+          "completed years on the status date (or `at:`); unknown without a birth date or ID number"),),
+    dates=lambda node: (node.on,),
+)

@@ -1,0 +1,53 @@
+"""The condition kinds, in the order the docs list them. Adding a kind is one module in
+this package plus one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
+from ._base import ConditionKind
+
+KINDS: tuple[ConditionKind, ...] = (
+    logic.KIND,
+    status.KIND,
+    age.KIND,
+    hukou.KIND,
+    person.KIND,
+    category.KIND,
+    coverage.KIND,
+    date.KIND,
+    choice.KIND,
+    enrolled.KIND,
+)
+
+BY_KEY: dict[str, ConditionKind] = {key: kind for kind in KINDS for key in kind.keys}
+BY_NODE: dict[type, ConditionKind] = {node: kind for kind in KINDS for node in kind.nodes}
+KEYS: tuple[str, ...] = tuple(BY_KEY)
+
+
+def kind_of(node: Any) -> ConditionKind:
+    """The kind a node belongs to."""
+    return BY_NODE[type(node)]
+
+
+def describe(node: Any) -> str:
+    """A node as one readable line."""
+    return BY_NODE[type(node)].describe(node, describe)
+
+
+def trace_text(node: Any) -> str:
+    """How a trace names a node: a composition by its key, a test by its description."""
+    kind = BY_NODE[type(node)]
+    return kind.trace_text(node) if kind.trace_text is not None else kind.describe(node, describe)
+
+
+def children(node: Any) -> tuple[Any, ...]:
+    return BY_NODE[type(node)].children(node)
+
+
+def walk(node: Any):
+    """``node`` and every node below it, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)

@@ -1,0 +1,173 @@
+"""The engine decides the frozen behaviour corpus (tests/corpus/) exactly as when it was frozen.
+
+A deterministic sample (every ``STEP``-th request, plus every request taken from a YAML
+case or an example) is evaluated again: a request that was refused must be refused with
+the same ``[path, code]`` issues; any other must give the same decision (its JSON without
+the trace) and the same trace projected by ``trace_projection``. The sample is split into
+``CHUNKS`` tests so a failure says where; each lists every request of its chunk that now
+decides differently, with its index (the line in the corpus files), its source and the
+keys that differ. A deliberate change of behaviour means regenerating the corpus
+(``python tests/corpus/freeze.py``, see tests/corpus/README.md) and listing the change in
+CHANGELOG.md. Only public names of ``eligibility`` are used.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eligibility import RequestError, evaluate
+
+
+def trace_projection(decision: Any) -> list[list[Any]]:
+    """What of the trace is compared: per step, the rule, its kind, the clause cited and the result.
+
+    Adapt this (and its copy in tests/corpus/freeze.py) when the trace format changes on purpose.
+    """
+    # schema 2.0: a step names its rule by kind and id (``path`` joins them as 1.0 did) and its
+    # result is a boolean or null
+    return [[step.path, step.kind, step.clause, _TRI[step.result]] for step in decision.trace]
+
+
+_TRI = {True: "true", False: "false", None: "unknown"}
+# decision fields changed on purpose since the corpus was frozen (CHANGELOG.md): left out of the comparison
+CHANGED = {"schema_version"}
+
+
+CORPUS = Path(__file__).parent / "corpus"
+REQUESTS_FILE = CORPUS / "requests.jsonl.xz"
+DECISIONS_FILE = CORPUS / "decisions.jsonl.xz"
+STEP = 10  # every STEP-th request is evaluated again, and every case and example request
+CHUNKS = 20
+ALWAYS = ("case:", "example:")  # sources always in the sample
+SHOWN = 5  # mismatches shown in full per chunk
+WIDTH = 160  # characters of a value shown in a diff
+
+
+def _lines(path: Path) -> list[str]:
+    with lzma.open(path, "rt", encoding="utf-8") as file:
+        return file.read().splitlines()
+
+
+@lru_cache(maxsize=1)
+def corpus() -> tuple[list[str], dict[int, dict[str, Any]], list[int]]:
+    """The request lines, the frozen records of the sample by index, and the sample's indices.
+
+    Only the sample is parsed: a line is a candidate for ``ALWAYS`` when its text holds a
+    ``"source":"case:`` (JSON escapes any quote inside a string, so no value can fake one),
+    and the parsed record decides.
+    """
+    requests, lines = _lines(REQUESTS_FILE), _lines(DECISIONS_FILE)
+    assert len(requests) == len(lines), f"{len(requests)} requests but {len(lines)} decisions"
+    marks = tuple(f'"source":"{prefix}' for prefix in ALWAYS)
+    records = {i: json.loads(line) for i, line in enumerate(lines)
+               if i % STEP == 0 or any(mark in line for mark in marks)}
+    sample = [i for i, record in records.items()
+              if i % STEP == 0 or record.get("source", "").startswith(ALWAYS)]
+    return requests, records, sample
+
+
+def chunk(k: int) -> list[int]:
+    sample = corpus()[2]
+    size, extra = divmod(len(sample), CHUNKS)
+    start = k * size + min(k, extra)
+    return sample[start:start + size + (k < extra)]
+
+
+# --- comparing ------------------------------------------------------------------------------------
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= WIDTH else text[:WIDTH - 1] + "…"
+
+
+def diff(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """``path: expected -> actual`` for each differing leaf (lists of different length as a whole)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        lines = []
+        for key in sorted(set(expected) | set(actual)):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in actual:
+                lines.append(f"{where}: {_short(expected[key])} -> (absent)")
+            elif key not in expected:
+                lines.append(f"{where}: (absent) -> {_short(actual[key])}")
+            else:
+                lines += diff(expected[key], actual[key], where)
+        return lines
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [line for i, (e, a) in enumerate(zip(expected, actual)) for line in diff(e, a, f"{path}[{i}]")]
+    return [] if expected == actual else [f"{path or '<value>'}: {_short(expected)} -> {_short(actual)}"]
+
+
+def trace_diff(expected: list[list[Any]], actual: list[list[Any]]) -> list[str]:
+    """The first step that differs (and the lengths, when they differ)."""
+    for i, (e, a) in enumerate(zip(expected, actual)):
+        if e != a:
+            head = f"trace: {len(expected)} -> {len(actual)} steps; " if len(expected) != len(actual) else "trace: "
+            return [f"{head}first difference at step {i}: {_short(e)} -> {_short(a)}"]
+    if len(expected) != len(actual):
+        extra = expected[len(actual)] if len(expected) > len(actual) else actual[len(expected)]
+        return [f"trace: {len(expected)} -> {len(actual)} steps; step {min(len(expected), len(actual))}: "
+                f"{_short(extra)} {'dropped' if len(expected) > len(actual) else 'added'}"]
+    return []
+
+
+def differences(request: dict[str, Any], frozen: dict[str, Any]) -> list[str]:
+    """How deciding ``request`` now differs from the frozen record; empty when it does not."""
+    try:
+        decision = evaluate(request, trace=True)
+    except RequestError as error:
+        issues = sorted([issue.path, issue.code] for issue in error.issues)
+        if "error" in frozen:
+            return [] if issues == frozen["error"] else [f"RequestError issues: {_short(frozen['error'])} -> "
+                                                          f"{_short(issues)}"]
+        return [f"was decided ({frozen['decision']['outcome']}), now RequestError {_short(issues)}"]
+    except Exception as error:  # noqa: BLE001 - reported with the others of the chunk
+        return [f"now raises {type(error).__name__}: {str(error)[:WIDTH]}"]
+    if "error" in frozen:
+        return [f"was RequestError {_short(frozen['error'])}, now decided ({decision.outcome})"]
+    expected = {key: value for key, value in frozen["decision"].items() if key not in CHANGED}
+    return (diff(expected, decision.model_dump(mode="json", exclude={"trace", *CHANGED}))
+            + trace_diff(frozen["trace"], trace_projection(decision)))
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_the_corpus_is_whole():
+    requests, records, sample = corpus()
+    assert len(requests) >= 20_000
+    assert all(("decision" in r and "trace" in r) != ("error" in r) for r in records.values())
+    assert sum(records[i]["source"].startswith(ALWAYS) for i in sample) > 0
+    assert sorted(set(sample)) == sorted(i for k in range(CHUNKS) for i in chunk(k))
+
+
+@pytest.mark.parametrize("k", range(CHUNKS), ids=lambda k: f"chunk{k:02d}")
+def test_the_engine_decides_the_corpus_as_frozen(k):
+    requests, records, _ = corpus()
+    indices = chunk(k)
+    failures = []
+    for index in indices:
+        found = differences(json.loads(requests[index]), records[index])
+        if found:
+            failures.append((index, found))
+    if failures:
+        report = [f"{len(failures)} of the {len(indices)} requests of chunk {k} "
+                  f"(corpus lines {indices[0]}..{indices[-1]}) decide differently from the frozen corpus:"]
+        for index, found in failures[:SHOWN]:
+            report.append(f"  request {index} ({records[index].get('source')}):")
+            report += [f"    {line}" for line in found[:12]]
+            if len(found) > 12:
+                report.append(f"    ... and {len(found) - 12} more differences")
+        if len(failures) > SHOWN:
+            report.append(f"  ... and requests {', '.join(str(i) for i, _ in failures[SHOWN:SHOWN + 30])}"
+                          f"{' ...' if len(failures) > SHOWN + 30 else ''}")
+        report.append("A deliberate change: regenerate with `python tests/corpus/freeze.py` (tests/corpus/README.md) "
+                      "and list it in CHANGELOG.md.")
+        pytest.fail("\n".join(report), pytrace=False)
