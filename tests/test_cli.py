@@ -64,3 +64,15 @@ def test_city_docs_hold_the_rules_generated_from_the_policies(tmp_path):
         doc = (ROOT / "docs" / "policies" / f"{policy.city}.md").read_text(encoding="utf-8")
         generated = doc[doc.index(BEGIN):doc.index(END) + len(END)]
         assert rules_markdown(policy) == generated, f"run `eligibility docs` to refresh {policy.city}.md"
+
+
+def test_the_condition_kinds_table_is_generated_from_the_registry():
+    from eligibility.language.kinds import KINDS
+    from eligibility.policy_docs import END, KINDS_BEGIN, condition_kinds_markdown
+
+    doc = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    generated = doc[doc.index(KINDS_BEGIN):doc.index(END, doc.index(KINDS_BEGIN)) + len(END)]
+    assert condition_kinds_markdown() == generated, "run `eligibility docs` to refresh docs/authoring.md"
+    for kind in KINDS:
+        for key in kind.keys:
+            assert f"`{key}:" in generated, key

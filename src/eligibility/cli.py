@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import bundled_policies, load_policies, load_policy
 from .citations import check_citations
-from .policy_docs import update_doc
+from .policy_docs import update_doc, update_kinds_doc
 from .render import render_json, render_text
 from .contract import load_request_text, write_schemas
 from .errors import EligibilityError, PolicyError, RequestError
@@ -146,6 +146,9 @@ def _docs(args: argparse.Namespace) -> int:
     for policy in policies:
         doc = out / f"{policy.city}.md"
         print(f"{doc}: {'updated' if update_doc(policy, doc) else 'up to date'}")
+    authoring = out.parent / "authoring.md"
+    if authoring.exists():
+        print(f"{authoring}: {'updated' if update_kinds_doc(authoring) else 'up to date'}")
     return 0
 
 

@@ -193,6 +193,33 @@ class Decision(_Frozen):
 REASONS = TypeAdapter(list[Reason])
 
 
+_TEMPLATES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], dict[str, Any] | None]] = {}
+
+
+def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], dict[str, Any] | None]:
+    plain, factories = {}, []
+    for name, info in cls.model_fields.items():
+        if info.default_factory is not None:
+            factories.append((name, info.default_factory))
+        elif not info.is_required():
+            plain[name] = info.default
+    private = {name: attr.get_default() for name, attr in cls.__private_attributes__.items()} or None
+    template = _TEMPLATES[cls] = (plain, tuple(factories), private)
+    return template
+
+
 def build_model(cls: type[BaseModel], **values: Any) -> Any:
-    """A model from values the engine built and typed itself, without validating them again."""
-    return cls.model_construct(**values)
+    """A model from values the engine built and typed itself, without validating them again
+    (``model_construct`` without its per-call overhead)."""
+    plain, factories, private = _TEMPLATES.get(cls) or _template(cls)
+    fields = dict(plain)
+    for name, factory in factories:
+        if name not in values:
+            fields[name] = factory()
+    fields.update(values)
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", fields)
+    object.__setattr__(model, "__pydantic_fields_set__", set(values))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", dict(private) if private is not None else None)
+    return model
