@@ -61,8 +61,7 @@ def evaluate(request: Request | dict[str, Any], policies: PolicySet | Policy | N
         raise _unknown("program", "unknown_program", f"program of {policy.city}", parsed.program,
                        policy.programs, parsed)
     if parsed.parameters:
-        declared = {parameter.name for version in policy.versions for program in version.programs
-                    if program.name == parsed.program for parameter in program.parameters}
+        declared = prepare(policy).parameters.get(parsed.program, frozenset())
         unknown = sorted(set(parsed.parameters) - declared)
         if unknown:
             # a misspelt parameter would otherwise be ignored and the amount silently unknown

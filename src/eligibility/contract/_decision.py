@@ -193,10 +193,12 @@ class Decision(_Frozen):
 REASONS = TypeAdapter(list[Reason])
 
 
-_TEMPLATES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], dict[str, Any] | None]] = {}
+_TEMPLATES: dict[type, tuple[Any, ...]] = {}
+_new = object.__new__
+_set = object.__setattr__
 
 
-def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], dict[str, Any] | None]:
+def _template(cls: type[BaseModel]) -> tuple[Any, ...]:
     plain, factories = {}, []
     for name, info in cls.model_fields.items():
         if info.default_factory is not None:
@@ -204,22 +206,28 @@ def _template(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, An
         elif not info.is_required():
             plain[name] = info.default
     private = {name: attr.get_default() for name, attr in cls.__private_attributes__.items()} or None
-    template = _TEMPLATES[cls] = (plain, tuple(factories), private)
+    template = _TEMPLATES[cls] = (plain, tuple(factories), private, len(cls.model_fields),
+                                  set(cls.model_fields))
     return template
 
 
 def build_model(cls: type[BaseModel], **values: Any) -> Any:
     """A model from values the engine built and typed itself, without validating them again
-    (``model_construct`` without its per-call overhead)."""
-    plain, factories, private = _TEMPLATES.get(cls) or _template(cls)
-    fields = dict(plain)
-    for name, factory in factories:
-        if name not in values:
-            fields[name] = factory()
-    fields.update(values)
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", fields)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", dict(private) if private is not None else None)
+    (``model_construct`` without its per-call overhead). Every field given, as the engine
+    does, is the fast path."""
+    plain, factories, private, count, every = _TEMPLATES.get(cls) or _template(cls)
+    if len(values) == count:
+        fields, given = values, every
+    else:
+        fields = dict(plain)
+        for name, factory in factories:
+            if name not in values:
+                fields[name] = factory()
+        fields.update(values)
+        given = set(values)
+    model = _new(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_fields_set__", given)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", dict(private) if private is not None else None)
     return model

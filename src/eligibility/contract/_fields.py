@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 # [0-9], not \d: the pattern engine's \d also takes full-width and other Unicode digits
@@ -22,17 +22,21 @@ MAX_AMOUNT = Decimal("1000000000")        # yuan; a premium or grade above this 
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
+def _written_as_a_date(value: Any) -> Any:
+    # pydantic reads a number as seconds since 1970: 0 would be 1970-01-01, silently
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("date_type", "a date is written YYYY-MM-DD, not as the number {number}",
+                                  {"number": value})
+    return value
+
+
+# a date outside these years is a typo; left in, it overflows date arithmetic later (the
+# range is checked by pydantic-core; ``date_out_of_range`` is its code in our errors)
+Day = Annotated[dt.date, BeforeValidator(_written_as_a_date), Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+
+
 class _Model(BaseModel):
     # hide_input_in_errors: a ValidationError raised by direct model use must not print an ID or name
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _plausible_date(cls, value: Any) -> Any:
-        # a date outside these years is a typo; left in, it overflows date arithmetic later
-        if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise PydanticCustomError("date_out_of_range", "date {date} is outside {first}..{last}",
-                                      {"date": str(value), "first": str(EARLIEST_DATE), "last": str(LATEST_DATE)})
-        return value
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from pydantic_core import PydanticCustomError
 from pydantic import model_validator
 
-from ._fields import Area, Flag, RegionCode, _Model
+from ._fields import Area, Day, Flag, RegionCode, _Model
 
 class Hukou(_Model):
     """Household registration: where (GB/T 2260 code) and which kind."""
@@ -24,8 +24,8 @@ class Hukou(_Model):
 
 
 class _Status(_Model):
-    since: dt.date = Field(description="date the status was granted")
-    until: dt.date | None = Field(None, description="last day the status holds; open if absent")
+    since: Day = Field(description="date the status was granted")
+    until: Day | None = Field(None, description="last day the status holds; open if absent")
     approved_by: RegionCode | None = Field(None, description="region code of the approving authority")
     area: Area | None = Field(None, description="rural or urban, where it differs from the hukou kind")
 
@@ -90,7 +90,7 @@ class Disability(_Status):
     kind: Literal["disability"]
     grade: Literal[1, 2, 3, 4] | None = None
     type: Literal["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"] | None = None
-    certificate_valid_until: dt.date | None = None
+    certificate_valid_until: Day | None = None
     lost_work_capacity: Flag | None = None
 
 
@@ -109,7 +109,7 @@ class FamilyPlanning(_Status):
         None, description="disabled_only_child_parent: the legally assessed disability grade of the only child")
     cannot_have_another_child: Flag | None = Field(
         None, description="the couple cannot have another child or adopt one lawfully (不能再生育子女或不具备合法收养子女条件)")
-    woman_birth_date: dt.date | None = Field(
+    woman_birth_date: Day | None = Field(
         None, description="birth date of the woman of the couple (女方), for rules counting from her age")
 
 
@@ -175,8 +175,8 @@ STATUS_ATTRIBUTES: dict[str, dict[str, tuple[str, tuple[Any, ...] | None]]] = {
 class _EmployeeScheme(_Model):
     """A period of employee insurance (medical or pension), open-ended while ``to`` is absent."""
 
-    from_: dt.date = Field(alias="from")
-    to: dt.date | None = None
+    from_: Day = Field(alias="from")
+    to: Day | None = None
     region: RegionCode | None = Field(None, description="region code where the insurance was held")
 
     @model_validator(mode="after")
@@ -200,7 +200,7 @@ class ResidentMedical(_Model):
     year: int = Field(ge=1990, le=2100)
     tier: Literal[1, 2] | None = None
     paid_by: Literal["self", "government"] | None = None
-    paid_on: dt.date | None = None
+    paid_on: Day | None = None
 
 
 Enrollment = Annotated[Union[EmployeeMedical, EmployeePension, ResidentMedical], Field(discriminator="scheme")]

@@ -18,9 +18,9 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from ..errors import FieldIssue, RequestError
-from ..loading import load_located
-from ._fields import (MAX_AMOUNT, MAX_ENROLLMENTS, MAX_REQUEST_BYTES, MAX_STATUSES, Flag,
-                      _Model)
+from ..loading import SAFE_LOADER, load_located
+from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_REQUEST_BYTES, MAX_STATUSES, Day,
+                      Flag, _Model)
 from ._identity import id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import SCHEMES, STATUS_KINDS, Enrollment, Hukou, Status
 
@@ -29,7 +29,7 @@ class Person(_Model):
 
     id_number: str | None = Field(None, repr=False, description="18-character resident ID (GB 11643)")
     name: str | None = Field(None, repr=False, max_length=100)
-    birth_date: dt.date | None = Field(None, description="required unless id_number gives it")
+    birth_date: Day | None = Field(None, description="required unless id_number gives it")
     sex: Literal["female", "male"] | None = None
     hukou: Hukou | None = None
     student: Flag | None = Field(None, description="a full-time student (needed by pension rules)")
@@ -84,7 +84,7 @@ class Request(_Model):
     """One evaluation request. See ``docs/schema/request.json`` and the README."""
 
     city: str = Field(min_length=1, max_length=64, description="policy id: the policy file's stem")
-    as_of: dt.date = Field(description="date of the application; picks the version in force")
+    as_of: Day = Field(description="date of the application; picks the version in force")
     as_of_time: dt.time | None = Field(
         None, description="time of day of the application, where a window closes at an hour")
     coverage_year: int | None = Field(
@@ -206,6 +206,9 @@ def _issue_from_pydantic(error: dict[str, Any]) -> FieldIssue:
         message = "unknown field"
     elif kind == "missing":
         message = "field required"
+    elif kind in ("greater_than_equal", "less_than_equal") and "datetime.date" in str(error.get("ctx")):
+        kind = "date_out_of_range"
+        message = f"date {error.get('input')} is outside {EARLIEST_DATE}..{LATEST_DATE}"
     if kind not in ("id_number", "birth_date_mismatch", "missing") and not (
             set(map(str, error["loc"])) & _SECRET_FIELDS):
         shown = shown_input(error.get("input"))
@@ -278,7 +281,7 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
                       for s in (statuses if isinstance(statuses, list) else [])])
 
 
-class _RequestYamlLoader(yaml.SafeLoader):
+class _RequestYamlLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
     """Safe YAML that leaves dates as text, so pydantic reports a bad date by its field path."""
 
 

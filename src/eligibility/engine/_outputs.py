@@ -9,50 +9,50 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from ..contract import Decision, Deadline, ParameterUse, Subsidy, Tier, TierBenefit, build_model
 from ..language import Program, Rule
 from ..language.kinds import Facts
 
-if TYPE_CHECKING:
-    from ._walk import ProgramBuild
 
 _FEN = Decimal("0.01")
 _MONEY = Context(prec=40, rounding=ROUND_HALF_UP)
 
 
-def apply_outputs(run: Any, program: Any, facts: Facts, primary: Rule, common: dict[str, Any],
-                  build: "ProgramBuild | None") -> Decision:
+def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rule, common: dict[str, Any]
+                  ) -> Decision:
+    """The outputs that apply, in order, and the decision they make with the primary category."""
     chosen: dict[str, tuple[Any, Rule]] = {}
     flags: list[str] = []
     deadlines: list[Deadline] = []
     benefits: list[TierBenefit] = []
-    dates = program.untraced
-    for output, evaluate in program.outputs:
-        rule = output.rule
-        result = run.check(rule, evaluate, facts, build)
+    missing = run.missing
+    for output, evaluate, plan in rules.outputs:
+        result = evaluate(facts)
         value = result[0]
         if value is None:
-            return run.finish("undetermined", missing=sorted(set(run.missing)), primary_category=primary.id, **common)
+            missing += result[1]
+            return run.finish("undetermined", missing=sorted(set(missing)), primary_category=primary.id, **common)
         if not value:
             continue
-        for name, set_value in output.sets:
+        rule = output.rule
+        for name, set_value in plan.sets:
             if name not in chosen:
                 chosen[name] = (set_value, rule)
-        if output.benefit_start is not None and "benefit_start" not in chosen:
-            chosen["benefit_start"] = (dates.date(output.benefit_start)(facts), rule)
-        if output.benefit_end is not None and "benefit_end" not in chosen:
-            chosen["benefit_end"] = (dates.date(output.benefit_end)(facts), rule)
-        for flag in output.flags:
+        if plan.benefit_start is not None and "benefit_start" not in chosen:
+            chosen["benefit_start"] = (plan.benefit_start(facts), rule)
+        if plan.benefit_end is not None and "benefit_end" not in chosen:
+            chosen["benefit_end"] = (plan.benefit_end(facts), rule)
+        for flag in plan.flags:
             if flag not in flags:
                 flags.append(flag)
-        for deadline in output.deadlines:
-            due = dates.date(deadline.due)(facts)
+        for action, label, due_of in plan.deadlines:
+            due = due_of(facts)
             if due is not None:
-                deadlines.append(build_model(Deadline, action=deadline.action, label=deadline.label, due=due,
-                                             clause=rule.clause, rule=rule.id))
-        for item, label, benefit in output.benefits:
+                deadlines.append(build_model(Deadline, action=action, label=label, due=due, clause=rule.clause,
+                                             rule=rule.id))
+        for item, label, benefit in plan.benefits:
             benefits.append(build_model(TierBenefit, item=item, label=label, value=benefit, clause=rule.clause))
     outcome = primary.outcome or "eligible"
     subsidy = _subsidy(run, program.program, facts, chosen) if outcome == "eligible" else None
@@ -61,7 +61,8 @@ def apply_outputs(run: Any, program: Any, facts: Facts, primary: Rule, common: d
         tier_value = run.request.choices.tier
     tier = build_model(Tier, level=tier_value, benefits=benefits) if tier_value is not None or benefits else None
     region = _responsible_region(chosen["responsible_region"][0], facts) if "responsible_region" in chosen else None
-    deadlines.sort(key=lambda d: (d.due, d.action))
+    if len(deadlines) > 1:
+        deadlines.sort(key=_deadline_order)
     return run.finish(
         outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
         benefit_start=chosen["benefit_start"][0] if "benefit_start" in chosen else None,
@@ -69,6 +70,10 @@ def apply_outputs(run: Any, program: Any, facts: Facts, primary: Rule, common: d
         deadlines=deadlines, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
         referred_to=primary.department if outcome == "referred" else None, **common)
+
+
+def _deadline_order(deadline: Deadline) -> tuple[dt.date, str]:
+    return deadline.due, deadline.action
 
 
 def _responsible_region(how: str, facts: Facts) -> str | None:
@@ -149,8 +154,9 @@ def _subsidy(run: Any, program: Program, facts: Facts, chosen: dict[str, tuple[A
         tracer.step("subsidy", "subsidy", rule.clause if rule is not None else None, "资助金额",
                     True if result.amount is not None else None,
                     facts={"amount": result.amount, "share": result.share},
-                    parameters=[{"name": u.name, "value": None if u.value is None else str(u.value), "unit": u.unit,
-                                 "effective_from": u.effective_from, "source": u.source} for u in uses])
+                    parameters=[build_model(ParameterUse, name=u.name, value=None if u.value is None else str(u.value),
+                                            unit=u.unit, effective_from=u.effective_from, source=u.source)
+                                for u in uses])
     return result
 
 

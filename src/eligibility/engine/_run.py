@@ -8,9 +8,9 @@ subsidy. With a recording tracer every step is recorded in the same pass.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
-from ..contract import CategoryRef, Decision, PolicyRef, Reason, Request, build_model
+from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
 from ._outcome import judge
@@ -21,6 +21,54 @@ from ._walk import ProgramBuild
 _STEP_KIND = {"precondition": "precondition", "category": "category", "exclusion": "exclusion", "output": "output"}
 
 
+class RuleSet:
+    """A program's rules, each with the function that checks it: untraced, or recording its
+    step on the evaluation's tracer."""
+
+    def __init__(self, program: Program, build: ProgramBuild):
+        rule = _recording if build.traced else _plain
+        self.preconditions = tuple((r, rule(r, build)) for r in program.preconditions)
+        self.categories = tuple((r, rule(r, build)) for r in program.categories)
+        self.exclusions = tuple((r, rule(r, build)) for r in program.exclusions)
+        self.outputs = tuple((output, rule(output.rule, build), _output_plan(output, build))
+                             for output in program.outputs)
+
+
+class OutputPlan(NamedTuple):
+    """An output's effects, with its dates as functions."""
+
+    sets: tuple[tuple[str, Any], ...]
+    benefit_start: Callable[[Facts], dt.date | None] | None
+    benefit_end: Callable[[Facts], dt.date | None] | None
+    deadlines: tuple[tuple[str, str, Callable[[Facts], dt.date | None]], ...]
+    flags: tuple[str, ...]
+    benefits: tuple[tuple[str, str, str], ...]
+
+
+def _output_plan(output: Any, build: ProgramBuild) -> OutputPlan:
+    return OutputPlan(output.sets, build.date(output.benefit_start) if output.benefit_start is not None else None,
+                      build.date(output.benefit_end) if output.benefit_end is not None else None,
+                      tuple((d.action, d.label, build.date(d.due)) for d in output.deadlines), output.flags,
+                      output.benefits)
+
+
+def _plain(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:
+    return build.rule(rule.condition)
+
+
+def _recording(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:
+    evaluate = build.rule(rule.condition)
+    kind, rule_id, clause, label = _STEP_KIND[rule.kind], rule.id, rule.clause, rule.label
+
+    def recording(facts: Facts) -> Result:
+        tracer = facts.tracer
+        tracer.begin_rule()
+        result = evaluate(facts)
+        tracer.step(kind, rule_id, clause, label, result[0], facts=tracer.read, condition=tracer.end_rule())
+        return result
+    return recording
+
+
 class CompiledProgram:
     """A program's rules as functions, built once per program (untraced, and traced when
     first asked for)."""
@@ -28,15 +76,11 @@ class CompiledProgram:
     def __init__(self, program: Program):
         self.program = program
         self.untraced = ProgramBuild(program, traced=False)
+        self.rules = RuleSet(program, self.untraced)
         self._traced: ProgramBuild | None = None
-        build = self.untraced
-        self.preconditions = tuple((rule, build.rule(rule.condition)) for rule in program.preconditions)
-        self.categories = tuple((rule, build.rule(rule.condition)) for rule in program.categories)
-        self.exclusions = tuple((rule, build.rule(rule.condition)) for rule in program.exclusions)
-        self.outputs = tuple((output, build.rule(output.rule.condition)) for output in program.outputs)
+        self._traced_rules: RuleSet | None = None
         self.refs = {rule.id: CategoryRef(id=rule.id, label=rule.label, clause=rule.clause)
                      for rule in program.categories}
-        self.rank = {rule.id: i for i, rule in enumerate(program.categories)}
 
     @property
     def traced(self) -> ProgramBuild:
@@ -44,12 +88,23 @@ class CompiledProgram:
             self._traced = ProgramBuild(self.program, traced=True, untraced=self.untraced)
         return self._traced
 
+    @property
+    def traced_rules(self) -> RuleSet:
+        if self._traced_rules is None:
+            self._traced_rules = RuleSet(self.program, self.traced)
+        return self._traced_rules
+
 
 class CompiledPolicy:
     """A policy's programs as functions and the decision's ``policy`` part per version."""
 
     def __init__(self, policy: Policy):
         self.programs = {id(program): CompiledProgram(program) for _, program in policy.places()}
+        # the parameters a request may supply, by program
+        self.parameters: dict[str, frozenset[str]] = {}
+        for _, program in policy.places():
+            self.parameters[program.name] = self.parameters.get(program.name, frozenset()) | {
+                parameter.name for parameter in program.parameters}
         self.refs = {id(version): PolicyRef(city=policy.city, name=policy.name, version=version.id,
                                             document_number=version.document.number,
                                             document_title=version.document.title,
@@ -98,8 +153,7 @@ class _Run:
         trace: Any = []
         if tracer.recording:
             tracer.step("outcome", "outcome", None, f"outcome: {outcome}", True)
-            from ..contract import TraceStep
-            trace = [TraceStep.model_validate(step) for step in tracer.steps]
+            trace = tracer.steps
         request = self.request
         decision = build_model(
             Decision, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city, as_of=request.as_of,
@@ -166,30 +220,26 @@ class _Run:
                                "status_date": facts.status_date.isoformat()})
         return self.judge(prepare(policy).programs[id(program)], version, facts)
 
-    def check(self, rule: Rule, evaluate: Callable[[Facts], Result], facts: Facts,
-              build: ProgramBuild | None) -> Result:
-        """One rule's condition; traced, through the reporting functions, recorded as a step."""
-        tracer = self.tracer
-        if not tracer.recording:
+    def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
+              ) -> list[tuple[Rule, Result]]:
+        """Each rule's result; the missing facts of the unknown ones are collected."""
+        results = []
+        missing = self.missing
+        for rule, evaluate in rules:
             result = evaluate(facts)
-        else:
-            tracer.begin_rule()
-            result = build.rule(rule.condition)(facts)  # type: ignore[union-attr]
-            tracer.step(_STEP_KIND[rule.kind], rule.id, rule.clause, rule.label, result[0], facts=tracer.read,
-                        condition=tracer.end_rule())
-        if result[0] is None:
-            self.missing += result[1]
-        return result
+            if result[0] is None:
+                missing += result[1]
+            results.append((rule, result))
+        return results
 
     def judge(self, program: CompiledProgram, version: Version, facts: Facts) -> Decision:
-        build = program.traced if self.tracer.recording else None
-        check = self.check
-        pre = [(rule, check(rule, fn, facts, build)) for rule, fn in program.preconditions]
-        cats = [(rule, check(rule, fn, facts, build)) for rule, fn in program.categories]
+        rules = program.traced_rules if self.tracer.recording else program.rules
+        pre = self.check(rules.preconditions, facts)
+        cats = self.check(rules.categories, facts)
         # exclusions may test the categories (`category:`): they see which held and which are unknown
-        matched = frozenset(rule.id for rule, r in cats if r[0] is True)
-        facts = facts.next_phase(matched=matched, undecided=frozenset(rule.id for rule, r in cats if r[0] is None))
-        excl = [(rule, check(rule, fn, facts, build)) for rule, fn in program.exclusions]
+        matched = frozenset([rule.id for rule, r in cats if r[0] is True])
+        facts = facts.next_phase(matched=matched, undecided=frozenset([rule.id for rule, r in cats if r[0] is None]))
+        excl = self.check(rules.exclusions, facts)
 
         for rule, r in pre:
             if r[0] is False:
@@ -222,7 +272,7 @@ class _Run:
                                     "primary": primary_rule.id})
         # outputs read the matched categories and the primary status
         facts = facts.next_phase(primary_witness=primary_result[2])
-        return apply_outputs(self, program, facts, primary_rule, common, build)
+        return apply_outputs(self, program, rules, facts, primary_rule, common)
 
 
 def _status_date(program: Program, request: Request, coverage_year: int) -> dt.date:
@@ -255,14 +305,14 @@ def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], cate
     return explain
 
 
-def failing_test(detail: dict[str, Any] | None) -> str | None:
+def failing_test(condition: ConditionTrace | None) -> str | None:
     """The sub-condition that made a condition false, as text with what it read."""
-    if detail is None or detail["result"] is not False:
+    if condition is None or condition.result is not False:
         return None
-    if detail["test"] in ("all", "any"):
-        for part in detail["parts"]:
+    if condition.test in ("all", "any"):
+        for part in condition.parts:
             found = failing_test(part)
             if found:
                 return found
-    read = ", ".join(f"{k}={v}" for k, v in detail["read"].items())
-    return f"false: {detail['test']}" + (f" [{read}]" if read else "")
+    read = ", ".join(f"{k}={v}" for k, v in condition.read.items())
+    return f"false: {condition.test}" + (f" [{read}]" if read else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..contract import ConditionTrace, TraceStep, build_model
 from ..language.kinds import Result
 
 
@@ -30,22 +31,22 @@ class RecordingTracer(NullTracer):
 
     def __init__(self) -> None:
         self.steps: list[dict[str, Any]] = []
-        self._stack: list[list[dict[str, Any]]] = [[]]
+        self._stack: list[list[ConditionTrace]] = [[]]
         self.read: dict[str, Any] = {}
 
     def step(self, kind: str, rule: str, clause: str | None, label: str, result: bool | None,
              facts: dict[str, Any] | None = None, parameters: list[Any] | None = None,
-             condition: dict[str, Any] | None = None) -> None:
-        # plain data here; the Decision validates every step at once
-        self.steps.append({"kind": kind, "rule": rule, "clause": clause, "label": label, "result": result,
-                           "facts": facts or {}, "parameters": parameters or [], "condition": condition})
+             condition: ConditionTrace | None = None) -> None:
+        # built, not validated: every value here comes from the engine, typed
+        self.steps.append(build_model(TraceStep, kind=kind, rule=rule, clause=clause, label=label, result=result,
+                                      facts=facts or {}, parameters=parameters or [], condition=condition))
 
     # -- the condition tree of one rule --------------------------------------------------
     def begin_rule(self) -> None:
         self._stack = [[]]
         self.read = {}
 
-    def end_rule(self) -> dict[str, Any] | None:
+    def end_rule(self) -> ConditionTrace | None:
         roots = self._stack[0]
         return roots[0] if roots else None
 
@@ -54,8 +55,8 @@ class RecordingTracer(NullTracer):
 
     def leave(self, test: str, result: Result, read: dict[str, Any]) -> None:
         parts = self._stack.pop()
-        node: dict[str, Any] = {"test": test, "result": result[0], "read": read,
-                                "missing": list(result[1]) if result[0] is None else [], "parts": parts}
+        node = build_model(ConditionTrace, test=test, result=result[0], read=read,
+                           missing=list(result[1]) if result[0] is None else [], parts=parts)
         if not parts:
             self.read.update(read)
         self._stack[-1].append(node)

@@ -65,7 +65,7 @@ class ProgramBuild:
         return _always if node is None else self.condition(node)
 
 
-_TRUE = Result(True)
+_TRUE: Result = (True, (), None)
 
 
 def _always(facts: Facts) -> Result:
@@ -106,10 +106,20 @@ def _shared_nodes(program: Program) -> frozenset[int]:
             for child in children(node):
                 visit(child)
 
+    nodes: dict[int, Node] = {}
+
+    def note(node: Node) -> None:
+        nodes[id(node)] = node
+        for child in children(node):
+            note(child)
+
     for rule in program.rules():
         if rule.condition is not None:
             visit(rule.condition)
-    return frozenset(key for key, count in seen.items() if count > 1)
+            note(rule.condition)
+    # a memo lookup costs about as much as a simple test: worth it for compositions and records
+    return frozenset(key for key, count in seen.items()
+                     if count > 1 and (children(nodes[key]) or kind_of(nodes[key]).phase >= 2))
 
 
 __all__ = ["ProgramBuild"]

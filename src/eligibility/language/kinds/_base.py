@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import Any, Callable, Protocol
 
 from ...contract import Person, Request
 from .._ir import DateExpr, Node, Position
@@ -33,18 +33,14 @@ from .._spec import Spec
 Tri = bool | None
 
 
-class Result(NamedTuple):
-    """A condition's answer: ``value``; when unknown, the request paths it lacked;
-    ``witness``: the index of the status that satisfied a status test (``status_since``)."""
+# A condition's answer, a plain tuple (the hot path builds millions): ``(value, missing,
+# witness)``: true, false or None (unknown); when unknown, the request paths it lacked;
+# the index of the status that satisfied a status test (for ``status_since``), or None.
+Result = tuple[Tri, tuple[str, ...], "int | None"]
 
-    value: Tri
-    missing: tuple[str, ...] = ()
-    witness: int | None = None
-
-
-TRUE = Result(True)
-FALSE = Result(False)
-UNKNOWN = Result(None)
+TRUE: Result = (True, (), None)
+FALSE: Result = (False, (), None)
+UNKNOWN: Result = (None, (), None)
 
 
 class Facts:
@@ -77,11 +73,14 @@ class Facts:
         """The same facts with ``changes`` (matched, undecided, primary_witness, status_date)
         and an empty memo."""
         copied = object.__new__(Facts)
-        for name in Facts.__slots__:
-            setattr(copied, name, getattr(self, name))
+        copied.request, copied.person, copied.as_of = self.request, self.person, self.as_of
+        copied.coverage_year, copied.status_date, copied.birth_date = self.coverage_year, self.status_date, self.birth_date
+        copied.by_kind, copied.matched, copied.undecided = self.by_kind, self.matched, self.undecided
+        copied.primary_witness, copied.tracer = self.primary_witness, self.tracer
+        copied.coverage_year_start, copied.coverage_year_end = self.coverage_year_start, self.coverage_year_end
+        copied.memo = {}
         for name, value in changes.items():
             setattr(copied, name, value)
-        copied.memo = {}
         return copied
 
 

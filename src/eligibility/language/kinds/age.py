@@ -13,7 +13,7 @@ from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
 
-_MISSING = Result(None, ("person.birth_date",))
+_MISSING = (None, ("person.birth_date",), None)
 
 
 @dataclass(frozen=True, slots=True)

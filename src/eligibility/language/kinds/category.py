@@ -95,7 +95,7 @@ def _evaluator(node: Node, build: Builder) -> Any:
             if result[0] is None:
                 unknown = True
                 missing.update(result[1])
-        return Result(None, tuple(sorted(missing))) if unknown else FALSE
+        return (None, tuple(sorted(missing)), None) if unknown else FALSE
     return evaluate_held_on
 
 

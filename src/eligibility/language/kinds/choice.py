@@ -68,7 +68,7 @@ def _decimal(value: int | None) -> Decimal | None:
 
 def _evaluator(node: ChoiceTest, build: Builder) -> Any:
     name, allowed, at_least, at_most = node.name, node.allowed, node.at_least, node.at_most
-    unknown = Result(None, (f"choices.{name}",))
+    unknown = (None, (f"choices.{name}",), None)
 
     def evaluate(facts: Facts) -> Result:
         value = getattr(facts.request.choices, name)

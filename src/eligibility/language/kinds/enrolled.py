@@ -110,7 +110,7 @@ def _evaluator(node: EnrolledTest, build: Builder) -> Any:
                 missing.append(f"person.enrollments[{index}].region")
             elif hit:
                 return TRUE
-        return FALSE if value is False else Result(None, tuple(missing))
+        return FALSE if value is False else (None, tuple(missing), None)
     return evaluate
 
 

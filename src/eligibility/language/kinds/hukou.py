@@ -63,10 +63,10 @@ def _evaluator(node: HukouTest, build: Builder) -> Any:
         if kind:
             actual = hukou.kind if hukou else None
             if actual is None:
-                return Result(None, missing + ("person.hukou.kind",))
+                return (None, missing + ("person.hukou.kind",), None)
             if actual != kind:
                 return FALSE
-        return Result(None, missing) if unknown else TRUE
+        return (None, missing, None) if unknown else TRUE
     return evaluate
 
 

@@ -61,7 +61,7 @@ def _evaluator(node: Node, build: Builder) -> Any:
             result = inner(facts)
             value = result[0]
             if value is None:
-                return result if result[2] is None else Result(None, result[1])
+                return result if result[2] is None else (None, result[1], None)
             return FALSE if value else TRUE
         return evaluate_not
 
@@ -82,8 +82,8 @@ def _evaluator(node: Node, build: Builder) -> Any:
                 elif witness is None:
                     witness = result[2]
             if unknown:
-                return Result(None, missing)
-            return TRUE if witness is None else Result(True, (), witness)
+                return (None, missing, None)
+            return TRUE if witness is None else (True, (), witness)
         return evaluate_all
 
     def evaluate_any(facts: Facts) -> Result:
@@ -102,7 +102,7 @@ def _evaluator(node: Node, build: Builder) -> Any:
                 missing += result[1]
         if found:
             return TRUE
-        return Result(None, missing) if unknown else FALSE
+        return (None, missing, None) if unknown else FALSE
     return evaluate_any
 
 

@@ -37,7 +37,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
 
 def _evaluator(node: PersonFact, build: Builder) -> Any:
     name, expected = node.name, node.expected
-    unknown = Result(None, (f"person.{name}",))
+    unknown = (None, (f"person.{name}",), None)
 
     def evaluate(facts: Facts) -> Result:
         actual = getattr(facts.person, name)

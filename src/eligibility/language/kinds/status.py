@@ -180,7 +180,7 @@ def _evaluator(node: StatusHeld, build: Builder) -> Any:
             day = facts.status_date
             for index, status in facts.by_kind.get(kind, ()):
                 if status.since <= day and (status.until is None or day <= status.until):
-                    return Result(True, (), index)
+                    return (True, (), index)
             return FALSE
         return evaluate_kind
 
@@ -203,11 +203,11 @@ def _evaluator(node: StatusHeld, build: Builder) -> Any:
                 continue
             value, lacking = _check(node, index, status, facts, day, bounds)
             if value is True:
-                return Result(True, (), index)
+                return (True, (), index)
             if value is None:
                 best = None
                 missing += lacking
-        return FALSE if best is False else Result(None, missing)
+        return FALSE if best is False else (None, missing, None)
     return evaluate
 
 
