@@ -1,0 +1,22 @@
+"""The README's Python snippet runs, and each commented line returns what its comment says."""
+
+import ast
+import re
+from pathlib import Path
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_the_readme_python_snippet_returns_what_its_comments_say():
+    block = re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
+    namespace: dict = {}
+    exec(block, namespace)  # noqa: S102 - the README's own code
+    checked = 0
+    for line in block.splitlines():
+        code, sep, comment = line.partition("  # ")
+        if not sep or line.startswith(" ") or re.match(r"^\w+ = ", code) or code.startswith("from "):
+            continue
+        expected = ast.literal_eval(comment.split(":")[0].split(" (")[0].strip())
+        assert expected == eval(code, namespace), line  # noqa: S307
+        checked += 1
+    assert checked == 4
