@@ -11,15 +11,17 @@ _CHECK = "10X98765432"
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS))
-    return _CHECK[total % 11]
+    # the weights are 2**(17-i) mod 11, and 13 = 2 (mod 11): reading the digits in base 13
+    # gives the weighted sum (halved) mod 11 in one C call
+    return _CHECK[2 * int(first17, 13) % 11]
 
 
 def id_problem(id_number: str) -> str | None:
     """Why ``id_number`` is not a valid 18-character ID, or None. Never quotes it."""
     if len(id_number) != 18:
         return f"must be 18 characters, got {len(id_number)}"
-    if not id_number[:17].isdigit() or not (id_number[17].isdigit() or id_number[17] == "X"):
+    # isascii: str.isdigit also takes "²" and full-width digits, which int() then refuses
+    if not (id_number.isascii() and id_number[:17].isdigit() and (id_number[17].isdigit() or id_number[17] == "X")):
         return "must be 17 digits followed by a digit or X"
     if check_character(id_number[:17]) != id_number[17]:
         return "check character does not match (ISO 7064 MOD 11-2)"

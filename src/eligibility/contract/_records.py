@@ -11,8 +11,6 @@ import typing
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field
-from pydantic_core import PydanticCustomError
-from pydantic import model_validator
 
 from ._fields import Area, Day, Flag, RegionCode, _Model
 
@@ -28,13 +26,6 @@ class _Status(_Model):
     until: Day | None = Field(None, description="last day the status holds; open if absent")
     approved_by: RegionCode | None = Field(None, description="region code of the approving authority")
     area: Area | None = Field(None, description="rural or urban, where it differs from the hukou kind")
-
-    @model_validator(mode="after")
-    def _since_before_until(self) -> "_Status":
-        if self.until is not None and self.until < self.since:
-            raise PydanticCustomError("date_order", "until ({until}) is before since ({since})",
-                                      {"until": str(self.until), "since": str(self.since)})
-        return self
 
     def holds_on(self, day: dt.date) -> bool:
         return self.since <= day and (self.until is None or day <= self.until)
@@ -178,13 +169,6 @@ class _EmployeeScheme(_Model):
     from_: Day = Field(alias="from")
     to: Day | None = None
     region: RegionCode | None = Field(None, description="region code where the insurance was held")
-
-    @model_validator(mode="after")
-    def _order(self) -> "_EmployeeScheme":
-        if self.to is not None and self.to < self.from_:
-            raise PydanticCustomError("date_order", "to ({to}) is before from ({start})",
-                                      {"to": str(self.to), "start": str(self.from_)})
-        return self
 
 
 class EmployeeMedical(_EmployeeScheme):

@@ -49,17 +49,6 @@ class Person(_Model):
                 raise PydanticCustomError("id_number", "invalid ID number: {problem}", {"problem": problem})
         return value
 
-    @model_validator(mode="after")
-    def _birth_date_agrees(self) -> "Person":
-        if self.id_number and self.birth_date:
-            encoded = id_birth_date(self.id_number)
-            if encoded != self.birth_date:
-                raise PydanticCustomError(
-                    "birth_date_mismatch",
-                    "birth_date {given} contradicts the birth date in id_number",
-                    {"given": str(self.birth_date)})
-        return self
-
     @property
     def effective_birth_date(self) -> dt.date | None:
         if self.birth_date is not None:
@@ -92,7 +81,7 @@ class Request(_Model):
         description="insurance year applied for; default set by the policy (see docs/authoring.md)")
     program: str = Field("resident_medical", min_length=1, max_length=64)
     person: Person
-    choices: Choices = Field(default_factory=Choices)
+    choices: Choices = Field(default=Choices())  # frozen: one shared "no choices" serves every request
     parameters: dict[Annotated[str, Field(min_length=1, max_length=64)], Decimal] = Field(
         default_factory=dict, max_length=64,
         description="parameter values in the policy's unit (yuan: a decimal string such as \"320\")")
@@ -115,38 +104,51 @@ class Request(_Model):
 
     @field_validator("parameters")
     @classmethod
-    def _non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        bad = sorted(name for name, amount in value.items() if not amount.is_finite() or amount < 0)
-        if bad:
+    def _plausible_amounts(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        negative, too_large = [], []
+        for name, amount in value.items():
+            if not amount.is_finite() or amount < 0:
+                negative.append(name)
+            elif amount > MAX_AMOUNT or amount.as_tuple().exponent < -8:  # type: ignore[operator]
+                too_large.append(name)  # a typo; it would also overflow rounding to the fen
+        if negative:
             raise PydanticCustomError("negative_amount",
                                       "parameter values must be finite and not negative: {names}",
-                                      {"names": ", ".join(bad)})
-        # a huge or over-precise figure is a typo; it would also overflow rounding to the fen
-        bad = sorted(name for name, amount in value.items()
-                     if amount > MAX_AMOUNT or amount.as_tuple().exponent < -8)
-        if bad:
+                                      {"names": ", ".join(sorted(negative))})
+        if too_large:
             raise PydanticCustomError("amount_out_of_range",
                                       "parameter values must be at most {limit} with at most 8 decimals: {names}",
-                                      {"limit": str(MAX_AMOUNT), "names": ", ".join(bad)})
+                                      {"limit": str(MAX_AMOUNT), "names": ", ".join(sorted(too_large))})
         return value
 
     @model_validator(mode="after")
-    def _nothing_after_application(self, info: ValidationInfo) -> "Request":
-        if info.context and info.context.get("timeline_reported_by_caller"):
-            return self  # parse_request reports every such date by its own path
-        problems = timeline_problems(self)
+    def _consistent(self, info: ValidationInfo) -> "Request":
+        # one check of every field against the others (not one validator per record): the
+        # first problem here; parse_request reports every one by its own path
+        if info.context and info.context.get("consistency_reported_by_caller"):
+            return self
+        problems = consistency_problems(self)
         if problems:
             path, code, message = problems[0]
             raise PydanticCustomError(code, "{path}: {message}", {"path": path, "message": message})
         return self
 
 
-def timeline_problems(request: Request) -> list[tuple[str, str, str]]:
-    """(path, code, message) for each date that cannot be later than ``as_of`` but is."""
+def consistency_problems(request: Request) -> list[tuple[str, str, str]]:
+    """(path, code, message) for each field that contradicts another: a period ending before
+    it starts, a birth date other than the ID's, a date after ``as_of`` that cannot be."""
     person = request.person
-    return _timeline(request.as_of, person.effective_birth_date,
-                     "person.birth_date" if person.birth_date is not None else "person.id_number",
-                     [status.since for status in person.statuses])
+    problems = [(f"person.statuses[{i}]", "date_order", f"until ({s.until}) is before since ({s.since})")
+                for i, s in enumerate(person.statuses) if s.until is not None and s.until < s.since]
+    problems += [(f"person.enrollments[{i}]", "date_order", f"to ({e.to}) is before from ({e.from_})")
+                 for i, e in enumerate(person.enrollments)
+                 if getattr(e, "to", None) is not None and e.to < e.from_]  # type: ignore[union-attr]
+    if person.id_number and person.birth_date and id_birth_date(person.id_number) != person.birth_date:
+        problems.append(("person", "birth_date_mismatch",
+                         f"birth_date {person.birth_date} contradicts the birth date in id_number"))
+    return problems + _timeline(request.as_of, person.effective_birth_date,
+                                "person.birth_date" if person.birth_date is not None else "person.id_number",
+                                [status.since for status in person.statuses])
 
 
 def _timeline(as_of: dt.date, born: dt.date | None, born_path: str,
@@ -229,15 +231,18 @@ def parse_request(data: Any) -> Request:
         raise RequestError([FieldIssue("", "type", f"a request must be a mapping, got {type(data).__name__}")])
     secrets = _secrets(data)
     try:
-        request = Request.model_validate(data, context={"timeline_reported_by_caller": True})
+        request = Request.model_validate(data, context=_CALLER_REPORTS)
     except ValidationError as exc:
         issues = [_issue_from_pydantic(error) for error in exc.errors()]
         issues += [FieldIssue(path, code, message) for path, code, message in _raw_timeline_problems(data)]
         raise RequestError(scrub_issues(issues, secrets)) from None
-    problems = timeline_problems(request)
+    problems = consistency_problems(request)
     if problems:
         raise RequestError(scrub_issues([FieldIssue(*problem) for problem in problems], secrets))
     return request
+
+
+_CALLER_REPORTS = {"consistency_reported_by_caller": True}
 
 
 def _secrets(data: dict[str, Any]) -> tuple[str, ...]:
@@ -270,15 +275,27 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
 
 
 def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The timeline checks on undecoded data, so they are reported with the other bad fields."""
+    """The consistency checks on undecoded data, so they are reported with the other bad fields."""
     as_of = _raw_date(data.get("as_of"))
     person = data.get("person")
-    if as_of is None or not isinstance(person, dict):
+    if not isinstance(person, dict):
         return []
     statuses = person.get("statuses")
-    return _timeline(as_of, _raw_date(person.get("birth_date")), "person.birth_date",
-                     [_raw_date(s.get("since")) if isinstance(s, dict) else None
-                      for s in (statuses if isinstance(statuses, list) else [])])
+    statuses = statuses if isinstance(statuses, list) else []
+    problems = []
+    for i, status in enumerate(statuses):
+        since, until = (_raw_date(status.get(k)) if isinstance(status, dict) else None for k in ("since", "until"))
+        if since is not None and until is not None and until < since:
+            problems.append((f"person.statuses[{i}]", "date_order", f"until ({until}) is before since ({since})"))
+    enrollments = person.get("enrollments")
+    for i, record in enumerate(enrollments if isinstance(enrollments, list) else []):
+        start, end = (_raw_date(record.get(k)) if isinstance(record, dict) else None for k in ("from", "to"))
+        if start is not None and end is not None and end < start:
+            problems.append((f"person.enrollments[{i}]", "date_order", f"to ({end}) is before from ({start})"))
+    if as_of is None:
+        return problems
+    return problems + _timeline(as_of, _raw_date(person.get("birth_date")), "person.birth_date",
+                                [_raw_date(s.get("since")) if isinstance(s, dict) else None for s in statuses])
 
 
 class _RequestYamlLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
