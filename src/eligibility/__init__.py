@@ -29,12 +29,3 @@ __all__ = [
 ]
 
 __version__ = "0.2.0"
-
-for _name in __all__:
-    _value = globals()[_name]
-    if hasattr(_value, "__module__") and isinstance(_value, type):
-        try:
-            _value.__module__ = __name__
-        except (AttributeError, TypeError):  # pragma: no cover - builtins
-            pass
-del _name, _value

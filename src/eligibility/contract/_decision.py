@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
@@ -14,7 +15,7 @@ TriText = Literal["true", "false", "unknown"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PolicyRef(_Frozen):
@@ -83,15 +84,18 @@ class ParameterUse(_Frozen):
     source: str
 
 
-class ConditionTrace(_Frozen):
+@dataclass(frozen=True, slots=True)
+class ConditionTrace:
     """One (sub-)condition as it was evaluated: the test, its result (null: unknown), the
-    request facts it read (masked), the facts it lacked, and its parts."""
+    request facts it read (masked), the facts it lacked, and its parts. A plain frozen
+    dataclass (a traced decision holds dozens): pydantic validates and serialises it as a
+    field of ``TraceStep``."""
 
     test: str
     result: bool | None
-    read: dict[str, Any] = Field(default_factory=dict)
-    missing: list[str] = Field(default_factory=list)
-    parts: list["ConditionTrace"] = Field(default_factory=list)
+    read: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    parts: list["ConditionTrace"] = field(default_factory=list)
 
 
 StepKind = Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",

@@ -37,6 +37,7 @@ Day = Annotated[dt.date, BeforeValidator(_written_as_a_date), Field(ge=EARLIEST_
 
 class _Model(BaseModel):
     # hide_input_in_errors: a ValidationError raised by direct model use must not print an ID or name
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True,
+                              defer_build=True)
 
 

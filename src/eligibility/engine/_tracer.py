@@ -55,8 +55,7 @@ class RecordingTracer(NullTracer):
 
     def leave(self, test: str, result: Result, read: dict[str, Any]) -> None:
         parts = self._stack.pop()
-        node = build_model(ConditionTrace, test=test, result=result[0], read=read,
-                           missing=list(result[1]) if result[0] is None else [], parts=parts)
+        node = ConditionTrace(test, result[0], read, list(result[1]) if result[0] is None else [], parts)
         if not parts:
             self.read.update(read)
         self._stack[-1].append(node)

@@ -9,6 +9,7 @@ Forms (docs/authoring.md): a date, an anchor (``as_of``, ``status_date``,
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import Field
@@ -122,8 +123,9 @@ def _step(offset: Offset) -> Callable[[dt.date], dt.date]:
     return _month_end
 
 
+@lru_cache(maxsize=4096)
 def date_function(expr: DateExpr) -> Callable[["Facts"], dt.date | None]:
-    """``expr`` as a function of the facts (built once per policy, called per request)."""
+    """``expr`` as a function of the facts (built once per expression, called per request)."""
     start = expr.start
     if isinstance(start, dt.date):
         base: Callable[[Facts], dt.date | None] = lambda facts: start
