@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
-from . import bundled_policies, load_policies, load_policy
+from . import PolicySet, bundled_policies, load_policies, load_policy
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
 from .render import render_json, render_text
@@ -89,10 +90,19 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(f"eligibility: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return 2
     request = load_request_text(text, source=source)
-    policies = load_policies(args.policies) if args.policies else bundled_policies()
-    decision = evaluate(request, policies, trace=not args.no_trace)
+    decision = evaluate(request, _policies_for(request.city, args.policies), trace=not args.no_trace)
     print(render_json(decision) if args.format == "json" else render_text(decision))
     return 0
+
+
+def _policies_for(city: str, directory: str | None) -> PolicySet:
+    """The policy of ``city`` alone when its file is there (one city to compile, not all),
+    else the whole directory, so an unknown city is reported with the known ones."""
+    folder = Path(directory) if directory else bundled_policy_dir()
+    path = folder / f"{city}.yaml"
+    if re.fullmatch(r"[a-z][a-z0-9_]*", city) and path.is_file():
+        return PolicySet({city: load_policy(path)})
+    return load_policies(directory) if directory else bundled_policies()
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ class Facts:
 
     __slots__ = ("request", "person", "as_of", "coverage_year", "status_date", "birth_date", "by_kind",
                  "matched", "undecided", "primary_witness", "memo", "coverage_year_start", "coverage_year_end",
-                 "tracer")
+                 "tracer", "held_cache")
 
     def __init__(self, request: Request, coverage_year: int, status_date: dt.date, tracer: Any = None):
         person = request.person
@@ -68,6 +68,21 @@ class Facts:
         self.primary_witness: int | None = None
         self.memo: dict[Any, Result] = {}
         self.tracer = tracer  # the recording tracer of a traced evaluation (read by the evaluator's wrappers)
+        self.held_cache: dict[tuple[tuple[str, ...], dt.date], list[tuple[int, Any]]] = {}
+
+    def held(self, kinds: tuple[str, ...], day: dt.date) -> list[tuple[int, Any]]:
+        """The statuses of ``kinds`` held on ``day``, by position: found once per evaluation
+        (a person with many past statuses is looked through once per kind and day, not by
+        every test)."""
+        key = (kinds, day)
+        found = self.held_cache.get(key)
+        if found is None:
+            by_kind = self.by_kind
+            items = by_kind.get(kinds[0], ()) if len(kinds) == 1 else sorted(
+                item for kind in kinds for item in by_kind.get(kind, ()))
+            found = self.held_cache[key] = [(index, status) for index, status in items
+                                            if status.since <= day and (status.until is None or day <= status.until)]
+        return found
 
     def next_phase(self, **changes: Any) -> "Facts":
         """The same facts with ``changes`` (matched, undecided, primary_witness, status_date)
@@ -76,7 +91,7 @@ class Facts:
         copied.request, copied.person, copied.as_of = self.request, self.person, self.as_of
         copied.coverage_year, copied.status_date, copied.birth_date = self.coverage_year, self.status_date, self.birth_date
         copied.by_kind, copied.matched, copied.undecided = self.by_kind, self.matched, self.undecided
-        copied.primary_witness, copied.tracer = self.primary_witness, self.tracer
+        copied.primary_witness, copied.tracer, copied.held_cache = self.primary_witness, self.tracer, self.held_cache
         copied.coverage_year_start, copied.coverage_year_end = self.coverage_year_start, self.coverage_year_end
         copied.memo = {}
         for name, value in changes.items():

@@ -173,15 +173,10 @@ def _first(item: tuple[int, Any]) -> int:
 def _evaluator(node: StatusHeld, build: Builder) -> Any:
     held_on = build.date(node.held_on) if node.held_on is not None else None
     kinds = node.kinds
-    if node.kind_only and held_on is None and len(kinds) == 1:
-        kind = kinds[0]
-
+    if node.kind_only and held_on is None:
         def evaluate_kind(facts: Facts) -> Result:
-            day = facts.status_date
-            for index, status in facts.by_kind.get(kind, ()):
-                if status.since <= day and (status.until is None or day <= status.until):
-                    return (True, (), index)
-            return FALSE
+            held = facts.held(kinds, facts.status_date)
+            return (True, (), held[0][0]) if held else FALSE
         return evaluate_kind
 
     since = tuple((COMPARE[op], build.date(expr)) for op, expr in node.since)
@@ -192,15 +187,13 @@ def _evaluator(node: StatusHeld, build: Builder) -> Any:
             day = held_on(facts)
             if day is None:
                 return FALSE
-        candidates = _candidates(node, facts)
-        if not candidates:
+        held = facts.held(kinds, day)
+        if not held:
             return FALSE
         bounds = [(compare, bound_of(facts)) for compare, bound_of in since]
         best: Tri = False
         missing: tuple[str, ...] = ()
-        for index, status in candidates:
-            if not (status.since <= day and (status.until is None or day <= status.until)):
-                continue
+        for index, status in held:
             value, lacking = _check(node, index, status, facts, day, bounds)
             if value is True:
                 return (True, (), index)
