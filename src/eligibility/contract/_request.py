@@ -208,7 +208,8 @@ def _issue_from_pydantic(error: dict[str, Any]) -> FieldIssue:
         message = "unknown field"
     elif kind == "missing":
         message = "field required"
-    elif kind in ("greater_than_equal", "less_than_equal") and "datetime.date" in str(error.get("ctx")):
+    elif kind in ("greater_than_equal", "less_than_equal") and re.fullmatch(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le", "")))):
         kind = "date_out_of_range"
         message = f"date {error.get('input')} is outside {EARLIEST_DATE}..{LATEST_DATE}"
     if kind not in ("id_number", "birth_date_mismatch", "missing") and not (
