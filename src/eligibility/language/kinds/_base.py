@@ -70,14 +70,21 @@ class Facts:
         self.tracer = tracer  # the recording tracer of a traced evaluation (read by the evaluator's wrappers)
         self.held_cache: dict[tuple[tuple[str, ...], dt.date], list[tuple[int, Any]]] = {}
 
-    def held(self, kinds: tuple[str, ...], day: dt.date) -> list[tuple[int, Any]]:
-        """The statuses of ``kinds`` held on ``day``, by position: found once per evaluation
-        (a person with many past statuses is looked through once per kind and day, not by
-        every test)."""
+    def held(self, kinds: tuple[str, ...], day: dt.date) -> Any:
+        """The (index, status) pairs of ``kinds`` held on ``day``, by position. A person with
+        many statuses of a kind is looked through once per kind and day in an evaluation,
+        not by every test."""
+        by_kind = self.by_kind
+        if len(kinds) == 1:
+            items = by_kind.get(kinds[0])
+            if not items:
+                return ()
+            if len(items) < 8:  # cheaper to look through than to cache
+                return [item for item in items
+                        if item[1].since <= day and (item[1].until is None or day <= item[1].until)]
         key = (kinds, day)
         found = self.held_cache.get(key)
         if found is None:
-            by_kind = self.by_kind
             items = by_kind.get(kinds[0], ()) if len(kinds) == 1 else sorted(
                 item for kind in kinds for item in by_kind.get(kind, ()))
             found = self.held_cache[key] = [(index, status) for index, status in items
