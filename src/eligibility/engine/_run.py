@@ -18,9 +18,6 @@ from ._outputs import apply_outputs
 from ._tracer import NULL_TRACER, RecordingTracer
 from ._walk import ProgramBuild
 
-_STEP_KIND = {"precondition": "precondition", "category": "category", "exclusion": "exclusion", "output": "output"}
-
-
 class RuleSet:
     """A program's rules, each with the function that checks it: untraced, or recording its
     step on the evaluation's tracer."""
@@ -58,7 +55,7 @@ def _plain(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:
 
 def _recording(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:
     evaluate = build.rule(rule.condition)
-    kind, rule_id, clause, label = _STEP_KIND[rule.kind], rule.id, rule.clause, rule.label
+    kind, rule_id, clause, label = rule.kind, rule.id, rule.clause, rule.label  # a rule's kind is its step's
 
     def recording(facts: Facts) -> Result:
         tracer = facts.tracer
@@ -122,11 +119,9 @@ def prepare(policy: Policy) -> CompiledPolicy:
     return ready
 
 
-def compiled(program: Program, policy: Policy | None = None) -> CompiledProgram:
-    """The compiled form of ``program`` (of ``policy``, or of a policy of its own)."""
-    if policy is not None:
-        return prepare(policy).programs[id(program)]
-    return CompiledProgram(program)
+def compiled(program: Program, policy: Policy) -> CompiledProgram:
+    """The compiled form of ``program`` of ``policy`` (built with the policy, once)."""
+    return prepare(policy).programs[id(program)]
 
 
 def _policy_ref(policy: Policy, version: Version) -> PolicyRef:
@@ -261,9 +256,8 @@ class _Run:
             return self.finish(outcome, **common)
         if verdict.primary is None:  # a failed precondition or an exclusion decided
             rule = verdict.rule
-            referred = rule.department if rule is not None and rule.kind == "exclusion" else None
-            if referred is not None or (rule is not None and rule.kind == "exclusion"):
-                return self.finish(outcome, referred_to=referred, **common)
+            if rule is not None and rule.kind == "exclusion":
+                return self.finish(outcome, referred_to=rule.department, **common)
             return self.finish(outcome, **common)
         primary_rule, primary_result = cats[verdict.primary]
         if self.tracer.recording:

@@ -1,21 +1,5 @@
-"""Drawing requests and their parts (the machinery behind ``strategies``): hypothesis strategies for integrators: valid, realistic requests, and requests aimed at a rule.
-
-::
-
-    from hypothesis import given
-    from eligibility.testing import from_request_schema, requests
-
-    @given(from_request_schema())                 # any valid request for the bundled policies
-    def test_never_raises(request): evaluate(request)
-
-    @given(requests("shantou", category="dibao")) # a request in which that category holds
-    def test_dibao(request): ...
-
-Every strategy draws JSON-like mappings (dates as ISO strings, amounts as decimal strings),
-as a calling system would send them. Arguments are checked when the first example is
-drawn, and a bad one raises ``hypothesis.errors.InvalidArgument``. Hypothesis is the
-``test`` extra; this module is imported only when a strategy is first used.
-"""
+"""Drawing requests and their parts: the machinery behind ``strategies`` (regions, ID
+numbers, statuses, whole requests from the schema) and the helpers the planner shares."""
 
 from __future__ import annotations
 
