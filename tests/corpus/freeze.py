@@ -64,7 +64,7 @@ from hypothesis import __version__ as hypothesis_version
 import eligibility
 from eligibility import RequestError, bundled_policies, evaluate
 from eligibility.testing import from_request_schema, requests
-from eligibility.testing._cases import load_case_file  # private: the generator only, never the test
+from eligibility.testing import load_case_file
 
 HERE = Path(__file__).resolve().parent
 REQUESTS_FILE = "requests.jsonl.xz"
@@ -83,8 +83,10 @@ FIRST_FREEZE = "b39d9da238a24862680261924ab3605ddf5f99b0"
 
 
 def trace_projection(decision: Any) -> list[list[Any]]:
-    """The part of the trace the corpus keeps; the same as in tests/test_corpus.py."""
-    return [[step.rule, step.kind, step.clause, step.result] for step in decision.trace]
+    """The part of the trace the corpus keeps; the same as in tests/test_corpus.py (schema 2.0:
+    the rule's path, and the result as the text schema 1.0 wrote)."""
+    return [[step.path, step.kind, step.clause, {True: "true", False: "false", None: "unknown"}[step.result]]
+            for step in decision.trace]
 
 
 def dumps(value: Any) -> str:
