@@ -76,6 +76,8 @@ def test_misspellings_get_a_did_you_mean(when, code, hint):
     ("{hukou: {}}", "bad_condition"),
     ("{coverage: {year: true}}", "int_type"),
     ("{category: poor}", "bad_condition"),                                     # never true inside a category
+    ("{status: {kind: tekun, care: [{a: 1}]}}", "bad_value"),                 # not a value, nor hashable
+    ("{status: {kind: tekun, care: {a: 1}}}", "bad_value"),
 ])
 def test_bodies_are_typed(when, code):
     assert code == issue_of(when).code
@@ -106,3 +108,47 @@ def test_two_files_for_one_city_are_an_error_naming_both(tmp_path):
         load_policy_files([bundled_policy_dir() / "shantou.yaml", copy])
     issue = caught.value.issues[0]
     assert "duplicate_city" == issue.code and str(copy) in issue.message and "shantou.yaml" in issue.message
+
+
+HOSTILE = [None, True, 0, -1, 1.5, "x", "", "６０", [], [{}], {}, {"a": 1}, [[1]], "2018-02-30", 10**12]
+BODIES = {
+    "status": {"kind": "tekun", "care": "dispersed", "since": {"after": {"month_day": "09-01"}}, "held_on": "as_of"},
+    "age": {"at_least": 60, "at": "status_date"},
+    "hukou": {"region": "4405", "kind": "rural"},
+    "coverage": {"year": [2018]},
+    "date": {"before": {"from": "as_of", "add_days": 3}, "of": "as_of"},
+    "choice": {"pension_grade": {"at_most": 360}},
+    "enrolled": {"scheme": "employee_medical", "on": "as_of", "ended_within_months": 2, "region": "44"},
+}
+
+
+def _variants():
+    for key, body in BODIES.items():
+        for value in HOSTILE:
+            yield key, value
+        for field_name, field_value in body.items():
+            for value in HOSTILE:
+                yield key, {**body, field_name: value}
+            if isinstance(field_value, dict):
+                for sub in field_value:
+                    for value in HOSTILE:
+                        yield key, {**body, field_name: {**field_value, sub: value}}
+
+
+def test_a_hostile_value_anywhere_in_a_body_is_a_policy_error_or_evaluates():
+    """Every value of another type in every place of every kind's body: a located PolicyError,
+    or a policy that evaluates without an exception."""
+    import json
+
+    checked = 0
+    for key, body in _variants():
+        when = json.dumps({key: body}, ensure_ascii=False)
+        try:
+            policy = compile_category(when)
+        except PolicyError as error:
+            assert all(issue.line is not None for issue in error.issues), error
+            continue
+        evaluate({"city": "testville", "as_of": "2018-03-01", "person": {
+            "birth_date": "1950-01-01", "statuses": [{"kind": "tekun", "since": "2017-01-01"}]}}, policy)
+        checked += 1
+    assert checked > 0

@@ -104,7 +104,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
             allowed_values &= set(other[1])
         checked = []
         for i, item in enumerate(one_or_many(value)):
-            if not _is_value(item, allowed_values):
+            if isinstance(item, (dict, list)) or not _is_value(item, allowed_values):
                 shown = ", ".join(str(v).lower() if isinstance(v, bool) else str(v)
                                   for v in sorted(allowed_values, key=str))
                 cx.error(path + ((name, i) if isinstance(value, list) else (name,)), "bad_value",
@@ -112,7 +112,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
                          f"{_did_you_mean(item, [str(v) for v in allowed_values])}use one of: {shown}"
                          + (" (numbers unquoted)" if isinstance(item, str) and item.isdigit() else ""))
                 ok = False
-            checked.append(item)
+            else:
+                checked.append(item)
         tests.append((name, frozenset(checked)))
     if spec.certificate_valid is not None and kinds != ("disability",):
         cx.error(path + ("certificate_valid",), "unknown_key",
