@@ -133,6 +133,12 @@ def evaluate_policy(policy: Policy, request: Request, *, trace: bool = False) ->
     return _Run(policy, request, RecordingTracer() if trace else NULL_TRACER).decide()
 
 
+# a decision's fields before the evaluation fills them (lists are made per decision)
+_LISTS = ("categories", "flags", "deadlines", "missing")
+_EMPTY_DECISION = {name: (None if name in _LISTS else info.default)
+                   for name, info in Decision.model_fields.items() if name != "trace"}
+
+
 class _Run:
     """One evaluation."""
 
@@ -150,11 +156,14 @@ class _Run:
             tracer.step("outcome", "outcome", None, f"outcome: {outcome}", True)
             trace = tracer.steps
         request = self.request
-        decision = build_model(
-            Decision, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city, as_of=request.as_of,
-            program=request.program, coverage_year=coverage_year,
-            policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace,
-            **fields)
+        values = dict(_EMPTY_DECISION)  # every field given: the builder's fast path
+        values.update(fields, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
+                      as_of=request.as_of, program=request.program, coverage_year=coverage_year,
+                      policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace)
+        for name in _LISTS:
+            if values[name] is None:
+                values[name] = []
+        decision = build_model(Decision, **values)
         explain = self.explain
         if explain is None:
             decision._reasons = self.reasons

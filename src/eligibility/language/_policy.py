@@ -25,10 +25,15 @@ class Policy:
     text: str = field(default="", repr=False, compare=False)
     # the engine's compiled form of this policy, attached once by ``engine.prepare``
     compiled: Any = field(default=None, repr=False, compare=False)
+    _program_names: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     @property
     def programs(self) -> frozenset[str]:
-        return frozenset(p.name for v in self.versions for p in v.programs)
+        """The names of the programs some version rules."""
+        return self._program_names
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_program_names", frozenset(p.name for v in self.versions for p in v.programs))
 
     @property
     def content_hash(self) -> str:
