@@ -26,3 +26,14 @@ def test_the_readme_test_command_installs_the_extras_ci_installs():
     readme = re.search(r"pip install '(\.\[[a-z,]+\])' && \.venv/bin/pytest", README.read_text(encoding="utf-8"))
     ci = re.search(r"pip\" install --quiet '(\.\[[a-z,]+\])'", (README.parent / ".ci" / "run").read_text(encoding="utf-8"))
     assert (".[test,server]", ".[test,server]") == (readme.group(1), ci.group(1))
+
+
+def test_the_integration_guide_python_snippet_runs_and_says_what_it_returns():
+    guide = README.parent / "docs" / "integration.md"
+    block = re.search(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), re.S).group(1)
+    namespace: dict = {}
+    exec(block, namespace)  # noqa: S102 - the guide's own code
+    decision = namespace["decision"]
+    assert ("eligible", "320.00", False) == (decision.outcome, decision.subsidy.amount,
+                                             '"trace"' in decision.to_json())
+    assert "('eligible', '320.00')" in block
