@@ -4,6 +4,7 @@ whose every answer must equal the in-process decision."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import lzma
 import os
@@ -144,9 +145,30 @@ def test_a_body_that_is_not_json_is_a_400_problem(server):
                                           400, "malformed-body")
 
 
+def _post_large(server: Server, *, declared: int | None, chunks: list[bytes]) -> tuple[int, str, object]:
+    """POST with a declared length and no body (refused unread), or a chunked body of no declared length."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    try:
+        if declared is not None:
+            connection.putrequest("POST", "/v1/evaluate")
+            connection.putheader("Content-Type", "application/json")
+            connection.putheader("Content-Length", str(declared))
+            connection.endheaders()  # the server must answer before a body it will not read
+        else:
+            connection.request("POST", "/v1/evaluate", body=iter(chunks), encode_chunked=True,
+                               headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), json.loads(response.read())
+    finally:
+        connection.close()
+
+
 def test_a_body_over_one_mib_is_a_413_problem_and_one_just_under_is_read(server):
-    big = {**EXAMPLE, "padding": " " * MIB}
-    assert [("", "request_too_large")] == _problem(*call(server, "POST", "/v1/evaluate", big), 413, "too-large")
+    refused = [("", "request_too_large")]
+    assert refused == _problem(*_post_large(server, declared=MIB + 1, chunks=[]), 413, "too-large")
+    # no declared length: counted while read (the last chunk passes the limit, so the client has sent it all)
+    assert refused == _problem(*_post_large(server, declared=None, chunks=[b" " * (MIB // 4)] * 4 + [b"{}"]),
+                               413, "too-large")
     under = json.dumps(EXAMPLE).encode()
     under = under[:-1] + b" " * (MIB - len(under)) + b"}"
     assert (MIB, 200) == (len(under), call(server, "POST", "/v1/evaluate", raw=under)[0])
