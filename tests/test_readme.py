@@ -24,7 +24,8 @@ def test_the_readme_python_snippet_returns_what_its_comments_say():
 
 def test_the_readme_test_command_installs_the_extras_ci_installs():
     readme = re.search(r"pip install '(\.\[[a-z,]+\])' && \.venv/bin/pytest", README.read_text(encoding="utf-8"))
-    ci = re.search(r"pip\" install --quiet '(\.\[[a-z,]+\])'", (README.parent / ".ci" / "run").read_text(encoding="utf-8"))
+    ci_run = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    ci = re.search(r"pip\" install --quiet '(\.\[[a-z,]+\])'", ci_run)
     assert (".[test,server]", ".[test,server]") == (readme.group(1), ci.group(1))
 
 

@@ -56,7 +56,8 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         for b in decision.tier.benefits:
             lines.append(f"  {b.label}: {b.value} [{b.clause}]")
     if decision.benefit_start or decision.benefit_end:
-        lines.append(f"待遇期间 benefits: {_known(decision.benefit_start)} – {_known(decision.benefit_end, 'open')}")
+        start, end = _known(decision.benefit_start), _known(decision.benefit_end, "open")
+        lines.append(f"待遇期间 benefits: {start} – {end}")
     for d in decision.deadlines:
         lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
     if decision.responsible_region:

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException
 
 from . import CalendarError, Decision, FieldIssue, Policy, PolicySet, Request, RequestError, __version__
 from . import bundled_policies, evaluate, validate
-from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES
+from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES, scrub
 
 __all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_ITEMS", "PROBLEM_TYPES", "create_app", "serve"]
 
@@ -272,7 +272,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         try:
             return await call_next(http)
         except Exception as exc:  # noqa: BLE001 - answered as a 500 problem
-            _log.error("internal error %s on %s %s", type(exc).__name__, http.method, http.url.path)
+            _log.error("internal error %s on %s %s", type(exc).__name__, http.method, scrub(http.url.path))
             return _Problem(500, "internal", "an internal error; the server log names its type").response()
 
 
