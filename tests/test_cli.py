@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from eligibility.cli import main
 
 ROOT = Path(__file__).parent.parent
@@ -76,3 +78,34 @@ def test_the_condition_kinds_table_is_generated_from_the_registry():
     for kind in KINDS:
         for key in kind.keys:
             assert f"`{key}:" in generated, key
+
+
+def test_version_prints_the_library_version(capsys):
+    import eligibility
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert (0, f"eligibility {eligibility.__version__}") == (stopped.value.code, capsys.readouterr().out.strip())
+
+
+def test_every_option_of_every_command_has_help_and_no_raw_markup(capsys):
+    import argparse
+
+    from eligibility.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    undocumented = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+                    for name, command in [("", parser), *commands.items()] for action in command._actions
+                    if not action.help and not isinstance(action, argparse._SubParsersAction)]
+    assert [] == undocumented
+    for argv in ([], *([name] for name in commands)):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        assert "``" not in capsys.readouterr().out, argv
+
+
+def test_evaluate_json_without_trace_leaves_the_trace_out(capsys):
+    assert 0 == main(["evaluate", str(EXAMPLE), "--format", "json", "--no-trace"])
+    data = json.loads(capsys.readouterr().out)
+    assert ("trace" in data, data["outcome"]) == (False, "eligible")

@@ -20,3 +20,21 @@ def test_the_readme_python_snippet_returns_what_its_comments_say():
         assert expected == eval(code, namespace), line  # noqa: S307
         checked += 1
     assert checked == 4
+
+
+def test_the_readme_test_command_installs_the_extras_ci_installs():
+    readme = re.search(r"pip install '(\.\[[a-z,]+\])' && \.venv/bin/pytest", README.read_text(encoding="utf-8"))
+    ci_run = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    ci = re.search(r"pip\" install --quiet '(\.\[[a-z,]+\])'", ci_run)
+    assert (".[test,server]", ".[test,server]") == (readme.group(1), ci.group(1))
+
+
+def test_the_integration_guide_python_snippet_runs_and_says_what_it_returns():
+    guide = README.parent / "docs" / "integration.md"
+    block = re.search(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), re.S).group(1)
+    namespace: dict = {}
+    exec(block, namespace)  # noqa: S102 - the guide's own code
+    decision = namespace["decision"]
+    assert ("eligible", "320.00", False) == (decision.outcome, decision.subsidy.amount,
+                                             '"trace"' in decision.to_json())
+    assert "('eligible', '320.00')" in block

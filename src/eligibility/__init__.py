@@ -13,7 +13,7 @@ condition kinds, the compiler and the IR it produces), ``engine`` (the evaluator
 
 from __future__ import annotations
 
-from ._api import bundled_policies, evaluate, load_policies, load_policy, loads_policy
+from ._api import bundled_policies, evaluate, load_policies, load_policy, loads_policy, validate
 from .contract import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, ParameterUse,
                        PolicyRef, Reason, Request, Subsidy, Tier, TierBenefit, TraceStep, parse_request)
 from .errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
@@ -25,7 +25,7 @@ __all__ = [
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
     "PolicySet", "Reason", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
     "bundled_policies", "evaluate", "load_policies", "load_policy", "loads_policy", "parse_request",
-    "render_json", "render_text",
+    "render_json", "render_text", "validate",
 ]
 
 __version__ = "0.2.0"

@@ -1,10 +1,10 @@
-"""The library's entry points: load policies, check a request against one, evaluate it."""
+"""The library's entry points: load policies, check a request against one (every problem at once), evaluate it."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .contract import Decision, Request, parse_request, scrub_issues, shown_input
 from .engine import evaluate_policy, prepare
@@ -41,44 +41,100 @@ def bundled_policies() -> PolicySet:
     return load_policies(bundled_policy_dir())
 
 
+def validate(request: Request | dict[str, Any], policies: PolicySet | Policy | None = None) -> list[FieldIssue]:
+    """Every problem of ``request`` against the policy it names, at once; empty when
+    :func:`evaluate` would take it.
+
+    The issues are exactly those ``evaluate`` raises in its RequestError: the contract
+    (types, ranges, dates, the ID number), the timeline (a status granted after ``as_of``),
+    and the policy (an unknown city or program, an undeclared parameter, with did-you-mean),
+    each by its path, none quoting the person's ID number or name.
+    """
+    try:
+        parsed = parse_request(request)
+    except RequestError as exc:
+        return list(exc.issues) + _policy_issues_of_raw(request, _policy_set(policies), exc.issues)
+    return _policy_issues(parsed, _policy_set(policies))[1]
+
+
 def evaluate(request: Request | dict[str, Any], policies: PolicySet | Policy | None = None, *,
              trace: bool = True) -> Decision:
     """Decide one request. ``request`` is a Request or its JSON-like mapping.
 
     ``policies`` defaults to the bundled set. With ``trace`` (the default) the decision
     carries every step with its clause; ``trace=False`` is several times faster. Raises
-    RequestError for an invalid request (every bad field listed) or one the policy cannot
-    take (unknown city, program or parameter); never for what the decision itself says.
+    RequestError for an invalid request or one the policy cannot take (unknown city, program
+    or parameter), listing every problem at once (the issues :func:`validate` returns);
+    never for what the decision itself says.
     """
-    parsed = parse_request(request)
-    if policies is None:
-        policies = bundled_policies()
-    policy = policies if isinstance(policies, Policy) else policies.get(parsed.city)
-    if policy is None or policy.city != parsed.city:
+    try:
+        parsed = parse_request(request)
+    except RequestError as exc:
+        raise RequestError(list(exc.issues) + _policy_issues_of_raw(request, _policy_set(policies), exc.issues)) \
+            from None
+    policy, issues = _policy_issues(parsed, _policy_set(policies))
+    if issues:
+        raise RequestError(issues)
+    return evaluate_policy(policy, parsed, trace=trace)  # type: ignore[arg-type]
+
+
+def _policy_set(policies: PolicySet | Policy | None) -> PolicySet | Policy:
+    return bundled_policies() if policies is None else policies
+
+
+def _policy_issues(request: Request, policies: PolicySet | Policy) -> tuple[Policy | None, list[FieldIssue]]:
+    """The policy ``request`` names and what of the request that policy cannot take."""
+    secrets = tuple(value for value in (request.person.id_number, request.person.name) if value)
+    return _against_policy(request.city, request.program, request.parameters, policies, secrets, set())
+
+
+def _policy_issues_of_raw(data: Any, policies: PolicySet | Policy, found: tuple[FieldIssue, ...]) -> list[FieldIssue]:
+    """The policy checks on a request the contract refused, so its city, program and
+    parameter names are reported with its other problems (fields already refused are not)."""
+    if not isinstance(data, dict):
+        return []
+    person = data.get("person")
+    secrets = tuple(value for value in ((person.get("id_number"), person.get("name")) if isinstance(person, dict)
+                                        else ()) if isinstance(value, str) and value.strip())
+    city, program = data.get("city"), data.get("program", "resident_medical")
+    parameters = data.get("parameters")
+    names = [name for name in parameters if isinstance(name, str) and 0 < len(name) <= 64] \
+        if isinstance(parameters, dict) else []
+    if not isinstance(city, str):
+        return []
+    program = program if isinstance(program, str) else None  # refused by the contract: nothing to check it against
+    return _against_policy(city, program, names, policies, secrets, {issue.path for issue in found})[1]
+
+
+def _against_policy(city: str, program: str | None, parameters: Iterable[str], policies: PolicySet | Policy,
+                    secrets: tuple[str, ...], refused: set[str]) -> tuple[Policy | None, list[FieldIssue]]:
+    policy = policies if isinstance(policies, Policy) else policies.get(city)
+    if policy is None or policy.city != city:
+        if "city" in refused:
+            return None, []
         known = (policies.city,) if isinstance(policies, Policy) else policies.cities
-        raise _unknown("city", "unknown_city", "city", parsed.city, known, parsed)
-    if parsed.program not in policy.programs:
-        raise _unknown("program", "unknown_program", f"program of {policy.city}", parsed.program,
-                       policy.programs, parsed)
-    if parsed.parameters:
-        declared = prepare(policy).parameters.get(parsed.program, frozenset())
-        unknown = sorted(set(parsed.parameters) - declared)
-        if unknown:
-            # a misspelt parameter would otherwise be ignored and the amount silently unknown
-            raise RequestError(scrub_issues([
-                FieldIssue(f"parameters.{name}", "unknown_parameter",
-                           f"{policy.city} {parsed.program} declares no such parameter; "
-                           f"{did_you_mean(name, declared)}declared: {', '.join(sorted(declared)) or 'none'}")
-                for name in unknown], _person_secrets(parsed)))
-    return evaluate_policy(policy, parsed, trace=trace)
+        return None, [_unknown("city", "unknown_city", "city", city, known, secrets)]
+    if program is None:
+        return policy, []
+    if program not in policy.programs:
+        if "program" in refused:
+            return policy, []
+        return policy, [_unknown("program", "unknown_program", f"program of {policy.city}", program,
+                                 policy.programs, secrets)]
+    if not parameters:
+        return policy, []
+    declared = prepare(policy).parameters.get(program, frozenset())
+    # a misspelt parameter would otherwise be ignored and the amount silently unknown
+    unknown = sorted(name for name in set(parameters) - declared if f"parameters.{name}" not in refused)
+    return policy, scrub_issues([
+        FieldIssue(f"parameters.{name}", "unknown_parameter",
+                   f"{policy.city} {program} declares no such parameter; "
+                   f"{did_you_mean(name, declared)}declared: {', '.join(sorted(declared)) or 'none'}")
+        for name in unknown], secrets)
 
 
-def _person_secrets(request: Request) -> tuple[str, ...]:
-    return tuple(value for value in (request.person.id_number, request.person.name) if value)
-
-
-def _unknown(path: str, code: str, what: str, value: str, known: Any, request: Request) -> RequestError:
+def _unknown(path: str, code: str, what: str, value: str, known: Any, secrets: tuple[str, ...]) -> FieldIssue:
     shown = shown_input(value)
     message = f"unknown {what}{' ' + shown if shown else ''}; {did_you_mean(value, sorted(known))}" \
               f"known: {', '.join(sorted(known))}"
-    return RequestError(scrub_issues([FieldIssue(path, code, message)], _person_secrets(request)))
+    return scrub_issues([FieldIssue(path, code, message)], secrets)[0]

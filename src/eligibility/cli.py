@@ -1,4 +1,4 @@
-"""The ``eligibility`` command: evaluate requests, check policies, list them, export schemas, run cases.
+"""The eligibility command: evaluate requests, check policies, list them, export schemas, run cases, serve HTTP.
 
 Exit codes: 0 when a decision (whatever it says) or a clean check is printed; 1 when a
 YAML case fails (``eligibility test``); 2 for an invalid request, an invalid policy or
@@ -13,24 +13,30 @@ import re
 import sys
 from pathlib import Path
 
-from . import PolicySet, bundled_policies, load_policies, load_policy
+from . import PolicySet, __version__, bundled_policies, load_policies, load_policy
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
-from .render import render_json, render_text
+from .render import render_text
 from .contract import load_request_text, write_schemas
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="eligibility", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: every subcommand and option, each with its help."""
+    parser = argparse.ArgumentParser(prog="eligibility", description=__doc__.splitlines()[0],
+                                     epilog="Exit codes: 0 a decision or a clean check; 1 a failed YAML case; "
+                                            "2 an invalid request, policy or command line.")
+    parser.add_argument("--version", action="version", version=f"eligibility {__version__}",
+                        help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ev = sub.add_parser("evaluate", help="evaluate a request file (JSON or YAML)")
     ev.add_argument("file", help="request file, or - for standard input")
-    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text for people (default), or the decision as JSON (docs/schema/decision.json)")
     ev.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
-    ev.add_argument("--no-trace", action="store_true", help="leave the trace out")
+    ev.add_argument("--no-trace", action="store_true", help="leave the trace out (JSON: no trace key)")
 
     ck = sub.add_parser("check", help="validate policy files (default: every bundled policy)")
     ck.add_argument("policy", nargs="*", help="policy files or directories")
@@ -39,14 +45,14 @@ def main(argv: list[str] | None = None) -> int:
                          "(the seeds, e.g. ../shared/seeds; not checked when absent)")
 
     ls = sub.add_parser("policies", help="list cities, versions and their windows")
-    ls.add_argument("--policies", metavar="DIR")
+    ls.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
 
     sc = sub.add_parser("schema", help="write the request and decision JSON Schemas")
     sc.add_argument("--out", default="docs/schema", help="directory (default: docs/schema)")
 
     dc = sub.add_parser("docs", help="regenerate the rules tables in docs/policies/<city>.md")
     dc.add_argument("--out", default="docs/policies", help="directory (default: docs/policies)")
-    dc.add_argument("--policies", metavar="DIR")
+    dc.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
 
     ts = sub.add_parser("test", help="run YAML policy cases: N passed, N failed (exit 1 on a failure)")
     ts.add_argument("paths", nargs="*", metavar="PATHS",
@@ -57,9 +63,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="report the categories, exclusions and outputs no case exercises (exit 1 if any)")
     ts.add_argument("--suffix", default=".cases.yaml",
                     help="file-name ending of case files in directories (default: .cases.yaml); files "
-                         "with a top-level `cases:` key are case files whatever their name")
+                         "with a top-level 'cases:' key are case files whatever their name")
 
-    args = parser.parse_args(argv)
+    sv = sub.add_parser("serve", help="serve the HTTP API (needs the server extra: pip install 'eligibility[server]')")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    sv.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except RequestError as exc:
@@ -91,7 +105,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             return 2
     request = load_request_text(text, source=source)
     decision = evaluate(request, _policies_for(request.city, args.policies), trace=not args.no_trace)
-    print(render_json(decision) if args.format == "json" else render_text(decision))
+    print(decision.to_json(indent=2) if args.format == "json" else render_text(decision))
     return 0
 
 
@@ -203,8 +217,19 @@ def _test(args: argparse.Namespace) -> int:
     return 1 if failed or uncovered else 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import serve
+    except ImportError as exc:  # the core library does not need FastAPI
+        print(f"eligibility: serve needs the server extra (pip install 'eligibility[server]'): {exc}",
+              file=sys.stderr)
+        return 2
+    serve(load_policies(args.policies) if args.policies else bundled_policies(), host=args.host, port=args.port)
+    return 0
+
+
 _COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs,
-             "test": _test}
+             "test": _test, "serve": _serve}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -31,15 +31,19 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         p = decision.policy
         lines.append(f"政策 policy: {p.name} {p.document_number or p.document_title} "
                      f"(version {p.version}, {p.effective_from} – {p.effective_to or 'open'})")
-    lines.append(f"参保年度 coverage year: {decision.coverage_year}  申请日期 as of: {decision.as_of}")
+    year = decision.coverage_year if decision.coverage_year is not None else "未确定 not determined"
+    lines.append(f"参保年度 coverage year: {year}  申请日期 as of: {decision.as_of}")
     if decision.categories:
         cats = "; ".join(f"{c.label} [{c.clause}]" for c in decision.categories)
-        lines.append(f"类别 categories: {cats}  (primary: {decision.primary_category})")
+        primary = f"  (primary: {decision.primary_category})" if decision.primary_category else ""
+        lines.append(f"类别 categories: {cats}{primary}")
     if decision.subsidy:
         s = decision.subsidy
-        amount = f"{s.amount} 元" if s.amount is not None else "unknown"
-        lines.append(f"资助金额 subsidy: {amount} (share {s.share}, premium {s.premium} from {s.premium_source}); "
-                     f"funding {s.funding_source}; payment {s.payment}")
+        amount = f"{s.amount} 元" if s.amount is not None else "未知 unknown"
+        premium = f"premium {s.premium} from {s.premium_source}" if s.premium is not None else \
+            f"premium unknown{' (' + s.premium_parameter + ' not supplied)' if s.premium_parameter else ''}"
+        lines.append(f"资助金额 subsidy: {amount} (share {_known(s.share)}, {premium}); "
+                     f"funding {_known(s.funding_source)}; payment {_known(s.payment)}")
         if s.note:
             lines.append(f"  note: {s.note}")
     if decision.flags:
@@ -52,7 +56,8 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         for b in decision.tier.benefits:
             lines.append(f"  {b.label}: {b.value} [{b.clause}]")
     if decision.benefit_start or decision.benefit_end:
-        lines.append(f"待遇期间 benefits: {decision.benefit_start} – {decision.benefit_end}")
+        start, end = _known(decision.benefit_start), _known(decision.benefit_end, "open")
+        lines.append(f"待遇期间 benefits: {start} – {end}")
     for d in decision.deadlines:
         lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
     if decision.responsible_region:
@@ -72,6 +77,11 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
     return "\n".join(lines)
 
 
+def _known(value: object, absent: str = "not stated") -> str:
+    """``value`` as text, or what its absence means: no ``None`` reaches a reader."""
+    return absent if value is None else str(value)
+
+
 def render_step(step: TraceStep) -> list[str]:
     """One trace step as indented lines: the rule, its condition tree, the parameters used."""
     clause = f"[{step.clause}] " if step.clause else ""
@@ -79,7 +89,7 @@ def render_step(step: TraceStep) -> list[str]:
     lines += _render_condition(step.condition, 2)
     for use in step.parameters:
         since = f"from {use.effective_from}, " if use.effective_from else ""
-        lines.append(f"      参数 {use.name} = {use.value} {use.unit} ({since}{use.source})")
+        lines.append(f"      参数 {use.name} = {_known(use.value, 'not supplied')} {use.unit} ({since}{use.source})")
     return lines
 
 
@@ -89,7 +99,7 @@ def _render_condition(condition: ConditionTrace | None, depth: int) -> list[str]
     pad = "  " * (depth + 1)
     line = f"{pad}{_MARK[condition.result]} {condition.test}"
     if condition.read:
-        line += "  ← " + ", ".join(f"{k}={v}" for k, v in condition.read.items())
+        line += "  ← " + ", ".join(f"{k}={_known(v, 'absent')}" for k, v in condition.read.items())
     if condition.missing:
         line += f"  (missing: {', '.join(condition.missing)})"
     out = [line]

@@ -182,6 +182,17 @@ class Decision(_Frozen):
             self._reasons, self._explain = reasons, None
         return reasons
 
+    def to_json(self, *, trace: bool | None = None, indent: int | None = None) -> str:
+        """The decision as JSON text (UTF-8, not escaped; shape versioned by ``schema_version``).
+
+        ``trace=None`` (the default) writes the trace when it holds steps and leaves an empty
+        one out (an untraced decision); ``False`` always leaves it out; ``True`` always writes
+        it, ``[]`` when the decision was evaluated with ``trace=False``. ``reasons`` are built
+        and written either way.
+        """
+        leave_out = trace is False or (trace is None and not self.trace)
+        return self.model_dump_json(by_alias=True, exclude={"trace"} if leave_out else None, indent=indent)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented

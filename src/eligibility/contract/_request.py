@@ -293,9 +293,14 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         start, end = (_raw_date(record.get(k)) if isinstance(record, dict) else None for k in ("from", "to"))
         if start is not None and end is not None and end < start:
             problems.append((f"person.enrollments[{i}]", "date_order", f"to ({end}) is before from ({start})"))
+    id_number, born = person.get("id_number"), _raw_date(person.get("birth_date"))
+    id_born = id_birth_date(id_number.upper()) if isinstance(id_number, str) and not id_problem(id_number.upper()) \
+        else None
+    if id_born is not None and born is not None and id_born != born:
+        problems.append(("person", "birth_date_mismatch", f"birth_date {born} contradicts the birth date in id_number"))
     if as_of is None:
         return problems
-    return problems + _timeline(as_of, _raw_date(person.get("birth_date")), "person.birth_date",
+    return problems + _timeline(as_of, born or id_born, "person.birth_date" if born else "person.id_number",
                                 [_raw_date(s.get("since")) if isinstance(s, dict) else None for s in statuses])
 
 
