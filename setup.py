@@ -1,4 +1,4 @@
-"""Build hook: ship the repository's ``policies/`` inside the wheel.
+"""Build hook: ship the repository's ``policies/`` and ``docs/schema/`` inside the wheel.
 
 The policies live at the repository root, where analysts edit them; the wheel needs
 them inside the package (``eligibility/policies``), so ``build_py`` copies them there.
@@ -19,6 +19,12 @@ class BuildWithPolicies(build_py):
         target.mkdir(parents=True, exist_ok=True)
         for policy in sorted(source.glob("*.yaml")):
             self.copy_file(str(policy), str(target / policy.name))
+        # the published JSON Schemas ship with the library (eligibility.contract.schema_file)
+        schemas = Path(__file__).parent / "docs" / "schema"
+        target = Path(self.build_lib) / "eligibility" / "schema"
+        target.mkdir(parents=True, exist_ok=True)
+        for schema in sorted(schemas.glob("*.json")):
+            self.copy_file(str(schema), str(target / schema.name))
 
 
 setup(cmdclass={"build_py": BuildWithPolicies})

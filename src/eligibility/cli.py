@@ -158,7 +158,7 @@ def _policies(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    for path in write_schemas(Path(args.out)):
+    for path in write_schemas(Path(args.out), bundled_policies()):
         print(path)
     return 0
 

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException
 
 from . import CalendarError, Decision, FieldIssue, Policy, PolicySet, Request, RequestError, __version__
 from . import bundled_policies, evaluate, validate
-from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES, scrub
+from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES, decision_schema, request_schema, scrub
 
 __all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_ITEMS", "PROBLEM_TYPES", "create_app", "serve"]
 
@@ -157,10 +157,10 @@ def _json(content: Any) -> Response:
 def _openapi_schemas() -> dict[str, Any]:
     """Request and Decision as OpenAPI components: the same models and calls as ``eligibility schema``."""
     components: dict[str, Any] = {}
-    for model, mode in ((Request, "validation"), (Decision, "serialization")):
-        schema = model.model_json_schema(by_alias=True, mode=mode, ref_template="#/components/schemas/{model}")
+    for name, published in (("Request", request_schema()), ("Decision", decision_schema())):
+        schema = json.loads(json.dumps(published).replace("#/$defs/", "#/components/schemas/"))
         components.update(schema.pop("$defs", {}))
-        components[model.__name__] = schema
+        components[name] = {k: v for k, v in schema.items() if k not in ("$id", "$schema")}
     return components
 
 

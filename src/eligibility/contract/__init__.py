@@ -8,12 +8,12 @@ from ._fields import MAX_REQUEST_BYTES
 from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
 from ._request import Choices, Person, Request, load_request_text, parse_request, scrub_issues, shown_input
-from ._schema import schemas, write_schemas
+from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
     "MAX_REQUEST_BYTES", "Outcome", "ParameterUse", "Person", "PolicyRef", "Reason", "Request", "SCHEMES",
     "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS", "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep",
     "attribute_values", "build_model", "check_character", "id_birth_date", "id_problem", "load_request_text",
-    "mask_id", "mask_name", "parse_request", "schemas", "scrub", "scrub_issues", "shown_input", "write_schemas",
+    "NOT_EXPRESSIBLE", "decision_schema", "request_schema", "schema_file", "mask_id", "mask_name", "parse_request", "schemas", "scrub", "scrub_issues", "shown_input", "write_schemas",
 ]
