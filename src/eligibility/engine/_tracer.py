@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..contract import ConditionTrace, TraceStep, build_model
-from ..language.kinds import Result
 
 
 class NullTracer:
@@ -31,7 +30,7 @@ class RecordingTracer(NullTracer):
 
     def __init__(self) -> None:
         self.steps: list[dict[str, Any]] = []
-        self._stack: list[list[ConditionTrace]] = [[]]
+        self.stack: list[list[ConditionTrace]] = [[]]
         self.read: dict[str, Any] = {}
 
     def step(self, kind: str, rule: str, clause: str | None, label: str, result: bool | None,
@@ -43,19 +42,13 @@ class RecordingTracer(NullTracer):
 
     # -- the condition tree of one rule --------------------------------------------------
     def begin_rule(self) -> None:
-        self._stack = [[]]
+        self.stack = [[]]
         self.read = {}
 
     def end_rule(self) -> ConditionTrace | None:
-        roots = self._stack[0]
+        roots = self.stack[0]
         return roots[0] if roots else None
 
-    def enter(self) -> None:
-        self._stack.append([])
-
-    def leave(self, test: str, result: Result, read: dict[str, Any]) -> None:
-        parts = self._stack.pop()
-        node = ConditionTrace(test, result[0], read, list(result[1]) if result[0] is None else [], parts)
-        if not parts:
-            self.read.update(read)
-        self._stack[-1].append(node)
+    # the open nodes of the rule being checked: each holds its parts so far (the traced
+    # evaluator's functions push and pop them, ``engine._walk``)
+    stack: list[list[ConditionTrace]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
+from ..contract import ConditionTrace
 from ..language import DateExpr, Node, Program, date_function
 from ..language.kinds import Facts, Result, children, kind_of, trace_text
 
@@ -27,7 +28,7 @@ class ProgramBuild:
         self._dates: dict[DateExpr, Callable[[Facts], dt.date | None]] = {}
         self._categories = {rule.id: rule.condition for rule in program.categories}
         self._category_ids = tuple(rule.id for rule in program.categories)
-        self._shared = _shared_nodes(program) if not traced else frozenset()
+        self._shared = _shared_nodes(program)
 
     # -- the Builder protocol -----------------------------------------------------------------
     @property
@@ -55,6 +56,8 @@ class ProgramBuild:
             function = kind.evaluator(node, self)
             if self.traced:
                 function = _reporting(node, function, self)
+                if id(node) in self._shared:
+                    function = _memoised_traced(-id(node), function)  # its own key: a traced entry holds its trace
             elif id(node) in self._shared:
                 function = _memoised(id(node), function)
             self._functions[id(node)] = function
@@ -83,17 +86,53 @@ def _memoised(key: int, evaluate: Evaluator) -> Evaluator:
 
 
 def _reporting(node: Node, evaluate: Evaluator, build: ProgramBuild) -> Evaluator:
+    """``evaluate`` reporting to the evaluation's tracer: the node's test, result, the facts a
+    test read, and its parts (the tracer's stack of open nodes, kept here inline: this runs for
+    every node of a traced evaluation)."""
     kind = kind_of(node)
     test, observed = trace_text(node), kind.observed
     composite = bool(kind.children(node))
 
     def reporting(facts: Facts) -> Result:
         tracer = facts.tracer
-        tracer.enter()
+        stack = tracer.stack
+        stack.append([])
         result = evaluate(facts)
-        tracer.leave(test, result, {} if composite else observed(node, facts, build))
+        parts = stack.pop()
+        if composite:
+            read: dict = {}
+        else:
+            read = observed(node, facts, build)
+            tracer.read.update(read)
+        stack[-1].append(ConditionTrace(test, result[0], read, list(result[1]) if result[0] is None else [],
+                                        parts))
         return result
     return reporting
+
+
+def _memoised_traced(key: int, reporting: Evaluator) -> Evaluator:
+    """A shared node, traced: evaluated once per phase; another place it stands shows the same
+    part of the trace (same facts, same phase: the same tree)."""
+    def memoised(facts: Facts) -> Result:
+        memo, tracer = facts.memo, facts.tracer
+        hit = memo.get(key)
+        if hit is None:
+            result = reporting(facts)
+            memo[key] = (result, tracer.stack[-1][-1])
+            return result
+        result, trace = hit
+        tracer.stack[-1].append(trace)
+        _add_reads(trace, tracer.read)
+        return result
+    return memoised
+
+
+def _add_reads(trace: ConditionTrace, read: dict) -> None:
+    if trace.parts:
+        for part in trace.parts:
+            _add_reads(part, read)
+    else:
+        read.update(trace.read)
 
 
 def _shared_nodes(program: Program) -> frozenset[int]:
