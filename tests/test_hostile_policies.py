@@ -105,7 +105,7 @@ def test_a_file_that_is_not_utf8_is_located_at_the_bad_byte(tmp_path):
     bad.write_bytes(b"city: shantou\nname: \xff\n")
     with pytest.raises(PolicyError) as caught:
         load_policy(bad)
-    assert ("encoding", 2, 7) == (caught.value.issues[0].code, caught.value.line, caught.value.column)
+    assert ("bad_encoding", 2, 7) == (caught.value.issues[0].code, caught.value.line, caught.value.column)
 
 
 def test_huge_values_are_cut_in_messages():

@@ -8,6 +8,8 @@ and every value's path maps to its line and column for later error messages.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +51,99 @@ class Located:
     def issue(self, path: Path, code: str, message: str, hint: str | None = None) -> PolicyIssue:
         line, column = self.where(path)
         return PolicyIssue(code=code, message=message, file=self.file, line=line, column=column, hint=hint)
+
+
+class FileRefusal(Exception):
+    """A file that cannot be read as text: its ``code`` (``not_found``, ``not_a_file``,
+    ``file_too_large``, ``bad_encoding``), a message, a hint and, for an encoding, where."""
+
+    def __init__(self, code: str, message: str, hint: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.code, self.message, self.hint, self.line, self.column = code, message, hint, line, column
+
+
+def read_text_file(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """The UTF-8 text of the regular file at ``path`` (symlinks followed), at most ``max_bytes``.
+
+    The size is known before a byte is read: a device (``/dev/zero``), a pipe or a
+    directory is refused, not read into memory. A UTF-8 byte-order mark is dropped; any
+    other encoding is refused naming the one it looks like.
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefusal("not_a_file", "a directory, not a file", "give the path of a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefusal("not_a_file", "not a regular file (a device, pipe or socket)",
+                              "give the path of a file saved on disk")
+        if info.st_size > max_bytes:
+            raise FileRefusal("file_too_large", f"file is larger than {max_bytes} bytes",
+                              "split it or remove what it does not need; it is refused before it is read")
+        # O_NONBLOCK: a file swapped for a pipe after the check must not block the open
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise FileRefusal("not_a_file", "not a regular file (a device, pipe or socket)",
+                                  "give the path of a file saved on disk")
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise FileRefusal("not_found", "no such file", "check the path") from None
+    except PermissionError:
+        raise FileRefusal("not_found", "the file cannot be read (permission denied)",
+                          "check the file's permissions") from None
+    except OSError as exc:
+        raise FileRefusal("not_found", f"the file cannot be read ({exc.strerror or exc})", "check the path") from None
+    if len(raw) > max_bytes:
+        raise FileRefusal("file_too_large", f"file is larger than {max_bytes} bytes",
+                          "split it or remove what it does not need")
+    return decode_text(raw)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+
+def decode_text(raw: bytes) -> str:
+    """``raw`` as UTF-8 text (a byte-order mark dropped), or FileRefusal ``bad_encoding``
+    naming the encoding it looks like (UTF-16/32 by their marks or NUL bytes, GBK/GB18030)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for mark, name in _BOMS:
+        if raw.startswith(mark):
+            raise _encoding_refusal(name, "byte-order mark", 1, 1)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise _encoding_refusal(_guess_encoding(raw), f"{exc.reason} at byte {exc.start}", line, column) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    sample = raw[:4096]
+    if sample.count(0) * 4 > len(sample):  # ASCII text in UTF-16 is every other byte NUL
+        return "UTF-16 (no byte-order mark)"
+    try:
+        sample.decode("gb18030")
+    except UnicodeDecodeError:
+        return "an unknown encoding"
+    return "GBK/GB18030"
+
+
+def _encoding_refusal(encoding: str, detail: str, line: int, column: int) -> FileRefusal:
+    return FileRefusal("bad_encoding", f"not UTF-8 text: looks like {encoding} ({detail})",
+                       "save the file as UTF-8 (in most editors: Save As, encoding UTF-8)", line, column)
+
+
+def read_located_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES, *,
+                      name: str | None = None) -> tuple[str | None, list[PolicyIssue]]:
+    """The text of a policy-like file, or None and the located issue that stops it."""
+    try:
+        return read_text_file(path, max_bytes), []
+    except FileRefusal as refusal:
+        return None, [PolicyIssue(refusal.code, refusal.message, name or str(path), refusal.line, refusal.column,
+                                  refusal.hint)]
 
 
 class _YamlRefusal(Exception):

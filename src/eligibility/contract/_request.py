@@ -8,18 +8,15 @@ Parsing collects every bad field at once (:func:`parse_request`); identifying va
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import FieldIssue, RequestError
-from ..loading import SAFE_LOADER, load_located
-from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_REQUEST_BYTES, MAX_STATUSES, Day,
+from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_STATUSES, Day,
                       Flag, _Model)
 from ._identity import id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import SCHEMES, STATUS_KINDS, Enrollment, Hukou, Status
@@ -296,41 +293,3 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         return problems
     return problems + _timeline(as_of, _raw_date(person.get("birth_date")), "person.birth_date",
                                 [_raw_date(s.get("since")) if isinstance(s, dict) else None for s in statuses])
-
-
-class _RequestYamlLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """Safe YAML that leaves dates as text, so pydantic reports a bad date by its field path."""
-
-
-_RequestYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_request_text(text: str, *, source: str = "<request>") -> Request:
-    """Parse a request given as JSON or YAML text (at most MAX_REQUEST_BYTES).
-
-    YAML is read with the policy loader's limits: core tags only, no alias bombs, no
-    deep nesting.
-    """
-    if len(text) > MAX_REQUEST_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_REQUEST_BYTES:
-        raise RequestError([FieldIssue("", "request_too_large",
-                                       f"{source} is larger than {MAX_REQUEST_BYTES} bytes; one request is one person")])
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise RequestError([FieldIssue("", "too_deep", f"{source} nests deeper than a request can")]) from None
-    except ValueError:
-        located, problems = load_located(text, source, loader_class=_RequestYamlLoader, max_bytes=MAX_REQUEST_BYTES)
-        if located is None:
-            problem = problems[0]
-            where = f" at line {problem.line}, column {problem.column}" if problem.line else ""
-            code = "syntax" if problem.code == "yaml_syntax" else problem.code
-            # the walker's other messages quote values and keys, which may be a name
-            detail = (f": {scrub(problem.message)}" if problem.code in ("yaml_syntax", "bad_character", "too_deep")
-                      else f" ({problem.code})")
-            raise RequestError([FieldIssue("", code, f"{source} is neither JSON nor valid YAML{where}{detail}")]) \
-                from None
-        data = located.data
-    return parse_request(data)
