@@ -12,12 +12,13 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import FieldIssue, RequestError
 from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_STATUSES, Day,
                       Flag, _Model)
+from ._times import china_time
 from ._identity import id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import SCHEMES, STATUS_KINDS, Enrollment, Hukou, Status
 
@@ -61,8 +62,15 @@ class Person(_Model):
         return mask_name(self.name) if self.name else None
 
 
+def _whole_number(value: Any) -> Any:
+    # a Literal[1, 2] takes True as 1 and 1.0 as 1: `tier: true` would silently be tier 1
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "a tier is the number 1 or 2")
+    return value
+
+
 class Choices(_Model):
-    tier: Literal[1, 2] | None = None
+    tier: Annotated[Literal[1, 2], BeforeValidator(_whole_number)] | None = None
     pension_grade: Decimal | None = Field(None, gt=0, le=MAX_AMOUNT)
 
 
@@ -72,7 +80,8 @@ class Request(_Model):
     city: str = Field(min_length=1, max_length=64, description="policy id: the policy file's stem")
     as_of: Day = Field(description="date of the application; picks the version in force")
     as_of_time: dt.time | None = Field(
-        None, description="time of day of the application, where a window closes at an hour")
+        None, description="time of day of the application in China Standard Time, where a window closes at an "
+                          "hour (an offset such as +00:00 is converted to UTC+8)")
     coverage_year: int | None = Field(
         None, ge=1990, le=2100,
         description="insurance year applied for; default set by the policy (see docs/authoring.md)")
@@ -86,17 +95,10 @@ class Request(_Model):
     @model_validator(mode="before")
     @classmethod
     def _split_datetime(cls, data: Any) -> Any:
-        """Accept ``as_of: 2018-02-22T16:30`` as a date and a time."""
+        """``as_of: 2018-02-22T16:30`` is a date and a time; an offset is converted to China
+        Standard Time (UTC+8), the day moving with it; a time given twice is refused."""
         if isinstance(data, dict):
-            value = data.get("as_of")
-            if isinstance(value, dt.datetime):
-                data = {**data, "as_of": value.date(), "as_of_time": value.time()}
-            elif isinstance(value, str) and ("T" in value or " " in value.strip()):
-                try:
-                    parsed = dt.datetime.fromisoformat(value.strip())
-                except ValueError:
-                    return data
-                data = {**data, "as_of": parsed.date(), "as_of_time": parsed.time()}
+            return china_time(data)
         return data
 
     @field_validator("parameters")

@@ -210,6 +210,17 @@ class _Run:
             tracer.step("coverage", "coverage_year", None, "参保年度", False,
                         facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
+        if coverage_year > request.as_of.year + 1:
+            # one applies for the current year or, in its collection period, the next: a
+            # version in force today does not rule 2100 (its window may end long before)
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
+                                       code="no_policy_in_force",
+                                       message=f"coverage year {coverage_year} is more than a year after as_of "
+                                               f"({request.as_of}); version {version.id} is in force "
+                                               f"{version.effective_from}..{version.effective_to or 'open'}"))
+            tracer.step("coverage", "coverage_year", None, "参保年度", False,
+                        facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
+            return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
 
         facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
