@@ -183,15 +183,18 @@ _PLAIN = re.compile(r"[\x20-\x7e]{0,40}")
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
     path = ""
+    after_index = False
     for part in loc:
         if isinstance(part, str) and not _PLAIN.fullmatch(part):
             part = "<unknown key>"  # a key is only echoed when it is plain ASCII, like every field name
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in STATUS_KINDS or part in SCHEMES:
-            continue  # the discriminator tag pydantic inserts; the index already names the item
+        elif after_index and (part in STATUS_KINDS or part in SCHEMES):
+            after_index = False
+            continue  # the discriminator tag pydantic inserts after an item's index
         else:
             path += f".{part}" if path else str(part)
+        after_index = isinstance(part, int)
     return path
 
 
@@ -229,12 +232,16 @@ def parse_request(data: Any) -> Request:
     if not isinstance(data, dict):
         raise RequestError([FieldIssue("", "type", f"a request must be a mapping, got {type(data).__name__}")])
     secrets = _secrets(data)
+    issues = None
     try:
         request = Request.model_validate(data, context=_CALLER_REPORTS)
     except ValidationError as exc:
         issues = [_issue_from_pydantic(error) for error in exc.errors()]
+    if issues is not None:
+        # raised here, not in the except block: the ValidationError (which holds the raw ID
+        # and name as its inputs) must not ride along as the RequestError's __context__
         issues += [FieldIssue(path, code, message) for path, code, message in _raw_timeline_problems(data)]
-        raise RequestError(scrub_issues(issues, secrets)) from None
+        raise RequestError(scrub_issues(issues, secrets))
     problems = consistency_problems(request)
     if problems:
         raise RequestError(scrub_issues([FieldIssue(*problem) for problem in problems], secrets))
