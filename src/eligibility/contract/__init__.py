@@ -1,7 +1,7 @@
 """The contract with callers: the request a system sends, the decision it gets back, their
 JSON Schemas, and how identifying values are checked and masked."""
 
-from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, Outcome,
+from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, OpenDeadline, Outcome,
                         ParameterUse, PolicyRef, Reason, Subsidy, Tier, TierBenefit, TraceStep, build_model)
 from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._fields import MAX_REQUEST_BYTES
@@ -13,7 +13,7 @@ from ._schema import schemas, write_schemas
 
 __all__ = [
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
-    "MAX_REQUEST_BYTES", "Outcome", "ParameterUse", "Person", "PolicyRef", "Reason", "Request", "SCHEMES",
+    "MAX_REQUEST_BYTES", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef", "Reason", "Request", "SCHEMES",
     "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS", "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep",
     "attribute_values", "build_model", "check_character", "id_birth_date", "id_problem", "load_request_file", "load_request_text",
     "mask_id", "mask_name", "parse_request", "schemas", "scrub", "scrub_issues", "shown_input", "write_schemas",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
+from ..errors import CalendarError
 from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
@@ -231,13 +232,28 @@ class _Run:
                                "status_date": facts.status_date.isoformat()})
         return self.judge(prepare(policy).programs[id(program)], version, facts)
 
+    @staticmethod
+    def named(rule: Rule, evaluate: Callable[[Facts], Any], facts: Facts) -> Any:
+        """``evaluate(facts)``; an error raised in it names ``rule`` and its clause."""
+        try:
+            return evaluate(facts)
+        except CalendarError as exc:
+            if exc.rule is not None:
+                raise
+            error = CalendarError(exc.reason, rule=rule.id, clause=rule.clause)
+        except Exception as exc:
+            exc.add_note(f"while evaluating {rule.kind} {rule.id!r} [{rule.clause}]")
+            raise
+        raise error  # outside the except block: the unnamed error is not chained to it
+
     def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
               ) -> list[tuple[Rule, Result]]:
         """Each rule's result; the missing facts of the unknown ones are collected."""
         results = []
         missing = self.missing
+        named = self.named
         for rule, evaluate in rules:
-            result = evaluate(facts)
+            result = named(rule, evaluate, facts)
             if result[0] is None:
                 missing += result[1]
             results.append((rule, result))
@@ -282,8 +298,31 @@ class _Run:
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "primary": primary_rule.id})
         # outputs read the matched categories and the primary status
-        facts = facts.next_phase(primary_witness=primary_result[2])
+        facts = facts.next_phase(primary_witness=primary_result[2],
+                                 qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
         return apply_outputs(self, program, rules, facts, primary_rule, common)
+
+
+def _qualified_on(holds: Callable[[Facts], Result]) -> Callable[[Facts, dt.date], dt.date]:
+    """The first day from ``since`` to the status date on which ``holds`` (the primary
+    category) is true, found by halving: categories gain a condition at most once in the
+    interval (a status granted, an age reached), so the first such day is where it began."""
+    def qualified_on(facts: Facts, since: dt.date) -> dt.date:
+        end = facts.status_date
+
+        def held(day: dt.date) -> bool:
+            return holds(facts.next_phase(status_date=day, qualified_on=None))[0] is True
+        if since >= end or held(since):
+            return since
+        low, high = since, end  # not held on low; held on high (the category decided there)
+        while (high - low).days > 1:
+            middle = low + (high - low) // 2
+            if held(middle):
+                high = middle
+            else:
+                low = middle
+        return high
+    return qualified_on
 
 
 def _status_date(program: Program, request: Request, coverage_year: int) -> dt.date:
@@ -308,7 +347,7 @@ def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], cate
             traced.tracer = tracer
             why = None
             if rule.condition is not None:
-                build.rule(rule.condition)(traced)
+                _Run.named(rule, build.rule(rule.condition), traced)
                 why = failing_test(tracer.end_rule())
             out.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label, code="category_not_met",
                               message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
