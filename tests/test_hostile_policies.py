@@ -142,3 +142,48 @@ def test_every_error_code_is_catalogued_in_docs_errors_md():
 def test_a_timestamp_tag_on_junk_is_a_located_error():
     issue = next(iter(issues_of(TEXT.replace("issued: null", "issued: !!timestamp junk", 1))))
     assert ("bad_scalar", True) == (issue.code, issue.line is not None)
+
+
+# --- round two (issue 12): YAML 1.1 surprises, values checked at load ----------------------
+
+@pytest.mark.parametrize("written, code", [
+    ("0240", "yaml11_number"), ("4:40", "yaml11_number"), ("0x118", "yaml11_number"), ("2_80", "yaml11_number"),
+    ("0o240", "decimal_parsing"), ("-280", "greater_than_equal"), ('"-280"', "greater_than_equal"),
+    ('"1e26"', "less_than_equal"), ('"0.000000001"', "decimal_max_places"),
+])
+def test_a_parameter_value_that_yaml_or_a_typo_would_misread_is_refused(written, code):
+    issues = issues_of(with_values(f"[{{from: 2020-01-01, value: {written}, source: 一}}]"))
+    assert [code] == [issue.code for issue in issues]
+    assert issues[0].hint and issues[0].line is not None
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF", "y", "n"])
+def test_a_yaml11_boolean_word_is_refused_with_a_hint(word):
+    text = TEXT.replace("certificate_valid: true", f"certificate_valid: {word}", 1)
+    assert text != TEXT
+    issues = issues_of(text)
+    assert issues[0].code in ("yaml11_boolean", "bool_type")
+    assert "true" in (issues[0].hint or "") + issues[0].message
+
+
+def test_a_misspelt_program_is_an_error_with_did_you_mean():
+    issues = issues_of(TEXT.replace("      resident_medical:\n", "      resident_medicla:\n", 1))
+    assert ("unknown_program", True) == (issues[0].code, "did you mean 'resident_medical'" in issues[0].hint)
+
+
+def test_coverage_years_outside_the_versions_window_are_refused():
+    text = TEXT.replace("coverage_year: {default: as_of_year}", "coverage_year: {default: as_of_year, years: [1990]}")
+    assert text != TEXT
+    assert "coverage_year_outside_window" in [issue.code for issue in issues_of(text)]
+
+
+def test_an_anchor_defined_twice_names_the_anchor_and_both_places():
+    [issue] = issues_of("city: &a shantou\nname: &a x\n")
+    assert ("yaml_syntax", 2) == (issue.code, issue.line)
+    assert "'a'" in issue.message and "line 1" in issue.message
+
+
+def test_the_bundled_policies_use_no_yaml11_surprises():
+    from eligibility import load_policies
+
+    assert 5 == len(list(load_policies()))

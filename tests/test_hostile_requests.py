@@ -217,3 +217,10 @@ def test_a_coverage_year_long_after_the_policy_is_not_in_force():
 
 def test_next_years_coverage_is_still_applied_for_in_the_autumn():
     assert "eligible" == evaluate({**BASE, "coverage_year": 2022}, trace=False).outcome
+
+
+@pytest.mark.parametrize("id_number", ["44051119700501002²", "44051119700501002２", "4405111970050１0022"])
+def test_an_id_with_a_digit_that_is_not_ascii_gets_a_clear_message(id_number):
+    issue = issues_of(with_person(id_number=id_number))["person.id_number"]
+    assert ("id_number", True) == (issue.code, "ASCII digits" in issue.message)
+    assert id_number not in issue.message

@@ -9,6 +9,7 @@ and every value's path maps to its line and column for later error messages.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,7 +185,13 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
             return None, [PolicyIssue("too_deep", f"nesting deeper than {MAX_DEPTH} levels", file,
                                       mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                       "flatten the structure")]
-        return None, [PolicyIssue("yaml_syntax", f"{exc.problem or exc.context}", file,
+        message = f"{exc.problem or exc.context}"
+        if exc.context and exc.problem and exc.context_mark is not None:
+            # "found duplicate anchor 'a'; first occurrence" + "second occurrence": say both
+            named = _anchor_named(text, exc.problem_mark) if "anchor" in exc.context else ""
+            message = (f"{exc.context.replace('anchor', 'anchor' + named, 1)} (line {exc.context_mark.line + 1}, "
+                       f"column {exc.context_mark.column + 1}); {exc.problem}")
+        return None, [PolicyIssue("yaml_syntax", message, file,
                                   mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                   "fix the YAML syntax at this position")]
     except yaml.reader.ReaderError as exc:
@@ -209,6 +216,14 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
     return located, []
 
 
+def _anchor_named(text: str, mark: Any) -> str:
+    """`` '&name'`` of the anchor written at ``mark`` (libyaml's message leaves the name out)."""
+    if mark is None:
+        return ""
+    found = re.match(r"&([^\s,\[\]{}]+)", text[mark.index:mark.index + 200])
+    return f" {found.group(1)!r}" if found else ""
+
+
 def _line_column(text: str, position: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     before = text[:position]
@@ -231,6 +246,29 @@ def _deep_position(text: str) -> int:
 def _shown(value: str, limit: int = 60) -> str:
     """``value`` quoted for a message, cut to ``limit`` characters."""
     return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+# YAML 1.1 (what PyYAML implements) reads `0240` as octal 160, `4:40` as 280 (base 60),
+# `0x1F`, `1_000` as numbers and `yes`/`no`/`on`/`off` as booleans; YAML 1.2 and most readers
+# of a policy do not. Only plain decimal numbers and true/false are taken as such.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_YAML11_CHECKS = {"tag:yaml.org,2002:int": _DECIMAL_INT, "tag:yaml.org,2002:float": _DECIMAL_FLOAT,
+                  "tag:yaml.org,2002:bool": re.compile(r"true|false|True|False|TRUE|FALSE")}
+
+
+def _refuse_yaml11(node: yaml.ScalarNode, *, key: bool) -> None:
+    value = node.value
+    if _YAML11_CHECKS[node.tag].fullmatch(value):
+        return
+    if node.tag == "tag:yaml.org,2002:bool":
+        if key:
+            return  # the walker keeps a key such as `on:` as the word
+        raise _YamlRefusal(node, "yaml11_boolean", f"{_shown(value)} is a YAML 1.1 boolean word",
+                           f"write true or false (or quote it, \"{value}\", if you mean the text)")
+    raise _YamlRefusal(node, "yaml11_number",
+                       f"{_shown(value)} would be read as a YAML 1.1 number (octal, base 60, hex or with _)",
+                       f"write the plain decimal number, quoted for an amount: \"{value.replace('_', '')}\"")
 
 
 class _Walker:
@@ -271,6 +309,8 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        if not node.style and node.tag in _YAML11_CHECKS:  # a plain (unquoted) scalar (libyaml: "")
+            _refuse_yaml11(node, key=bool(path) and path[-1] == "<key>")
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, AttributeError, yaml.constructor.ConstructorError) as exc:

@@ -22,7 +22,7 @@ def id_problem(id_number: str) -> str | None:
         return f"must be 18 characters, got {len(id_number)}"
     # isascii: str.isdigit also takes "²" and full-width digits, which int() then refuses
     if not (id_number.isascii() and id_number[:17].isdigit() and (id_number[17].isdigit() or id_number[17] == "X")):
-        return "must be 17 digits followed by a digit or X"
+        return "must be 17 ASCII digits (0-9) followed by a digit or X; superscripts and full-width digits are not"
     if check_character(id_number[:17]) != id_number[17]:
         return "check character does not match (ISO 7064 MOD 11-2)"
     if id_birth_date(id_number) is None:

@@ -37,7 +37,9 @@ class Window(_Strict):
 
 class ParameterValue(_Strict):
     from_: dt.date = Field(alias="from")
-    value: Decimal
+    # not negative, at most a billion, to the hundred-millionth: a larger figure is a typo
+    # ("1e26") and would overflow rounding to the fen, a negative one a sign slip
+    value: Decimal = Field(ge=0, le=Decimal("1000000000"), decimal_places=8)
     source: str = Field(min_length=1, description="clause or public source the figure comes from")
 
     @field_validator("value", mode="before")
