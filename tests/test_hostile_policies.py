@@ -187,3 +187,25 @@ def test_the_bundled_policies_use_no_yaml11_surprises():
     from eligibility import load_policies
 
     assert 5 == len(list(load_policies()))
+
+
+def test_four_thousand_unknown_categories_are_decided_in_linear_time():
+    import time
+
+    from eligibility import evaluate, loads_policy
+    from eligibility.render import render_json
+
+    categories = "".join(f"          - {{id: c{i}, clause: 一, label: l{i}, when: {{status: {{kind: tekun, care: dispersed}}}}}}\n"
+                         for i in range(4000))
+    policy = loads_policy('city: testville\nname: t\nregion: "4405"\nversions:\n  - id: "1"\n'
+                          "    document: {number: null, title: t, issuers: [x], source: s.txt}\n"
+                          "    effective: {from: 2017-01-01, to: null}\n    programs:\n      resident_medical:\n"
+                          "        label: l\n        categories:\n" + categories, file="testville.yaml")
+    request = {"city": "testville", "as_of": "2021-09-20",
+               "person": {"birth_date": "1970-01-01", "statuses": [{"kind": "tekun", "since": "2020-01-01"}]}}
+    started = time.perf_counter()
+    assert "undetermined" == evaluate(request, policy, trace=False).outcome
+    untraced = time.perf_counter() - started
+    started = time.perf_counter()
+    render_json(evaluate(request, policy))
+    assert (True, True) == (untraced < 0.2, time.perf_counter() - started < 1.5)
