@@ -209,3 +209,10 @@ def test_four_thousand_unknown_categories_are_decided_in_linear_time():
     started = time.perf_counter()
     render_json(evaluate(request, policy))
     assert (True, True) == (untraced < 0.2, time.perf_counter() - started < 1.5)
+
+
+@pytest.mark.parametrize("written", ["{a: 1}", "[{a: 1}]", "[[dispersed]]"])
+def test_a_status_attribute_written_as_a_mapping_is_a_located_error(written):
+    text = TEXT.replace("{status: {kind: tekun, care: dispersed}}", f"{{status: {{kind: tekun, care: {written}}}}}", 1)
+    assert text != TEXT
+    assert ["bad_value"] == sorted({issue.code for issue in issues_of(text)})

@@ -112,7 +112,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
                          f"{_did_you_mean(item, [str(v) for v in allowed_values])}use one of: {shown}"
                          + (" (numbers unquoted)" if isinstance(item, str) and item.isdigit() else ""))
                 ok = False
-            checked.append(item)
+            else:
+                checked.append(item)  # only values a request can hold (a mapping is not even hashable)
         tests.append((name, frozenset(checked)))
     if spec.certificate_valid is not None and kinds != ("disability",):
         cx.error(path + ("certificate_valid",), "unknown_key",
@@ -147,6 +148,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
 
 def _is_value(item: Any, allowed: set[Any]) -> bool:
     # 1 == True in Python: a bool is only a yes/no value, a number only a number
+    if isinstance(item, (dict, list)):
+        return False
     return any(item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
 
 
