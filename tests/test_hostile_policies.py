@@ -216,3 +216,17 @@ def test_a_status_attribute_written_as_a_mapping_is_a_located_error(written):
     text = TEXT.replace("{status: {kind: tekun, care: dispersed}}", f"{{status: {{kind: tekun, care: {written}}}}}", 1)
     assert text != TEXT
     assert ["bad_value"] == sorted({issue.code for issue in issues_of(text)})
+
+
+def test_a_lone_surrogate_in_policy_text_is_a_located_bad_character():
+    [issue] = issues_of("city: shantou\nname: \ud800\n")
+    assert ("bad_character", 2, 7) == (issue.code, issue.line, issue.column)
+
+
+def test_a_lone_surrogate_in_request_text_is_a_request_error():
+    from eligibility import RequestError
+    from eligibility.contract import load_request_text
+
+    with pytest.raises(RequestError) as caught:
+        load_request_text("city: \udc80\n")
+    assert "bad_character" == caught.value.issues[0].code

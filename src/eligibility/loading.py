@@ -194,6 +194,11 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
         return None, [PolicyIssue("yaml_syntax", message, file,
                                   mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                   "fix the YAML syntax at this position")]
+    except UnicodeEncodeError as exc:
+        # a lone surrogate ("\ud800") in text a caller built: libyaml encodes the text to UTF-8 first
+        line, column = _line_column(text, exc.start)
+        return None, [PolicyIssue("bad_character", f"character U+{ord(text[exc.start]):04X} is not allowed in YAML",
+                                  file, line, column, "remove it; save the file as UTF-8 text")]
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         return None, [PolicyIssue("bad_character", f"character U+{exc.character:04X} is not allowed in YAML",
