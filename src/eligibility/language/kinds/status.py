@@ -148,9 +148,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
 
 def _is_value(item: Any, allowed: set[Any]) -> bool:
     # 1 == True in Python: a bool is only a yes/no value, a number only a number
-    if isinstance(item, (dict, list)):
-        return False
-    return any(item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
+    return not isinstance(item, (dict, list)) and any(
+        item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
 
 
 def _did_you_mean(word: Any, choices: list[str]) -> str:
