@@ -209,3 +209,15 @@ def test_without_an_id_the_trace_shows_the_birth_date():
     del data["person"]["id_number"]
     data["person"]["birth_date"] = "1950-05-01"
     assert "1950-05-01" in render_json(evaluate(data))
+
+
+@pytest.mark.parametrize("text, strict", [
+    ('{"city": "shantou", "person": {"id_number": "440511197005010022", "name": "陈某某"},}', True),
+    ('{"陈某某": 1, "陈某某": 2, "id": "440511197005010022"}', False),
+])
+def test_a_request_text_error_chains_no_exception_holding_the_text(text, strict):
+    from eligibility.contract import load_request_text
+
+    with pytest.raises(RequestError) as caught:
+        load_request_text(text, strict_json=strict)
+    assert (None, None) == (caught.value.__cause__, caught.value.__context__)

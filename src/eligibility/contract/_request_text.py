@@ -44,18 +44,23 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _json(text: str, source: str, *, strict: bool) -> Any:
     """The decoded JSON, or None when the text is not JSON (and YAML may be tried)."""
+    # the RequestError is raised after the except blocks: a JSONDecodeError holds the whole
+    # text (the ID and name with it) and must not ride along as the error's __context__
+    problem = None
     try:
         return json.loads(text, object_pairs_hook=_refuse_duplicates)
     except RecursionError:
-        raise RequestError([FieldIssue("", "too_deep", f"{source} nests deeper than a request can")]) from None
+        problem = FieldIssue("", "too_deep", f"{source} nests deeper than a request can")
     except _DuplicateKey as exc:
         key = repr(exc.key) if _PLAIN.fullmatch(exc.key) else "<a key that is not plain ASCII>"
-        raise RequestError([FieldIssue("", "duplicate_key", scrub(
-            f"{source}: duplicate key {key} (JSON would keep the last one silently)"))]) from None
+        problem = FieldIssue("", "duplicate_key", scrub(
+            f"{source}: duplicate key {key} (JSON would keep the last one silently)"))
     except json.JSONDecodeError as exc:
         if strict:
-            raise RequestError([FieldIssue("", "syntax", f"{source} is not valid JSON at line {exc.lineno}, "
-                                                         f"column {exc.colno}: {exc.msg}")]) from None
+            problem = FieldIssue("", "syntax", f"{source} is not valid JSON at line {exc.lineno}, "
+                                               f"column {exc.colno}: {exc.msg}")
+    if problem is not None:
+        raise RequestError([problem])
     return None
 
 
@@ -97,5 +102,7 @@ def load_request_file(path: str | os.PathLike[str]) -> Request:
     except FileRefusal as refusal:
         code = "request_too_large" if refusal.code == "file_too_large" else refusal.code
         where = f" (line {refusal.line}, column {refusal.column})" if refusal.line else ""
-        raise RequestError([FieldIssue("", code, f"{source}: {refusal.message}{where}; {refusal.hint}")]) from None
-    return load_request_text(text, source=source)
+        problem = FieldIssue("", code, scrub(f"{source}: {refusal.message}{where}; {refusal.hint}"))
+    else:
+        return load_request_text(text, source=source)
+    raise RequestError([problem])
