@@ -230,3 +230,12 @@ def test_a_lone_surrogate_in_request_text_is_a_request_error():
     with pytest.raises(RequestError) as caught:
         load_request_text("city: \udc80\n")
     assert "bad_character" == caught.value.issues[0].code
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "100000000000000000000"])
+def test_a_coverage_year_that_is_no_calendar_year_is_a_located_error(year):
+    valued = with_values('[{from: 2020-01-01, value: "1", source: 一}]')
+    text = valued.replace("coverage_year: {default: as_of_year}", f"coverage_year: {{default: as_of_year, years: [{year}]}}")
+    assert text != valued
+    issues = issues_of(text)
+    assert issues and all(issue.line is not None for issue in issues)

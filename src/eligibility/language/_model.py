@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -62,7 +62,8 @@ class Parameter(_Strict):
 class CoverageYear(_Strict):
     default: Literal["as_of_year", "next_year", "first_ruled"] = "as_of_year"
     ruled: Window | None = None
-    years: list[int] | None = Field(None, description="the insurance years this version rules; all if absent")
+    years: list[Annotated[int, Field(ge=1900, le=2100)]] | None = Field(
+        None, description="the insurance years this version rules; all if absent")
 
 
 class Deadline(_Strict):
