@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import lzma
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,33 @@ def trace_projection(decision: Any) -> list[list[Any]]:
 _TRI = {True: "true", False: "false", None: "unknown"}
 # decision fields changed on purpose since the corpus was frozen (CHANGELOG.md): left out of the comparison
 CHANGED = {"schema_version"}
+
+
+# issue 12: mid-year deadlines are anchored on the day the person qualified in the primary
+# category (a 60th birthday, a serious illness), not on a low-income status granted earlier
+RE_ANCHORED = {21616: ("2021-10-09", "2021-10-22"), 21620: ("2021-02-19", "2021-03-04")}
+
+
+def re_anchored(index: int, frozen: dict[str, Any]) -> dict[str, Any]:
+    if index not in RE_ANCHORED or "decision" not in frozen:
+        return frozen
+    deadlines = [{**d, "due": due} for d, due in zip(frozen["decision"]["deadlines"], RE_ANCHORED[index])]
+    deadlines += frozen["decision"]["deadlines"][len(RE_ANCHORED[index]):]
+    return {**frozen, "decision": {**frozen["decision"], "deadlines": deadlines}}
+
+
+def frozen_as_now(request: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    """The frozen decision with the changes made on purpose since it was frozen (CHANGELOG.md):
+    issue 12: with an ID number, the birth date it encodes is not shown beside the masked ID;
+    ``open_deadlines`` is a new field (none in the frozen decisions)."""
+    expected = {**expected, "open_deadlines": expected.get("open_deadlines", [])}
+    person = request.get("person")
+    if not (isinstance(person, dict) and person.get("id_number")) or not expected.get("reasons"):
+        return expected
+    reasons = [{**reason, "message": re.sub(r"person\.birth_date=[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                                            "person.birth_date=from person.id_number", reason["message"])}
+               for reason in expected["reasons"]]
+    return {**expected, "reasons": reasons}
 
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -132,7 +160,7 @@ def differences(request: dict[str, Any], frozen: dict[str, Any]) -> list[str]:
         return [f"now raises {type(error).__name__}: {str(error)[:WIDTH]}"]
     if "error" in frozen:
         return [f"was RequestError {_short(frozen['error'])}, now decided ({decision.outcome})"]
-    expected = {key: value for key, value in frozen["decision"].items() if key not in CHANGED}
+    expected = frozen_as_now(request, {key: value for key, value in frozen["decision"].items() if key not in CHANGED})
     return (diff(expected, decision.model_dump(mode="json", exclude={"trace", *CHANGED}))
             + trace_diff(frozen["trace"], trace_projection(decision)))
 
@@ -154,7 +182,7 @@ def test_the_engine_decides_the_corpus_as_frozen(k):
     indices = chunk(k)
     failures = []
     for index in indices:
-        found = differences(json.loads(requests[index]), records[index])
+        found = differences(json.loads(requests[index]), re_anchored(index, records[index]))
         if found:
             failures.append((index, found))
     if failures:

@@ -105,7 +105,7 @@ def test_a_file_that_is_not_utf8_is_located_at_the_bad_byte(tmp_path):
     bad.write_bytes(b"city: shantou\nname: \xff\n")
     with pytest.raises(PolicyError) as caught:
         load_policy(bad)
-    assert ("encoding", 2, 7) == (caught.value.issues[0].code, caught.value.line, caught.value.column)
+    assert ("bad_encoding", 2, 7) == (caught.value.issues[0].code, caught.value.line, caught.value.column)
 
 
 def test_huge_values_are_cut_in_messages():
@@ -142,3 +142,100 @@ def test_every_error_code_is_catalogued_in_docs_errors_md():
 def test_a_timestamp_tag_on_junk_is_a_located_error():
     issue = next(iter(issues_of(TEXT.replace("issued: null", "issued: !!timestamp junk", 1))))
     assert ("bad_scalar", True) == (issue.code, issue.line is not None)
+
+
+# --- round two (issue 12): YAML 1.1 surprises, values checked at load ----------------------
+
+@pytest.mark.parametrize("written, code", [
+    ("0240", "yaml11_number"), ("4:40", "yaml11_number"), ("0x118", "yaml11_number"), ("2_80", "yaml11_number"),
+    ("0o240", "decimal_parsing"), ("-280", "greater_than_equal"), ('"-280"', "greater_than_equal"),
+    ('"1e26"', "less_than_equal"), ('"0.000000001"', "decimal_max_places"),
+])
+def test_a_parameter_value_that_yaml_or_a_typo_would_misread_is_refused(written, code):
+    issues = issues_of(with_values(f"[{{from: 2020-01-01, value: {written}, source: 一}}]"))
+    assert [code] == [issue.code for issue in issues]
+    assert issues[0].hint and issues[0].line is not None
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF", "y", "n"])
+def test_a_yaml11_boolean_word_is_refused_with_a_hint(word):
+    text = TEXT.replace("certificate_valid: true", f"certificate_valid: {word}", 1)
+    assert text != TEXT
+    issues = issues_of(text)
+    assert issues[0].code in ("yaml11_boolean", "bool_type")
+    assert "true" in (issues[0].hint or "") + issues[0].message
+
+
+def test_a_misspelt_program_is_an_error_with_did_you_mean():
+    issues = issues_of(TEXT.replace("      resident_medical:\n", "      resident_medicla:\n", 1))
+    assert ("unknown_program", True) == (issues[0].code, "did you mean 'resident_medical'" in issues[0].hint)
+
+
+def test_coverage_years_outside_the_versions_window_are_refused():
+    text = TEXT.replace("coverage_year: {default: as_of_year}", "coverage_year: {default: as_of_year, years: [1990]}")
+    assert text != TEXT
+    assert "coverage_year_outside_window" in [issue.code for issue in issues_of(text)]
+
+
+def test_an_anchor_defined_twice_names_the_anchor_and_both_places():
+    [issue] = issues_of("city: &a shantou\nname: &a x\n")
+    assert ("yaml_syntax", 2) == (issue.code, issue.line)
+    assert "'a'" in issue.message and "line 1" in issue.message
+
+
+def test_the_bundled_policies_use_no_yaml11_surprises():
+    from eligibility import load_policies
+
+    assert 5 == len(list(load_policies()))
+
+
+def test_four_thousand_unknown_categories_are_decided_in_linear_time():
+    import time
+
+    from eligibility import evaluate, loads_policy
+    from eligibility.render import render_json
+
+    categories = "".join(f"          - {{id: c{i}, clause: 一, label: l{i}, when: {{status: {{kind: tekun, care: dispersed}}}}}}\n"
+                         for i in range(4000))
+    policy = loads_policy('city: testville\nname: t\nregion: "4405"\nversions:\n  - id: "1"\n'
+                          "    document: {number: null, title: t, issuers: [x], source: s.txt}\n"
+                          "    effective: {from: 2017-01-01, to: null}\n    programs:\n      resident_medical:\n"
+                          "        label: l\n        categories:\n" + categories, file="testville.yaml")
+    request = {"city": "testville", "as_of": "2021-09-20",
+               "person": {"birth_date": "1970-01-01", "statuses": [{"kind": "tekun", "since": "2020-01-01"}]}}
+    started = time.perf_counter()
+    assert "undetermined" == evaluate(request, policy, trace=False).outcome
+    untraced = time.perf_counter() - started
+    started = time.perf_counter()
+    render_json(evaluate(request, policy))
+    assert (True, True) == (untraced < 0.2, time.perf_counter() - started < 1.5)
+
+
+@pytest.mark.parametrize("written", ["{a: 1}", "[{a: 1}]", "[[dispersed]]"])
+def test_a_status_attribute_written_as_a_mapping_is_a_located_error(written):
+    text = TEXT.replace("{status: {kind: tekun, care: dispersed}}", f"{{status: {{kind: tekun, care: {written}}}}}", 1)
+    assert text != TEXT
+    assert ["bad_value"] == sorted({issue.code for issue in issues_of(text)})
+
+
+def test_a_lone_surrogate_in_policy_text_is_a_located_bad_character():
+    [issue] = issues_of("city: shantou\nname: \ud800\n")
+    assert ("bad_character", 2, 7) == (issue.code, issue.line, issue.column)
+
+
+def test_a_lone_surrogate_in_request_text_is_a_request_error():
+    from eligibility import RequestError
+    from eligibility.contract import load_request_text
+
+    with pytest.raises(RequestError) as caught:
+        load_request_text("city: \udc80\n")
+    assert "bad_character" == caught.value.issues[0].code
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "100000000000000000000"])
+def test_a_coverage_year_that_is_no_calendar_year_is_a_located_error(year):
+    valued = with_values('[{from: 2020-01-01, value: "1", source: 一}]')
+    text = valued.replace("coverage_year: {default: as_of_year}", f"coverage_year: {{default: as_of_year, years: [{year}]}}")
+    assert text != valued
+    issues = issues_of(text)
+    assert issues and all(issue.line is not None for issue in issues)

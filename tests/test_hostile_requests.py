@@ -148,3 +148,79 @@ def test_a_request_cannot_change_under_its_decision():
     with pytest.raises(AttributeError):
         request.person.statuses.clear()  # a tuple: the trace replays the request the decision saw
     assert "outcome: eligible" == decision.trace[-1].label
+
+
+# --- round two (issue 12): times, offsets, conflicts, booleans, years ----------------------
+
+SONGMING = {"city": "songming", "as_of": "2018-02-22",
+            "person": {"birth_date": "1970-05-01", "hukou": {"region": "530127", "kind": "rural"},
+                       "statuses": [{"kind": "dibao", "since": "2017-01-01"}]}}
+
+
+@pytest.mark.parametrize("as_of, as_of_time, day, time_", [
+    ("2018-02-22", "16:00+08:00", "2018-02-22", "16:00:00"),
+    ("2018-02-22", "16:00+00:00", "2018-02-23", "00:00:00"),   # 16:00 UTC is midnight in Beijing
+    ("2018-02-22T16:00-08:00", None, "2018-02-23", "08:00:00"),
+    ("2018-02-22T16:00+08:00", None, "2018-02-22", "16:00:00"),
+    ("2018-02-22T23:30Z", None, "2018-02-23", "07:30:00"),
+])
+def test_offsets_are_converted_to_china_standard_time(as_of, as_of_time, day, time_):
+    data = {**SONGMING, "as_of": as_of, **({"as_of_time": as_of_time} if as_of_time else {})}
+    request = parse_request(data)
+    assert (day, time_, None) == (request.as_of.isoformat(), request.as_of_time.isoformat(),
+                                  request.as_of_time.tzinfo)
+
+
+def test_an_offset_time_on_a_window_closing_day_is_evaluated_not_a_type_error():
+    decision = evaluate({**SONGMING, "as_of": "2018-02-23", "as_of_time": "16:00+08:00"})
+    late = evaluate({**SONGMING, "as_of": "2018-02-23", "as_of_time": "10:00+00:00"})   # 18:00 in Beijing
+    assert decision.outcome != late.outcome or decision.deadlines != late.deadlines or \
+        [s.result for s in decision.trace] != [s.result for s in late.trace]
+
+
+def test_a_python_aware_datetime_is_converted_too():
+    import datetime as dt
+
+    moment = dt.datetime(2018, 2, 22, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+    request = parse_request({**SONGMING, "as_of": moment})
+    assert (dt.date(2018, 2, 23), dt.time(8, 0)) == (request.as_of, request.as_of_time)
+
+
+def test_as_of_with_a_time_and_as_of_time_conflict():
+    issues = issues_of({**SONGMING, "as_of": "2018-02-22T16:00", "as_of_time": "10:00"})
+    assert ["as_of_time_conflict"] == [issue.code for issue in issues.values()]
+
+
+def test_a_json_request_with_a_duplicate_key_is_refused_like_yaml():
+    with pytest.raises(RequestError) as caught:
+        load_request_text('{"city": "x", "city": "shantou", "as_of": "2021-09-20", '
+                          '"person": {"birth_date": "1970-05-01"}}')
+    assert ["duplicate_key"] == [issue.code for issue in caught.value.issues]
+
+
+def test_a_json_duplicate_key_that_is_a_name_is_not_echoed():
+    with pytest.raises(RequestError) as caught:
+        load_request_text('{"陈某某": 1, "陈某某": 2}')
+    assert "陈某某" not in str(caught.value)
+
+
+@pytest.mark.parametrize("tier", [True, False, "1", 1.0])
+def test_a_tier_is_the_number_one_or_two(tier):
+    issues = issues_of({**BASE, "choices": {"tier": tier}})
+    assert ["choices.tier"] == list(issues)
+
+
+def test_a_coverage_year_long_after_the_policy_is_not_in_force():
+    decision = evaluate({**BASE, "coverage_year": 2100}, trace=False)
+    assert ("no_policy_in_force", None) == (decision.outcome, decision.benefit_start)
+
+
+def test_next_years_coverage_is_still_applied_for_in_the_autumn():
+    assert "eligible" == evaluate({**BASE, "coverage_year": 2022}, trace=False).outcome
+
+
+@pytest.mark.parametrize("id_number", ["44051119700501002²", "44051119700501002２", "4405111970050１0022"])
+def test_an_id_with_a_digit_that_is_not_ascii_gets_a_clear_message(id_number):
+    issue = issues_of(with_person(id_number=id_number))["person.id_number"]
+    assert ("id_number", True) == (issue.code, "ASCII digits" in issue.message)
+    assert id_number not in issue.message

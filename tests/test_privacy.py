@@ -118,3 +118,106 @@ def test_a_full_width_id_typed_into_another_field_is_masked():
     text = str(caught.value) + "".join(repr(i) for i in caught.value.issues)
     assert_clean(text)
     assert FULL_WIDTH_OTHER_ID[:9] not in text
+
+
+# --- round two (issue 12): however an ID or name is written, wherever it would show --------
+
+SPACED_IDS = ["4405 1119 5005 0100 23", "440511-19500501-0023", "440511 19500501 0023", "4405\u300011195005010023",
+              "４４０５ １１１９ ５００５ ０１００ ２３", "440511_19500501_0023"]
+
+
+def digits_of(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def assert_no_id_digits(text: str) -> None:
+    """No run of the second ID's digits, separators dropped, survives."""
+    import unicodedata
+
+    flat = digits_of(unicodedata.normalize("NFKC", text))
+    assert OTHER_ID[4:14] not in flat, text
+
+
+@pytest.mark.parametrize("spaced", SPACED_IDS)
+@pytest.mark.parametrize("field", ["city", "program", "person.hukou.region", "person.sex", "parameter key"])
+def test_an_id_written_with_separators_is_masked_in_errors(spaced, field):
+    data = bad(parameters={spaced: "1"}) if field == "parameter key" else bad(**{field: spaced})
+    with pytest.raises(EligibilityError) as caught:
+        evaluate(data)
+    for text in (str(caught.value), repr(caught.value), *(repr(i) for i in caught.value.issues)):
+        assert_no_id_digits(text)
+
+
+@pytest.mark.parametrize("spaced", SPACED_IDS[:2])
+@pytest.mark.parametrize("field", ["city", "program"])
+def test_the_repr_of_a_request_masks_an_id_typed_into_a_text_field(spaced, field):
+    request = parse_request(bad(**{field: spaced}))
+    assert_no_id_digits(repr(request))
+    assert_no_id_digits(str(request))
+
+
+def test_the_repr_of_a_request_masks_an_id_used_as_a_parameter_name():
+    request = parse_request(bad(parameters={"4405 1119 5005 0100 23": "1"}))
+    assert_no_id_digits(repr(request))
+
+
+@pytest.mark.parametrize("name", [" 陈某某 ", "陈", " 陈 ", "\u3000陈某\u3000", "Li"])
+def test_a_name_however_padded_is_masked_where_it_is_echoed(name):
+    data = bad(**{"person.name": name, "city": name.strip(), "person.sex": name.strip()})
+    with pytest.raises(EligibilityError) as caught:
+        evaluate(data)
+    text = str(caught.value) + "".join(repr(i) for i in caught.value.issues)
+    assert name.strip() not in text
+
+
+def test_a_name_used_as_a_key_is_not_in_the_path():
+    data = bad(**{"person.name": "Li Lei"})
+    data["person"]["Li Lei"] = 1
+    with pytest.raises(RequestError) as caught:
+        parse_request(data)
+    assert ("Li Lei" not in str(caught.value), 1) == (True, len(caught.value.issues))
+
+
+def test_the_chained_validation_error_is_dropped():
+    with pytest.raises(RequestError) as caught:
+        parse_request(bad(**{"person.id_number": ID[:-1] + "3", "person.sex": NAME}))
+    error = caught.value
+    assert (None, None) == (error.__cause__, error.__context__)
+
+
+def test_an_unknown_field_named_like_a_status_kind_keeps_its_name():
+    with pytest.raises(RequestError) as caught:
+        parse_request(bad(**{"person.dibao": True}))
+    assert ["person.dibao"] == [i.path for i in caught.value.issues]
+
+
+def test_a_trace_never_shows_the_birth_date_beside_the_masked_id():
+    decision = evaluate(bad(**{"person.statuses": [{"kind": "low_income_household", "since": "2021-01-01"}]}))
+    text = render_json(decision) + render_text(decision)
+    assert "4405**********0022" in text
+    assert ("1970-05-01" not in text, "from person.id_number" in text) == (True, True)
+
+
+def test_a_given_birth_date_beside_an_id_is_not_traced_either():
+    decision = evaluate(bad(**{"person.birth_date": "1970-05-01",
+                               "person.statuses": [{"kind": "low_income_household", "since": "2021-01-01"}]}))
+    assert "1970-05-01" not in render_json(decision)
+
+
+def test_without_an_id_the_trace_shows_the_birth_date():
+    data = bad(**{"person.statuses": [{"kind": "low_income_household", "since": "2021-01-01"}]})
+    del data["person"]["id_number"]
+    data["person"]["birth_date"] = "1950-05-01"
+    assert "1950-05-01" in render_json(evaluate(data))
+
+
+@pytest.mark.parametrize("text, strict", [
+    ('{"city": "shantou", "person": {"id_number": "440511197005010022", "name": "陈某某"},}', True),
+    ('{"陈某某": 1, "陈某某": 2, "id": "440511197005010022"}', False),
+])
+def test_a_request_text_error_chains_no_exception_holding_the_text(text, strict):
+    from eligibility.contract import load_request_text
+
+    with pytest.raises(RequestError) as caught:
+        load_request_text(text, strict_json=strict)
+    assert (None, None) == (caught.value.__cause__, caught.value.__context__)

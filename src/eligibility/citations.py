@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import PolicyIssue
-from .loading import Located, load_located
+from .loading import Located, load_located, read_located_file
 
 _NUMERALS = "一二三四五六七八九十"
 _STRUCTURE = re.compile(
@@ -141,18 +141,16 @@ _SHOWN = {"section": lambda v: f"{v}、", "item": lambda v: f"（{v}）", "point
 def check_citations(policy_file: str | Path, sources: str | Path) -> list[PolicyIssue]:
     """Every citation of a (valid) policy file whose markers are not in its seed text, located."""
     policy_file = Path(policy_file)
-    located, issues = load_located(policy_file.read_text(encoding="utf-8"), str(policy_file))
+    text, issues = read_located_file(policy_file)
+    located, issues = load_located(text, str(policy_file)) if text is not None else (None, issues)
     if located is None:
         return issues
     texts: dict[str, SourceText | None] = {}
+    directory = Path(sources).resolve()
     for path, citation, source, strict in _citations(located):
         if source not in texts:
-            seed = Path(sources) / source
-            texts[source] = SourceText(seed.read_text(encoding="utf-8")) if seed.is_file() else None
-            if texts[source] is None:
-                issues.append(located.issue(path[:2] + ("document", "source"), "source_not_found",
-                                            f"seed file {source!r} is not in {sources}",
-                                            "name the seed file the version encodes (document.source)"))
+            texts[source] = _seed_text(directory, source, located, path[:2] + ("document", "source"), issues)
+
         text = texts[source]
         segments = parse_citation(citation)
         if segments is None:
@@ -168,6 +166,24 @@ def check_citations(policy_file: str | Path, sources: str | Path) -> list[Policy
                 path, "citation_not_in_text", f"clause {citation!r}: {missing!r} does not occur where cited in {source}",
                 "check the clause against the text; markers must occur in order (section 一、, item （七）, point 2.)"))
     return issues
+
+
+def _seed_text(directory: Path, source: str, located: Located, at: tuple, issues: list[PolicyIssue]
+               ) -> "SourceText | None":
+    """The seed ``source`` names in ``directory``, or None with the located issue saying why
+    (a name leading out of the directory, such as ``../../bin/ls``, is not a seed)."""
+    seed = (directory / source).resolve()
+    if seed.parent != directory or not seed.is_file():
+        issues.append(located.issue(at, "source_not_found", f"seed file {source!r} is not in {directory}",
+                                    "name the seed file the version encodes (document.source), "
+                                    "a file name in the sources directory"))
+        return None
+    text, problems = read_located_file(seed)
+    if text is None:
+        issues.append(located.issue(at, problems[0].code, f"seed file {source!r}: {problems[0].message}",
+                                    problems[0].hint))
+        return None
+    return SourceText(text)
 
 
 def _citations(located: Located) -> Iterator[tuple[tuple, str, str, bool]]:

@@ -16,8 +16,8 @@ from pathlib import Path
 from . import PolicySet, __version__, bundled_policies, load_policies, load_policy
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
+from .contract import MAX_REQUEST_BYTES, load_request_file, load_request_text, write_schemas
 from .render import render_text
-from .contract import load_request_text, write_schemas
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 
@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # the reader stopped early (`eligibility ... | head`): not a failure; silence the
+        # interpreter's own flush of stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except RequestError as exc:
         print(f"eligibility: {exc}", file=sys.stderr)
         return 2
@@ -85,25 +90,21 @@ def main(argv: list[str] | None = None) -> int:
     except EligibilityError as exc:
         print(f"eligibility: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # the reader stopped early (`eligibility ... | head`): not a failure; silence the
-        # interpreter's own flush of stdout at exit
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except OSError as exc:
+        # the library turns the path errors it knows into EligibilityErrors; this is the net
+        # under the rest (a directory that vanished mid-run): a message, never a traceback
+        where = f" {exc.filename}:" if exc.filename else ""
+        print(f"eligibility:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from . import evaluate
 
     if args.file == "-":
-        text, source = sys.stdin.read(), "<stdin>"
+        request = load_request_text(sys.stdin.read(MAX_REQUEST_BYTES + 1), source="<stdin>")
     else:
-        try:
-            text, source = Path(args.file).read_text(encoding="utf-8"), args.file
-        except OSError as exc:
-            print(f"eligibility: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-            return 2
-    request = load_request_text(text, source=source)
+        request = load_request_file(args.file)
     decision = evaluate(request, _policies_for(request.city, args.policies), trace=not args.no_trace)
     print(decision.to_json(indent=2) if args.format == "json" else render_text(decision))
     return 0
@@ -166,7 +167,10 @@ def _schema(args: argparse.Namespace) -> int:
 def _docs(args: argparse.Namespace) -> int:
     policies = load_policies(args.policies) if args.policies else bundled_policies()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EligibilityError(f"cannot write to {out}: {exc.strerror or exc}") from None
     for policy in policies:
         doc = out / f"{policy.city}.md"
         print(f"{doc}: {'updated' if update_doc(policy, doc) else 'up to date'}")

@@ -75,4 +75,13 @@ class RequestError(EligibilityError):
 
 
 class CalendarError(EligibilityError):
-    """A working-day deadline falls outside the years the official calendar covers."""
+    """A working-day date falls outside the years the official calendar covers.
+
+    Raised from an evaluation, it names the rule and clause whose date it is (``rule``,
+    ``clause``); ``reason`` is the calendar's message alone.
+    """
+
+    def __init__(self, reason: str, *, rule: str | None = None, clause: str | None = None):
+        where = f"{rule} [{clause}]: " if rule is not None else ""
+        super().__init__(where + reason)
+        self.reason, self.rule, self.clause = reason, rule, clause

@@ -8,6 +8,9 @@ and every value's path maps to its line and column for later error messages.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +54,99 @@ class Located:
         return PolicyIssue(code=code, message=message, file=self.file, line=line, column=column, hint=hint)
 
 
+class FileRefusal(Exception):
+    """A file that cannot be read as text: its ``code`` (``not_found``, ``not_a_file``,
+    ``file_too_large``, ``bad_encoding``), a message, a hint and, for an encoding, where."""
+
+    def __init__(self, code: str, message: str, hint: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.code, self.message, self.hint, self.line, self.column = code, message, hint, line, column
+
+
+def read_text_file(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """The UTF-8 text of the regular file at ``path`` (symlinks followed), at most ``max_bytes``.
+
+    The size is known before a byte is read: a device (``/dev/zero``), a pipe or a
+    directory is refused, not read into memory. A UTF-8 byte-order mark is dropped; any
+    other encoding is refused naming the one it looks like.
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefusal("not_a_file", "a directory, not a file", "give the path of a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefusal("not_a_file", "not a regular file (a device, pipe or socket)",
+                              "give the path of a file saved on disk")
+        if info.st_size > max_bytes:
+            raise FileRefusal("file_too_large", f"file is larger than {max_bytes} bytes",
+                              "split it or remove what it does not need; it is refused before it is read")
+        # O_NONBLOCK: a file swapped for a pipe after the check must not block the open
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise FileRefusal("not_a_file", "not a regular file (a device, pipe or socket)",
+                                  "give the path of a file saved on disk")
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise FileRefusal("not_found", "no such file", "check the path") from None
+    except PermissionError:
+        raise FileRefusal("not_found", "the file cannot be read (permission denied)",
+                          "check the file's permissions") from None
+    except OSError as exc:
+        raise FileRefusal("not_found", f"the file cannot be read ({exc.strerror or exc})", "check the path") from None
+    if len(raw) > max_bytes:
+        raise FileRefusal("file_too_large", f"file is larger than {max_bytes} bytes",
+                          "split it or remove what it does not need")
+    return decode_text(raw)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+
+def decode_text(raw: bytes) -> str:
+    """``raw`` as UTF-8 text (a byte-order mark dropped), or FileRefusal ``bad_encoding``
+    naming the encoding it looks like (UTF-16/32 by their marks or NUL bytes, GBK/GB18030)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for mark, name in _BOMS:
+        if raw.startswith(mark):
+            raise _encoding_refusal(name, "byte-order mark", 1, 1)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise _encoding_refusal(_guess_encoding(raw), f"{exc.reason} at byte {exc.start}", line, column) from None
+
+
+def _guess_encoding(raw: bytes) -> str:
+    sample = raw[:4096]
+    if sample.count(0) * 4 > len(sample):  # ASCII text in UTF-16 is every other byte NUL
+        return "UTF-16 (no byte-order mark)"
+    try:
+        sample.decode("gb18030")
+    except UnicodeDecodeError:
+        return "an unknown encoding"
+    return "GBK/GB18030"
+
+
+def _encoding_refusal(encoding: str, detail: str, line: int, column: int) -> FileRefusal:
+    return FileRefusal("bad_encoding", f"not UTF-8 text: looks like {encoding} ({detail})",
+                       "save the file as UTF-8 (in most editors: Save As, encoding UTF-8)", line, column)
+
+
+def read_located_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES, *,
+                      name: str | None = None) -> tuple[str | None, list[PolicyIssue]]:
+    """The text of a policy-like file, or None and the located issue that stops it."""
+    try:
+        return read_text_file(path, max_bytes), []
+    except FileRefusal as refusal:
+        return None, [PolicyIssue(refusal.code, refusal.message, name or str(path), refusal.line, refusal.column,
+                                  refusal.hint)]
+
+
 class _YamlRefusal(Exception):
     def __init__(self, node: yaml.Node | None, code: str, message: str, hint: str | None = None):
         super().__init__(message)
@@ -89,9 +185,20 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
             return None, [PolicyIssue("too_deep", f"nesting deeper than {MAX_DEPTH} levels", file,
                                       mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                       "flatten the structure")]
-        return None, [PolicyIssue("yaml_syntax", f"{exc.problem or exc.context}", file,
+        message = f"{exc.problem or exc.context}"
+        if exc.context and exc.problem and exc.context_mark is not None:
+            # "found duplicate anchor 'a'; first occurrence" + "second occurrence": say both
+            named = _anchor_named(text, exc.problem_mark) if "anchor" in exc.context else ""
+            message = (f"{exc.context.replace('anchor', 'anchor' + named, 1)} (line {exc.context_mark.line + 1}, "
+                       f"column {exc.context_mark.column + 1}); {exc.problem}")
+        return None, [PolicyIssue("yaml_syntax", message, file,
                                   mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                   "fix the YAML syntax at this position")]
+    except UnicodeEncodeError as exc:
+        # a lone surrogate ("\ud800") in text a caller built: libyaml encodes the text to UTF-8 first
+        line, column = _line_column(text, exc.start)
+        return None, [PolicyIssue("bad_character", f"character U+{ord(text[exc.start]):04X} is not allowed in YAML",
+                                  file, line, column, "remove it; save the file as UTF-8 text")]
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         return None, [PolicyIssue("bad_character", f"character U+{exc.character:04X} is not allowed in YAML",
@@ -112,6 +219,14 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
         column = refusal.node.start_mark.column + 1 if refusal.node is not None else None
         return None, [PolicyIssue(refusal.code, refusal.message, file, line, column, refusal.hint)]
     return located, []
+
+
+def _anchor_named(text: str, mark: Any) -> str:
+    """`` '&name'`` of the anchor written at ``mark`` (libyaml's message leaves the name out)."""
+    if mark is None:
+        return ""
+    found = re.match(r"&([^\s,\[\]{}]+)", text[mark.index:mark.index + 200])
+    return f" {found.group(1)!r}" if found else ""
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -136,6 +251,29 @@ def _deep_position(text: str) -> int:
 def _shown(value: str, limit: int = 60) -> str:
     """``value`` quoted for a message, cut to ``limit`` characters."""
     return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+# YAML 1.1 (what PyYAML implements) reads `0240` as octal 160, `4:40` as 280 (base 60),
+# `0x1F`, `1_000` as numbers and `yes`/`no`/`on`/`off` as booleans; YAML 1.2 and most readers
+# of a policy do not. Only plain decimal numbers and true/false are taken as such.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_YAML11_CHECKS = {"tag:yaml.org,2002:int": _DECIMAL_INT, "tag:yaml.org,2002:float": _DECIMAL_FLOAT,
+                  "tag:yaml.org,2002:bool": re.compile(r"true|false|True|False|TRUE|FALSE")}
+
+
+def _refuse_yaml11(node: yaml.ScalarNode, *, key: bool) -> None:
+    value = node.value
+    if _YAML11_CHECKS[node.tag].fullmatch(value):
+        return
+    if node.tag == "tag:yaml.org,2002:bool":
+        if key:
+            return  # the walker keeps a key such as `on:` as the word
+        raise _YamlRefusal(node, "yaml11_boolean", f"{_shown(value)} is a YAML 1.1 boolean word",
+                           f"write true or false (or quote it, \"{value}\", if you mean the text)")
+    raise _YamlRefusal(node, "yaml11_number",
+                       f"{_shown(value)} would be read as a YAML 1.1 number (octal, base 60, hex or with _)",
+                       f"write the plain decimal number, quoted for an amount: \"{value.replace('_', '')}\"")
 
 
 class _Walker:
@@ -176,6 +314,8 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        if not node.style and node.tag in _YAML11_CHECKS:  # a plain (unquoted) scalar (libyaml: "")
+            _refuse_yaml11(node, key=bool(path) and path[-1] == "<key>")
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, AttributeError, yaml.constructor.ConstructorError) as exc:

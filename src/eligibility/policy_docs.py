@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import EligibilityError
 from .language import OutputRule, Policy, Program
 from .language.kinds import KINDS, describe
 
@@ -87,7 +88,15 @@ def rules_markdown(policy: Policy) -> str:
 
 
 def update_doc(policy: Policy, doc: Path) -> bool:
-    """Rewrite the generated part of ``doc``; return True if it changed."""
+    """Rewrite the generated part of ``doc``; return True if it changed. EligibilityError when
+    ``doc`` cannot be read or written."""
+    try:
+        return _update_doc(policy, doc)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EligibilityError(f"cannot update {doc}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _update_doc(policy: Policy, doc: Path) -> bool:
     text = doc.read_text(encoding="utf-8") if doc.exists() else f"# {policy.name} ({policy.city})\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text or END not in text:
         text = text.rstrip("\n") + f"\n\n## Rules\n\n{BEGIN}\n{END}\n"
@@ -113,6 +122,13 @@ def condition_kinds_markdown() -> str:
 
 def update_kinds_doc(doc: Path) -> bool:
     """Rewrite the condition kinds table of ``doc`` (docs/authoring.md); return True if it changed."""
+    try:
+        return _update_kinds_doc(doc)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EligibilityError(f"cannot update {doc}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _update_kinds_doc(doc: Path) -> bool:
     text = doc.read_text(encoding="utf-8")
     head, rest = text.split(KINDS_BEGIN, 1)
     _, tail = rest.split(END, 1)

@@ -60,6 +60,8 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         lines.append(f"待遇期间 benefits: {start} – {end}")
     for d in decision.deadlines:
         lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
+    for o in decision.open_deadlines:
+        lines.append(f"期限 deadline open ({o.action}): {o.label} [{o.clause}]: {o.code}: {o.reason}")
     if decision.responsible_region:
         lines.append(f"负责地区 responsible region: {decision.responsible_region}")
     if decision.enrollment_unit:

@@ -1,19 +1,22 @@
 """The contract with callers: the request a system sends, the decision it gets back, their
 JSON Schemas, and how identifying values are checked and masked."""
 
-from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, Outcome,
+from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, OpenDeadline, Outcome,
                         ParameterUse, PolicyRef, Reason, Subsidy, Tier, TierBenefit, TraceStep, build_model)
-from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._fields import MAX_REQUEST_BYTES
+from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
-from ._request import Choices, Person, Request, load_request_text, parse_request, scrub_issues, shown_input
+from ._request import Choices, Person, Request, parse_request, scrub_issues, shown_input
+from ._request_text import load_request_file, load_request_text
 from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
-    "MAX_REQUEST_BYTES", "Outcome", "ParameterUse", "Person", "PolicyRef", "Reason", "Request", "SCHEMES",
-    "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS", "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep",
-    "attribute_values", "build_model", "check_character", "id_birth_date", "id_problem", "load_request_text",
-    "NOT_EXPRESSIBLE", "decision_schema", "request_schema", "schema_file", "mask_id", "mask_name", "parse_request", "schemas", "scrub", "scrub_issues", "shown_input", "write_schemas",
+    "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",
+    "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
+    "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep", "attribute_values", "build_model", "check_character",
+    "decision_schema", "id_birth_date", "id_problem", "load_request_file", "load_request_text", "mask_id",
+    "mask_name", "parse_request", "request_schema", "schema_file", "schemas", "scrub", "scrub_issues",
+    "shown_input", "write_schemas",
 ]

@@ -56,6 +56,18 @@ class Deadline(_Frozen):
     rule: str
 
 
+class OpenDeadline(_Frozen):
+    """A deadline the decision carries but cannot date, and why (``code``: ``calendar_not_covered``
+    when it counts working days in a year the official calendar does not cover)."""
+
+    action: str
+    label: str
+    clause: str
+    rule: str
+    code: str
+    reason: str
+
+
 class TierBenefit(_Frozen):
     item: str
     label: str
@@ -147,6 +159,8 @@ class Decision(_Frozen):
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
     deadlines: list[Deadline] = Field(default_factory=list)
+    open_deadlines: list[OpenDeadline] = Field(default_factory=list, description=(
+        "deadlines that apply but cannot be dated, each with its reason; left out of `deadlines`"))
     responsible_region: str | None = None
     enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     referred_to: str | None = None

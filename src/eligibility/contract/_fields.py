@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from ._identity import scrub
+
 # [0-9], not \d: the pattern engine's \d also takes full-width and other Unicode digits
 RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 six-digit region code")]
 # a yes/no fact is true or false, never the text "yes" or the number 1 read as one
@@ -41,5 +43,12 @@ class _Model(BaseModel):
     # hide_input_in_errors: a ValidationError raised by direct model use must not print an ID or name
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, hide_input_in_errors=True,
                               defer_build=True)
+
+    # an ID typed into a text field (city, program, a parameter's name) is masked in a repr too
+    def __repr__(self) -> str:
+        return scrub(super().__repr__())
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 

@@ -22,7 +22,7 @@ def id_problem(id_number: str) -> str | None:
         return f"must be 18 characters, got {len(id_number)}"
     # isascii: str.isdigit also takes "²" and full-width digits, which int() then refuses
     if not (id_number.isascii() and id_number[:17].isdigit() and (id_number[17].isdigit() or id_number[17] == "X")):
-        return "must be 17 digits followed by a digit or X"
+        return "must be 17 ASCII digits (0-9) followed by a digit or X; superscripts and full-width digits are not"
     if check_character(id_number[:17]) != id_number[17]:
         return "check character does not match (ISO 7064 MOD 11-2)"
     if id_birth_date(id_number) is None:
@@ -46,14 +46,26 @@ def mask_id(id_number: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """``张三丰`` -> ``张**``."""
-    if not name:
-        return name
+    """``张三丰`` -> ``张**``; a one-character name is all mask (``*``)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*" * len(name)
     return name[0] + "*" * (len(name) - 1)
 
 
-# 18-character IDs (and the old 15-digit ones), in ASCII or full-width digits
-_ID_SHAPED = re.compile(r"(?<![0-9０-９])[0-9０-９]{15}(?:[0-9０-９]{2}[0-9０-９XxＸｘ])?(?![0-9０-９XxＸｘ])")
+# 18-character IDs (and the old 15-digit ones), in ASCII or full-width digits, however they
+# are grouped: "4405 1119 7005 0100 22", "440511-19700501-0022" (one or two separators
+# between digits; ".." or ", " break a run, so a list of dates is not taken for an ID)
+_DIGIT = "[0-9０-９]"
+_SEP = "[ \\t\\u00a0\\u3000_\\-\u2010\uff0d]{0,2}"
+_ID_SHAPED = re.compile(f"(?<![0-9０-９]){_DIGIT}(?:{_SEP}{_DIGIT}){{14}}"
+                        f"(?:(?:{_SEP}{_DIGIT}){{2}}{_SEP}[0-9０-９XxＸｘ])?(?![0-9０-９XxＸｘ])")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def _mask_shaped(match: re.Match[str]) -> str:
+    compact = "".join(c for c in match.group().translate(_FULL_WIDTH) if c.isalnum())
+    return mask_id(compact)
 
 
 def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
@@ -62,7 +74,7 @@ def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     For messages that may quote what a caller typed: an ID or a name entered in the
     wrong field must not come back unmasked.
     """
-    for secret in sorted(secrets, key=len, reverse=True):
+    for secret in sorted((s.strip() for s in secrets), key=len, reverse=True):
         if secret:
             text = text.replace(secret, mask_id(secret) if _ID_SHAPED.fullmatch(secret) else mask_name(secret))
-    return _ID_SHAPED.sub(lambda match: mask_id(match.group()), text)
+    return _ID_SHAPED.sub(_mask_shaped, text)

@@ -8,19 +8,17 @@ Parsing collects every bad field at once (:func:`parse_request`); identifying va
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import FieldIssue, RequestError
-from ..loading import SAFE_LOADER, load_located
-from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_REQUEST_BYTES, MAX_STATUSES, Day,
+from ._fields import (EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS, MAX_STATUSES, Day,
                       Flag, _Model)
+from ._times import china_time
 from ._identity import id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import SCHEMES, STATUS_KINDS, Enrollment, Hukou, Status
 
@@ -64,8 +62,15 @@ class Person(_Model):
         return mask_name(self.name) if self.name else None
 
 
+def _whole_number(value: Any) -> Any:
+    # a Literal[1, 2] takes True as 1 and 1.0 as 1: `tier: true` would silently be tier 1
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", "a tier is the number 1 or 2")
+    return value
+
+
 class Choices(_Model):
-    tier: Literal[1, 2] | None = None
+    tier: Annotated[Literal[1, 2], BeforeValidator(_whole_number)] | None = None
     pension_grade: Decimal | None = Field(None, gt=0, le=MAX_AMOUNT)
 
 
@@ -75,7 +80,8 @@ class Request(_Model):
     city: str = Field(min_length=1, max_length=64, description="policy id: the policy file's stem")
     as_of: Day = Field(description="date of the application; picks the version in force")
     as_of_time: dt.time | None = Field(
-        None, description="time of day of the application, where a window closes at an hour")
+        None, description="time of day of the application in China Standard Time, where a window closes at an "
+                          "hour (an offset such as +00:00 is converted to UTC+8)")
     coverage_year: int | None = Field(
         None, ge=1990, le=2100,
         description="insurance year applied for; default set by the policy (see docs/authoring.md)")
@@ -89,17 +95,10 @@ class Request(_Model):
     @model_validator(mode="before")
     @classmethod
     def _split_datetime(cls, data: Any) -> Any:
-        """Accept ``as_of: 2018-02-22T16:30`` as a date and a time."""
+        """``as_of: 2018-02-22T16:30`` is a date and a time; an offset is converted to China
+        Standard Time (UTC+8), the day moving with it; a time given twice is refused."""
         if isinstance(data, dict):
-            value = data.get("as_of")
-            if isinstance(value, dt.datetime):
-                data = {**data, "as_of": value.date(), "as_of_time": value.time()}
-            elif isinstance(value, str) and ("T" in value or " " in value.strip()):
-                try:
-                    parsed = dt.datetime.fromisoformat(value.strip())
-                except ValueError:
-                    return data
-                data = {**data, "as_of": parsed.date(), "as_of_time": parsed.time()}
+            return china_time(data)
         return data
 
     @field_validator("parameters")
@@ -184,15 +183,18 @@ _PLAIN = re.compile(r"[\x20-\x7e]{0,40}")
 
 def _loc_to_path(loc: tuple[Any, ...]) -> str:
     path = ""
+    after_index = False
     for part in loc:
         if isinstance(part, str) and not _PLAIN.fullmatch(part):
             part = "<unknown key>"  # a key is only echoed when it is plain ASCII, like every field name
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in STATUS_KINDS or part in SCHEMES:
-            continue  # the discriminator tag pydantic inserts; the index already names the item
+        elif after_index and (part in STATUS_KINDS or part in SCHEMES):
+            after_index = False
+            continue  # the discriminator tag pydantic inserts after an item's index
         else:
             path += f".{part}" if path else str(part)
+        after_index = isinstance(part, int)
     return path
 
 
@@ -231,12 +233,16 @@ def parse_request(data: Any) -> Request:
     if not isinstance(data, dict):
         raise RequestError([FieldIssue("", "type", f"a request must be a mapping, got {type(data).__name__}")])
     secrets = _secrets(data)
+    issues = None
     try:
         request = Request.model_validate(data, context=_CALLER_REPORTS)
     except ValidationError as exc:
         issues = [_issue_from_pydantic(error) for error in exc.errors()]
+    if issues is not None:
+        # raised here, not in the except block: the ValidationError (which holds the raw ID
+        # and name as its inputs) must not ride along as the RequestError's __context__
         issues += [FieldIssue(path, code, message) for path, code, message in _raw_timeline_problems(data)]
-        raise RequestError(scrub_issues(issues, secrets)) from None
+        raise RequestError(scrub_issues(issues, secrets))
     problems = consistency_problems(request)
     if problems:
         raise RequestError(scrub_issues([FieldIssue(*problem) for problem in problems], secrets))
@@ -302,41 +308,3 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         return problems
     return problems + _timeline(as_of, born or id_born, "person.birth_date" if born else "person.id_number",
                                 [_raw_date(s.get("since")) if isinstance(s, dict) else None for s in statuses])
-
-
-class _RequestYamlLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
-    """Safe YAML that leaves dates as text, so pydantic reports a bad date by its field path."""
-
-
-_RequestYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_request_text(text: str, *, source: str = "<request>") -> Request:
-    """Parse a request given as JSON or YAML text (at most MAX_REQUEST_BYTES).
-
-    YAML is read with the policy loader's limits: core tags only, no alias bombs, no
-    deep nesting.
-    """
-    if len(text) > MAX_REQUEST_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_REQUEST_BYTES:
-        raise RequestError([FieldIssue("", "request_too_large",
-                                       f"{source} is larger than {MAX_REQUEST_BYTES} bytes; one request is one person")])
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise RequestError([FieldIssue("", "too_deep", f"{source} nests deeper than a request can")]) from None
-    except ValueError:
-        located, problems = load_located(text, source, loader_class=_RequestYamlLoader, max_bytes=MAX_REQUEST_BYTES)
-        if located is None:
-            problem = problems[0]
-            where = f" at line {problem.line}, column {problem.column}" if problem.line else ""
-            code = "syntax" if problem.code == "yaml_syntax" else problem.code
-            # the walker's other messages quote values and keys, which may be a name
-            detail = (f": {scrub(problem.message)}" if problem.code in ("yaml_syntax", "bad_character", "too_deep")
-                      else f" ({problem.code})")
-            raise RequestError([FieldIssue("", code, f"{source} is neither JSON nor valid YAML{where}{detail}")]) \
-                from None
-        data = located.data
-    return parse_request(data)

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import EligibilityError
 from ._decision import DECISION_SCHEMA_VERSION, Decision
 from ._request import Request
 
@@ -80,12 +81,17 @@ def schemas(policies: Iterable[Any] = ()) -> dict[str, dict[str, Any]]:
 
 
 def write_schemas(directory: Path, policies: Iterable[Any] = ()) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the schemas into ``directory`` (created); EligibilityError when it cannot be written."""
     written = []
-    for name, schema in schemas(policies).items():
-        path = directory / name
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        written.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, schema in schemas(policies).items():
+            path = directory / name
+            path.write_text(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                            encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        raise EligibilityError(f"cannot write the schemas to {directory}: {exc.strerror or exc}") from None
     return written
 
 

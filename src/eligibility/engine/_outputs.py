@@ -11,7 +11,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, NamedTuple
 
-from ..contract import Decision, Deadline, ParameterUse, Subsidy, Tier, TierBenefit, build_model
+from ..contract import Decision, Deadline, OpenDeadline, ParameterUse, Subsidy, Tier, TierBenefit, build_model
+from ..errors import CalendarError
 from ..language import Program, Rule
 from ..language.kinds import Facts
 
@@ -26,10 +27,11 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
     chosen: dict[str, tuple[Any, Rule]] = {}
     flags: list[str] = []
     deadlines: list[Deadline] = []
+    still_open: list[OpenDeadline] = []
     benefits: list[TierBenefit] = []
     missing = run.missing
     for output, evaluate, plan in rules.outputs:
-        result = evaluate(facts)
+        result = run.named(output.rule, evaluate, facts)
         value = result[0]
         if value is None:
             missing += result[1]
@@ -41,14 +43,20 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
             if name not in chosen:
                 chosen[name] = (set_value, rule)
         if plan.benefit_start is not None and "benefit_start" not in chosen:
-            chosen["benefit_start"] = (plan.benefit_start(facts), rule)
+            chosen["benefit_start"] = (run.named(rule, plan.benefit_start, facts), rule)
         if plan.benefit_end is not None and "benefit_end" not in chosen:
-            chosen["benefit_end"] = (plan.benefit_end(facts), rule)
+            chosen["benefit_end"] = (run.named(rule, plan.benefit_end, facts), rule)
         for flag in plan.flags:
             if flag not in flags:
                 flags.append(flag)
         for action, label, due_of in plan.deadlines:
-            due = due_of(facts)
+            try:
+                due = due_of(facts)  # computed only here: for an output that applies
+            except CalendarError as exc:
+                # one deadline the calendar cannot count does not stop the decision: it is open
+                still_open.append(build_model(OpenDeadline, action=action, label=label, clause=rule.clause,
+                                              rule=rule.id, code="calendar_not_covered", reason=exc.reason))
+                continue
             if due is not None:
                 deadlines.append(build_model(Deadline, action=action, label=label, due=due, clause=rule.clause,
                                              rule=rule.id))
@@ -67,7 +75,7 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
         outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
         benefit_start=chosen["benefit_start"][0] if "benefit_start" in chosen else None,
         benefit_end=chosen["benefit_end"][0] if "benefit_end" in chosen else None,
-        deadlines=deadlines, responsible_region=region,
+        deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
         referred_to=primary.department if outcome == "referred" else None, **common)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
+from ..errors import CalendarError
 from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
@@ -134,7 +135,8 @@ def evaluate_policy(policy: Policy, request: Request, *, trace: bool = False) ->
 
 
 # a decision's fields before the evaluation fills them (lists are made per decision)
-_LISTS = ("categories", "flags", "deadlines", "missing")
+_LISTS = tuple(name for name, info in Decision.model_fields.items()
+               if info.default_factory is not None and name != "trace")
 _EMPTY_DECISION = {name: (None if name in _LISTS else info.default)
                    for name, info in Decision.model_fields.items() if name != "trace"}
 
@@ -214,6 +216,17 @@ class _Run:
             tracer.step("coverage", "coverage_year", None, "参保年度", False,
                         facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
+        if coverage_year > request.as_of.year + 1:
+            # one applies for the current year or, in its collection period, the next: a
+            # version in force today does not rule 2100 (its window may end long before)
+            self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
+                                       code="no_policy_in_force",
+                                       message=f"coverage year {coverage_year} is more than a year after as_of "
+                                               f"({request.as_of}); version {version.id} is in force "
+                                               f"{version.effective_from}..{version.effective_to or 'open'}"))
+            tracer.step("coverage", "coverage_year", None, "参保年度", False,
+                        facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
+            return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
 
         facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
@@ -224,13 +237,28 @@ class _Run:
                                "status_date": facts.status_date.isoformat()})
         return self.judge(prepare(policy).programs[id(program)], version, facts)
 
+    @staticmethod
+    def named(rule: Rule, evaluate: Callable[[Facts], Any], facts: Facts) -> Any:
+        """``evaluate(facts)``; an error raised in it names ``rule`` and its clause."""
+        try:
+            return evaluate(facts)
+        except CalendarError as exc:
+            if exc.rule is not None:
+                raise
+            error = CalendarError(exc.reason, rule=rule.id, clause=rule.clause)
+        except Exception as exc:
+            exc.add_note(f"while evaluating {rule.kind} {rule.id!r} [{rule.clause}]")
+            raise
+        raise error  # outside the except block: the unnamed error is not chained to it
+
     def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
               ) -> list[tuple[Rule, Result]]:
         """Each rule's result; the missing facts of the unknown ones are collected."""
         results = []
         missing = self.missing
+        named = self.named
         for rule, evaluate in rules:
-            result = evaluate(facts)
+            result = named(rule, evaluate, facts)
             if result[0] is None:
                 missing += result[1]
             results.append((rule, result))
@@ -274,8 +302,31 @@ class _Run:
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "primary": primary_rule.id})
         # outputs read the matched categories and the primary status
-        facts = facts.next_phase(primary_witness=primary_result[2])
+        facts = facts.next_phase(primary_witness=primary_result[2],
+                                 qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
         return apply_outputs(self, program, rules, facts, primary_rule, common)
+
+
+def _qualified_on(holds: Callable[[Facts], Result]) -> Callable[[Facts, dt.date], dt.date]:
+    """The first day from ``since`` to the status date on which ``holds`` (the primary
+    category) is true, found by halving: categories gain a condition at most once in the
+    interval (a status granted, an age reached), so the first such day is where it began."""
+    def qualified_on(facts: Facts, since: dt.date) -> dt.date:
+        end = facts.status_date
+
+        def held(day: dt.date) -> bool:
+            return holds(facts.next_phase(status_date=day, qualified_on=None))[0] is True
+        if since >= end or held(since):
+            return since
+        low, high = since, end  # not held on low; held on high (the category decided there)
+        while (high - low).days > 1:
+            middle = low + (high - low) // 2
+            if held(middle):
+                high = middle
+            else:
+                low = middle
+        return high
+    return qualified_on
 
 
 def _status_date(program: Program, request: Request, coverage_year: int) -> dt.date:
@@ -300,7 +351,7 @@ def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], cate
             traced.tracer = tracer
             why = None
             if rule.condition is not None:
-                build.rule(rule.condition)(traced)
+                _Run.named(rule, build.rule(rule.condition), traced)
                 why = failing_test(tracer.end_rule())
             out.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label, code="category_not_met",
                               message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))

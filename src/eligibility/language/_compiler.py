@@ -132,8 +132,18 @@ def _rules(kind: str, specs: list[Any], path: tuple, cx: _Context, seen: dict[st
     return out
 
 
+# the schemes a request's `program` may name: a misspelt program would otherwise compile to
+# a program no request ever reaches
+KNOWN_PROGRAMS = ("resident_medical", "resident_pension")
+
+
 def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx: _Context,
              version: m.Version) -> Program:
+    if name not in KNOWN_PROGRAMS:
+        from .issues import did_you_mean
+        cx.error(path, "unknown_program", f"unknown program {name!r}",
+                 f"{did_you_mean(name, KNOWN_PROGRAMS)}known programs: {', '.join(KNOWN_PROGRAMS)}")
+    _check_years(program.coverage_year.years, version, path + ("coverage_year", "years"), cx)
     seen: dict[str, tuple] = {}
     cx.category_ids = frozenset(c.id for c in program.categories)
     preconditions = _rules("preconditions", program.preconditions, path, cx, seen, True)
@@ -152,6 +162,21 @@ def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx
                    parameters=parameters, preconditions=tuple(preconditions), categories=tuple(categories),
                    exclusions=tuple(exclusions), outputs=outputs,
                    priority=tuple(program.priority) if program.priority is not None else None)
+
+
+def _check_years(years: list[int] | None, version: m.Version, path: tuple, cx: _Context) -> None:
+    """A version rules insurance years from its first year to the year after its last (the
+    autumn collection period enrols for the next year)."""
+    if not years:
+        return
+    first = version.effective.from_.year
+    last = version.effective.to.year + 1 if version.effective.to is not None else None
+    outside = [year for year in years if year < first or (last is not None and year > last)]
+    if outside:
+        window = f"{first}..{last if last is not None else 'open'}"
+        cx.error(path, "coverage_year_outside_window",
+                 f"years {outside} are outside the years this version can rule ({window})",
+                 "list the insurance years the text rules, within the version's window (or the year after it)")
 
 
 def _prioritised(categories: list[Rule], priority: list[str], path: tuple, cx: _Context) -> list[Rule]:

@@ -92,8 +92,21 @@ def compile_date(raw: Any, path: tuple, cx: "CompileContext") -> DateExpr | None
 # --- resolving -----------------------------------------------------------------------------
 
 def _status_since(facts: "Facts") -> dt.date | None:
+    """The day the person qualified in the primary category: the primary status's ``since``,
+    or the later day the category began to hold (a low-income person turning 60 qualifies on
+    the birthday, not when the status was granted years before)."""
     witness = facts.primary_witness
-    return facts.person.statuses[witness].since if witness is not None else None
+    if witness is None:
+        return None
+    since = facts.person.statuses[witness].since
+    qualified_on = facts.qualified_on
+    if qualified_on is None:
+        return since
+    key = ("qualified_on", since)
+    day = facts.memo.get(key)
+    if day is None:
+        day = facts.memo[key] = qualified_on(facts, since)
+    return day
 
 
 _ANCHOR_OF: dict[str, Callable[["Facts"], dt.date | None]] = {

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import PolicyError, PolicyIssue
-from ..loading import MAX_FILE_BYTES
+from ..loading import MAX_FILE_BYTES, read_located_file
 from ._compiler import compile_policy_text
 from ._policy import Policy, PolicySet
 
@@ -24,35 +24,12 @@ def load_policy_file(path: str | Path, *, display_name: str | None = None) -> Po
     """Read, validate and compile one policy file; raise PolicyError listing every problem."""
     path = Path(path)
     name = display_name or str(path)
-    try:
-        if path.is_dir():
-            raise PolicyError([PolicyIssue("not_found", "a directory, not a policy file", name, 1, 1,
-                                           "give a .yaml file, or the directory to `eligibility check`")])
-        if path.exists() and not path.is_file():
-            raise PolicyError([PolicyIssue("not_a_file", "not a regular file", name, None, None,
-                                           "give the path of a .yaml policy file")])
-        # refuse before reading: a huge file would otherwise be read into memory whole
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise PolicyError([PolicyIssue("file_too_large", f"file is larger than {MAX_FILE_BYTES} bytes",
-                                           name, 1, 1, "split the policy or remove what it does not need")])
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise PolicyError([PolicyIssue("file_too_large", f"file is larger than {MAX_FILE_BYTES} bytes",
-                                           name, 1, 1, "split the policy or remove what it does not need")])
-        text = raw.decode("utf-8")
-    except FileNotFoundError:
-        raise PolicyError([PolicyIssue("not_found", "no such policy file", name, None, None,
-                                       "check the path; bundled policies are listed by `eligibility policies`")]) from None
-    except PermissionError:
-        raise PolicyError([PolicyIssue("not_found", "the policy file cannot be read (permission denied)", name,
-                                       None, None, "check the file's permissions")]) from None
-    except UnicodeDecodeError as exc:
-        before = exc.object[:exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
-        raise PolicyError([PolicyIssue("encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                       name, line, column, "save the file as UTF-8")]) from None
+    text, issues = read_located_file(path, MAX_FILE_BYTES, name=name)
+    if text is None:
+        if issues[0].code == "not_found" and issues[0].message == "no such file":
+            issues = [PolicyIssue("not_found", "no such policy file", name, None, None,
+                                  "check the path; bundled policies are listed by `eligibility policies`")]
+        raise PolicyError(issues)
     return compile_policy_text(text, name, expected_city=path.stem)
 
 
@@ -82,6 +59,6 @@ def load_policy_dir(directory: str | Path | None = None) -> PolicySet:
     """Load every ``*.yaml`` policy in ``directory`` (default: the bundled ones)."""
     directory = Path(directory) if directory is not None else bundled_policy_dir()
     if not directory.is_dir():
-        raise PolicyError([PolicyIssue("not_found", "no such policy directory", str(directory), None, None,
+        raise PolicyError([PolicyIssue("not_found", f"no such policy directory: {directory}", str(directory), None, None,
                                        "give a directory of <city>.yaml files")])
     return load_policy_files(sorted(directory.glob("*.yaml")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -37,7 +37,9 @@ class Window(_Strict):
 
 class ParameterValue(_Strict):
     from_: dt.date = Field(alias="from")
-    value: Decimal
+    # not negative, at most a billion, to the hundred-millionth: a larger figure is a typo
+    # ("1e26") and would overflow rounding to the fen, a negative one a sign slip
+    value: Decimal = Field(ge=0, le=Decimal("1000000000"), decimal_places=8)
     source: str = Field(min_length=1, description="clause or public source the figure comes from")
 
     @field_validator("value", mode="before")
@@ -60,7 +62,8 @@ class Parameter(_Strict):
 class CoverageYear(_Strict):
     default: Literal["as_of_year", "next_year", "first_ruled"] = "as_of_year"
     ruled: Window | None = None
-    years: list[int] | None = Field(None, description="the insurance years this version rules; all if absent")
+    years: list[Annotated[int, Field(ge=1900, le=2100)]] | None = Field(
+        None, description="the insurance years this version rules; all if absent")
 
 
 class Deadline(_Strict):

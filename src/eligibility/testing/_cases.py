@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..contract import Decision
 from ..errors import PolicyError
-from ..loading import load_located
+from ..loading import load_located, read_located_file
 
 
 class _Strict(BaseModel):
@@ -114,7 +114,8 @@ def deep_merge(base: Any, override: Any) -> Any:
 def load_case_file(path: str | Path) -> list[LoadedCase]:
     """Read a case file; raise PolicyError (file, line, column) when it is malformed."""
     path = Path(path)
-    located, issues = load_located(path.read_text(encoding="utf-8"), str(path))
+    text, issues = read_located_file(path)
+    located, issues = load_located(text, str(path)) if text is not None else (None, issues)
     if located is None:
         raise PolicyError(issues)
     try:

@@ -14,6 +14,7 @@ import yaml
 
 from ..contract import Decision, TraceStep
 from ..errors import EligibilityError
+from ..loading import MAX_FILE_BYTES, FileRefusal, read_text_file
 from ..language import Policy, PolicySet
 from ..render import render_step
 from ._cases import LoadedCase, Mismatch, compare
@@ -139,9 +140,9 @@ def file_kind(path: Path, suffix: str = DEFAULT_SUFFIX) -> str | None:
     if path.name.endswith(suffix):
         return "cases"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return "policy"
+        data = yaml.safe_load(read_text_file(path, MAX_FILE_BYTES))
+    except (yaml.YAMLError, FileRefusal):
+        return "policy"  # the policy loader reports where (and why) it breaks
     if isinstance(data, dict):
         if "cases" in data:
             return "cases"

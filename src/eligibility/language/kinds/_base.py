@@ -50,7 +50,7 @@ class Facts:
 
     __slots__ = ("request", "person", "as_of", "coverage_year", "status_date", "birth_date", "by_kind",
                  "matched", "undecided", "primary_witness", "memo", "coverage_year_start", "coverage_year_end",
-                 "tracer", "held_cache")
+                 "tracer", "held_cache", "qualified_on")
 
     def __init__(self, request: Request, coverage_year: int, status_date: dt.date, tracer: Any = None):
         person = request.person
@@ -66,6 +66,8 @@ class Facts:
         self.matched: frozenset[str] = frozenset()
         self.undecided: frozenset[str] = frozenset()
         self.primary_witness: int | None = None
+        # (facts, since) -> the day the primary category began to hold, no earlier than since
+        self.qualified_on: Callable[["Facts", dt.date], dt.date] | None = None
         self.memo: dict[Any, Result] = {}
         self.tracer = tracer  # the recording tracer of a traced evaluation (read by the evaluator's wrappers)
         self.held_cache: dict[tuple[tuple[str, ...], dt.date], list[tuple[int, Any]]] = {}
@@ -99,6 +101,7 @@ class Facts:
         copied.coverage_year, copied.status_date, copied.birth_date = self.coverage_year, self.status_date, self.birth_date
         copied.by_kind, copied.matched, copied.undecided = self.by_kind, self.matched, self.undecided
         copied.primary_witness, copied.tracer, copied.held_cache = self.primary_witness, self.tracer, self.held_cache
+        copied.qualified_on = self.qualified_on
         copied.coverage_year_start, copied.coverage_year_end = self.coverage_year_start, self.coverage_year_end
         copied.memo = {}
         for name, value in changes.items():

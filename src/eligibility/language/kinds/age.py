@@ -70,7 +70,10 @@ def _observed(node: AgeTest, facts: Facts, build: Any = None) -> dict[str, Any]:
     if birth is None:
         return {"person.birth_date": None}
     day = resolve_date(node.on, facts)
-    return {"person.birth_date": birth.isoformat(), "age": age_on(birth, day) if day else None}
+    # the masked ID shows its region prefix and last four; beside the birth date (and the
+    # hukou region) they would rebuild the whole number: with an ID, the date is not shown
+    shown = "from person.id_number" if facts.person.id_number else birth.isoformat()
+    return {"person.birth_date": shown, "age": age_on(birth, day) if day else None}
 
 
 def _reads(node: AgeTest) -> tuple[str, ...]:

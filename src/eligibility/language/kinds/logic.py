@@ -62,7 +62,12 @@ def _evaluator(node: Node, build: Builder) -> Any:
             value = result[0]
             if value is None:
                 return result if result[2] is None else (None, result[1], None)
-            return FALSE if value else TRUE
+            witness = result[2]
+            if witness is None:
+                return FALSE if value else TRUE
+            # the status that decided travels through: `not: {not: {status: ...}}` still
+            # names it for a date anchored on it (`status_since`)
+            return (not value, (), witness)
         return evaluate_not
 
     parts = tuple(build.condition(part) for part in node.parts)  # type: ignore[attr-defined]

@@ -113,7 +113,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
                          + (" (numbers unquoted)" if isinstance(item, str) and item.isdigit() else ""))
                 ok = False
             else:
-                checked.append(item)
+                checked.append(item)  # only values a request can hold (a mapping is not even hashable)
         tests.append((name, frozenset(checked)))
     if spec.certificate_valid is not None and kinds != ("disability",):
         cx.error(path + ("certificate_valid",), "unknown_key",
@@ -148,7 +148,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
 
 def _is_value(item: Any, allowed: set[Any]) -> bool:
     # 1 == True in Python: a bool is only a yes/no value, a number only a number
-    return any(item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
+    return not isinstance(item, (dict, list)) and any(
+        item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
 
 
 def _did_you_mean(word: Any, choices: list[str]) -> str:
