@@ -9,6 +9,16 @@ class EligibilityError(Exception):
     """Base of every error this library raises on purpose."""
 
 
+def location(file: str, line: int | None, column: int | None) -> str:
+    """``policies/shantou.yaml:41:7``: a place in a file, as far as it is known."""
+    where = file
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return where
+
+
 @dataclass(frozen=True)
 class PolicyIssue:
     """One problem in a policy file, located to the character."""
@@ -21,12 +31,7 @@ class PolicyIssue:
     hint: str | None = None
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        text = f"{where}: {self.message} [{self.code}]"
+        text = f"{location(self.file, self.line, self.column)}: {self.message} [{self.code}]"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

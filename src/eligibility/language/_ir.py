@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..errors import location
+
 RuleKind = Literal["precondition", "category", "exclusion", "output"]
 RULE_KINDS: tuple[RuleKind, ...] = ("precondition", "category", "exclusion", "output")
 PLURAL: dict[str, str] = {"precondition": "preconditions", "category": "categories",
@@ -29,12 +31,7 @@ class Position:
     column: int | None = None
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return where
+        return location(self.file, self.line, self.column)
 
 
 NOWHERE = Position("<policy>")
