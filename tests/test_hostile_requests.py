@@ -224,3 +224,11 @@ def test_an_id_with_a_digit_that_is_not_ascii_gets_a_clear_message(id_number):
     issue = issues_of(with_person(id_number=id_number))["person.id_number"]
     assert ("id_number", True) == (issue.code, "ASCII digits" in issue.message)
     assert id_number not in issue.message
+
+
+def test_a_yaml11_word_in_a_yaml_request_is_reported_at_its_field():
+    """`student: yes` is not read as true: the field is refused by its path, with the others."""
+    with pytest.raises(RequestError) as caught:
+        load_request_text("city: shantou\nas_of: 2021-09-20\nperson: {student: yes, sex: F, birth_date: 1970-01-01}\n")
+    assert {("person.student", "bool_type"), ("person.sex", "literal_error")} == {
+        (issue.path, issue.code) for issue in caught.value.issues}

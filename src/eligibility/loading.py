@@ -159,11 +159,14 @@ SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_located(text: str, file: str, *, loader_class: type | None = None,
-                 max_bytes: int = MAX_FILE_BYTES) -> tuple[Located | None, list[PolicyIssue]]:
+                 max_bytes: int = MAX_FILE_BYTES, yaml11_as_text: bool = False
+                 ) -> tuple[Located | None, list[PolicyIssue]]:
     """Parse ``text``; return the located data, or None and the issues that stopped it.
 
     ``loader_class`` may be a SafeLoader subclass with fewer implicit types (requests
-    keep dates as text); tags, aliases, depth and size are limited the same way.
+    keep dates as text); tags, aliases, depth and size are limited the same way. A YAML 1.1
+    surprise (`yes`, `0240`) is refused where it stands, or, with ``yaml11_as_text``, kept as
+    the text it is, so that a model validating the data reports it by its field's path.
     """
     if len(text) > max_bytes or len(text.encode("utf-8", errors="replace")) > max_bytes:
         return None, [PolicyIssue("file_too_large", f"file is larger than {max_bytes} bytes",
@@ -211,7 +214,7 @@ def load_located(text: str, file: str, *, loader_class: type | None = None,
     if root is None:
         return None, [PolicyIssue("empty_file", "the file is empty", file, 1, 1, "a policy needs `city:` and `versions:`")]
     located = Located(data=None, file=file)
-    walker = _Walker(loader, located)
+    walker = _Walker(loader, located, yaml11_as_text)
     try:
         located.data = walker.build(root, (), 0)
     except _YamlRefusal as refusal:
@@ -277,8 +280,9 @@ def _refuse_yaml11(node: yaml.ScalarNode, *, key: bool) -> None:
 
 
 class _Walker:
-    def __init__(self, loader: yaml.SafeLoader, located: Located):
+    def __init__(self, loader: yaml.SafeLoader, located: Located, yaml11_as_text: bool = False):
         self.loader, self.located, self.count = loader, located, 0
+        self.yaml11_as_text = yaml11_as_text
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.count += 1
@@ -315,7 +319,11 @@ class _Walker:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
         if not node.style and node.tag in _YAML11_CHECKS:  # a plain (unquoted) scalar (libyaml: "")
-            _refuse_yaml11(node, key=bool(path) and path[-1] == "<key>")
+            is_key = bool(path) and path[-1] == "<key>"
+            if (self.yaml11_as_text and not is_key and not _YAML11_CHECKS[node.tag].fullmatch(node.value)
+                    and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag):
+                return node.value  # implicitly typed by YAML 1.1 (an explicit !!int tag is still checked)
+            _refuse_yaml11(node, key=is_key)
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, AttributeError, yaml.constructor.ConstructorError) as exc:

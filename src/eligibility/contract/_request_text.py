@@ -78,7 +78,8 @@ def load_request_text(text: str, *, source: str = "<request>", strict_json: bool
     strict = source.lower().endswith(".json") if strict_json is None else strict_json
     data = _json(text, source, strict=strict)
     if data is None:
-        located, problems = load_located(text, source, loader_class=_RequestYamlLoader, max_bytes=MAX_REQUEST_BYTES)
+        located, problems = load_located(text, source, loader_class=_RequestYamlLoader, max_bytes=MAX_REQUEST_BYTES,
+                                         yaml11_as_text=True)
         if located is None:
             problem = problems[0]
             where = f" at line {problem.line}, column {problem.column}" if problem.line else ""
