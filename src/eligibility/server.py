@@ -29,7 +29,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from . import CalendarError, Decision, FieldIssue, Policy, PolicySet, Request, RequestError, __version__
+from . import CalendarError, FieldIssue, Policy, PolicySet, RequestError, __version__
 from . import bundled_policies, evaluate, validate
 from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES, decision_schema, request_schema, scrub
 

@@ -25,7 +25,7 @@ class ProgramBuild:
         self.program, self.traced = program, traced
         self._untraced = untraced
         self._functions: dict[int, Evaluator] = {}
-        self._dates: dict[DateExpr, Callable[[Facts], dt.date | None]] = {}
+        self._dates: dict[int, Callable[[Facts], dt.date | None]] = {}  # by id: the IR keeps every date alive
         self._categories = {rule.id: rule.condition for rule in program.categories}
         self._category_ids = tuple(rule.id for rule in program.categories)
         self._shared = _shared_nodes(program)
@@ -44,9 +44,9 @@ class ProgramBuild:
         return (self._untraced or self).condition(node)
 
     def date(self, expr: DateExpr) -> Callable[[Facts], dt.date | None]:
-        function = self._dates.get(expr)
+        function = self._dates.get(id(expr))
         if function is None:
-            function = self._dates[expr] = date_function(expr)
+            function = self._dates[id(expr)] = date_function(expr)
         return function
 
     def condition(self, node: Node) -> Evaluator:

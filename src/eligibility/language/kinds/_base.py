@@ -177,6 +177,11 @@ class ConditionKind:
     trace_text: Callable[[Any], str] | None = None   # the trace's name for it, where not describe()
 
 
+def date_of(expr: DateExpr, facts: Facts, build: Builder) -> dt.date | None:
+    """The date ``expr`` names for ``facts``, through ``build``'s functions (built once)."""
+    return build.date(expr)(facts)
+
+
 def one_or_many(value: Any) -> tuple[Any, ...]:
     """A YAML value written as one item or a list, as a tuple."""
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
@@ -192,4 +197,4 @@ def person_path(name: str) -> str:
 
 
 __all__ = ["Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "one_or_many", "tri_text"]
+           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many", "tri_text"]

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
+from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
 
 _MISSING = (None, ("person.birth_date",), None)
 
@@ -64,12 +64,10 @@ def _evaluator(node: AgeTest, build: Builder) -> Any:
 
 
 def _observed(node: AgeTest, facts: Facts, build: Any = None) -> dict[str, Any]:
-    from .._dates import resolve_date
-
     birth = facts.birth_date
     if birth is None:
         return {"person.birth_date": None}
-    day = resolve_date(node.on, facts)
+    day = date_of(node.on, facts, build)
     # the masked ID shows its region prefix and last four; beside the birth date (and the
     # hukou region) they would rebuild the whole number: with an ID, the date is not shown
     shown = "from person.id_number" if facts.person.id_number else birth.isoformat()

@@ -102,15 +102,14 @@ def _evaluator(node: Node, build: Builder) -> Any:
 def _observed(node: Node, facts: Facts, build: Any = None) -> dict[str, Any]:
     if isinstance(node, CategoryTest):
         return {"categories": sorted(facts.matched)}
-    from .._dates import resolve_date
     assert isinstance(node, CategoryHeldOn)
-    day = resolve_date(node.on, facts)
+    day = build.date(node.on)(facts)
     if day is None:
         return {}
     shifted = facts.next_phase(status_date=day)
-    held = [cid for cid in (node.ids or build.category_ids)
-            if build.untraced(build.category(cid))(shifted)[0] is True][:1]
-    return {"held_on": day.isoformat(), "categories_held": held}
+    held = next((cid for cid in (node.ids or build.category_ids)
+                 if build.untraced(build.category(cid))(shifted)[0] is True), None)
+    return {"held_on": day.isoformat(), "categories_held": [held] if held is not None else []}
 
 
 def _reads(node: Node) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
+from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
 from .status import COMPARE
 
 _INCLUSIVE = {"before": "on_or_before", "after": "on_or_after", "on_or_before": "on_or_before",
@@ -91,11 +91,9 @@ def _evaluator(node: DateTest, build: Builder) -> Any:
 
 
 def _observed(node: DateTest, facts: Facts, build: Any = None) -> dict[str, Any]:
-    from .._dates import resolve_date
-
     when = facts.status_date if node.of == "status_date" else facts.as_of
     read: dict[str, Any] = {node.of: when.isoformat()}
-    bound = resolve_date(node.bound, facts)
+    bound = date_of(node.bound, facts, build)
     if bound is not None and node.bound_time is not None and when == bound:
         at = facts.request.as_of_time
         read["as_of_time"] = at.isoformat("minutes") if at else None

@@ -13,7 +13,7 @@ from pydantic import Field
 from ...contract import SCHEMES
 from ...workdays import add_months
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
 
 Scheme = Literal[SCHEMES]  # type: ignore[valid-type]
 
@@ -115,10 +115,8 @@ def _evaluator(node: EnrolledTest, build: Builder) -> Any:
 
 
 def _observed(node: EnrolledTest, facts: Facts, build: Any = None) -> dict[str, Any]:
-    from .._dates import resolve_date
-
     read: dict[str, Any] = {}
-    day = resolve_date(node.on, facts) if node.on is not None else None
+    day = date_of(node.on, facts, build) if node.on is not None else None
     for index, record in enumerate(facts.person.enrollments):
         if record.scheme != node.scheme:
             continue

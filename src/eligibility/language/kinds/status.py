@@ -17,9 +17,8 @@ from pydantic import Field
 
 from ...contract import STATUS_ATTRIBUTES, STATUS_KINDS
 from ...workdays import age_on
-from .._dates import resolve_date
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ._base import FALSE, date_of, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
 
 Comparison = Literal["before", "on_or_before", "after", "on_or_after"]
 COMPARE = {"before": operator.lt, "on_or_before": operator.le, "after": operator.gt, "on_or_after": operator.ge}
@@ -257,11 +256,11 @@ def _observed(node: StatusHeld, facts: Facts, build: Any = None) -> dict[str, An
     day = facts.status_date
     read: dict[str, Any] = {}
     if node.held_on is not None:
-        day = resolve_date(node.held_on, facts)
+        day = date_of(node.held_on, facts, build)
         if day is None:
             return {}
         read["held_on"] = day.isoformat()
-    bounds = [(COMPARE[op], resolve_date(expr, facts)) for op, expr in node.since]
+    bounds = [(COMPARE[op], date_of(expr, facts, build)) for op, expr in node.since]
     for index, status in _candidates(node, facts):
         base = f"person.statuses[{index}]"
         read[f"{base}.kind"] = status.kind
