@@ -31,37 +31,46 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
     benefits: list[TierBenefit] = []
     missing = run.missing
     for output, evaluate, plan in rules.outputs:
-        result = run.named(output.rule, evaluate, facts)
-        value = result[0]
-        if value is None:
-            missing += result[1]
-            return run.finish("undetermined", missing=sorted(set(missing)), primary_category=primary.id, **common)
-        if not value:
-            continue
         rule = output.rule
-        for name, set_value in plan.sets:
-            if name not in chosen:
-                chosen[name] = (set_value, rule)
-        if plan.benefit_start is not None and "benefit_start" not in chosen:
-            chosen["benefit_start"] = (run.named(rule, plan.benefit_start, facts), rule)
-        if plan.benefit_end is not None and "benefit_end" not in chosen:
-            chosen["benefit_end"] = (run.named(rule, plan.benefit_end, facts), rule)
-        for flag in plan.flags:
-            if flag not in flags:
-                flags.append(flag)
-        for action, label, due_of in plan.deadlines:
-            try:
-                due = due_of(facts)  # computed only here: for an output that applies
-            except CalendarError as exc:
-                # one deadline the calendar cannot count does not stop the decision: it is open
-                still_open.append(build_model(OpenDeadline, action=action, label=label, clause=rule.clause,
-                                              rule=rule.id, code="calendar_not_covered", reason=exc.reason))
+        error = None
+        try:  # free unless raised: an error names the output it was raised in
+            result = evaluate(facts)
+            value = result[0]
+            if value is None:
+                missing += result[1]
+                return run.finish("undetermined", missing=sorted(set(missing)), primary_category=primary.id,
+                                  **common)
+            if not value:
                 continue
-            if due is not None:
-                deadlines.append(build_model(Deadline, action=action, label=label, due=due, clause=rule.clause,
-                                             rule=rule.id))
-        for item, label, benefit in plan.benefits:
-            benefits.append(build_model(TierBenefit, item=item, label=label, value=benefit, clause=rule.clause))
+            for name, set_value in plan.sets:
+                if name not in chosen:
+                    chosen[name] = (set_value, rule)
+            if plan.benefit_start is not None and "benefit_start" not in chosen:
+                chosen["benefit_start"] = (plan.benefit_start(facts), rule)
+            if plan.benefit_end is not None and "benefit_end" not in chosen:
+                chosen["benefit_end"] = (plan.benefit_end(facts), rule)
+            for flag in plan.flags:
+                if flag not in flags:
+                    flags.append(flag)
+            for action, label, due_of in plan.deadlines:
+                try:
+                    due = due_of(facts)  # computed only here: for an output that applies
+                except CalendarError as exc:
+                    # one deadline the calendar cannot count does not stop the decision: it is open
+                    still_open.append(build_model(OpenDeadline, action=action, label=label, clause=rule.clause,
+                                                  rule=rule.id, code="calendar_not_covered", reason=exc.reason))
+                    continue
+                if due is not None:
+                    deadlines.append(build_model(Deadline, action=action, label=label, due=due,
+                                                 clause=rule.clause, rule=rule.id))
+            for item, label, benefit in plan.benefits:
+                benefits.append(build_model(TierBenefit, item=item, label=label, value=benefit, clause=rule.clause))
+        except Exception as exc:
+            error = naming(exc, rule)
+            if error is None:
+                raise
+        if error is not None:
+            raise error  # outside the except block: the unnamed error is not chained to it
     outcome = primary.outcome or "eligible"
     subsidy = _subsidy(run, program.program, facts, chosen) if outcome == "eligible" else None
     tier_value = chosen["tier"][0] if "tier" in chosen else None
@@ -78,6 +87,17 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
         deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
         referred_to=primary.department if outcome == "referred" else None, **common)
+
+
+def naming(exc: Exception, rule: Rule | None) -> Exception | None:
+    """The error to raise for ``exc`` raised while ``rule`` was evaluated: a CalendarError
+    naming the rule and clause, or None when ``exc`` itself is raised (noted with the rule)."""
+    if rule is None:
+        return None
+    if isinstance(exc, CalendarError):
+        return None if exc.rule is not None else CalendarError(exc.reason, rule=rule.id, clause=rule.clause)
+    exc.add_note(f"while evaluating {rule.kind} {rule.id!r} [{rule.clause}]")
+    return None
 
 
 def _deadline_order(deadline: Deadline) -> tuple[dt.date, str]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..errors import CalendarError
 from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
 from ._outcome import judge
-from ._outputs import apply_outputs
+from ._outputs import apply_outputs, naming
 from ._tracer import NULL_TRACER, RecordingTracer
 from ._walk import ProgramBuild
 
@@ -242,27 +241,31 @@ class _Run:
         """``evaluate(facts)``; an error raised in it names ``rule`` and its clause."""
         try:
             return evaluate(facts)
-        except CalendarError as exc:
-            if exc.rule is not None:
-                raise
-            error = CalendarError(exc.reason, rule=rule.id, clause=rule.clause)
         except Exception as exc:
-            exc.add_note(f"while evaluating {rule.kind} {rule.id!r} [{rule.clause}]")
-            raise
+            error = naming(exc, rule)
+            if error is None:
+                raise
         raise error  # outside the except block: the unnamed error is not chained to it
 
     def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
               ) -> list[tuple[Rule, Result]]:
-        """Each rule's result; the missing facts of the unknown ones are collected."""
+        """Each rule's result; the missing facts of the unknown ones are collected. An error
+        names the rule it was raised in (one handler around the loop: nothing per rule)."""
         results = []
         missing = self.missing
-        named = self.named
-        for rule, evaluate in rules:
-            result = named(rule, evaluate, facts)
-            if result[0] is None:
-                missing += result[1]
-            results.append((rule, result))
-        return results
+        rule = None
+        try:
+            for rule, evaluate in rules:
+                result = evaluate(facts)
+                if result[0] is None:
+                    missing += result[1]
+                results.append((rule, result))
+            return results
+        except Exception as exc:
+            error = naming(exc, rule)
+            if error is None:
+                raise
+        raise error
 
     def judge(self, program: CompiledProgram, version: Version, facts: Facts) -> Decision:
         rules = program.traced_rules if self.tracer.recording else program.rules
