@@ -137,17 +137,26 @@ def consistency_problems(request: Request) -> list[tuple[str, str, str]]:
     """(path, code, message) for each field that contradicts another: a period ending before
     it starts, a birth date other than the ID's, a date after ``as_of`` that cannot be."""
     person = request.person
-    problems = [(f"person.statuses[{i}]", "date_order", f"until ({s.until}) is before since ({s.since})")
-                for i, s in enumerate(person.statuses) if s.until is not None and s.until < s.since]
-    problems += [(f"person.enrollments[{i}]", "date_order", f"to ({e.to}) is before from ({e.from_})")
-                 for i, e in enumerate(person.enrollments)
-                 if getattr(e, "to", None) is not None and e.to < e.from_]  # type: ignore[union-attr]
-    if person.id_number and person.birth_date and id_birth_date(person.id_number) != person.birth_date:
-        problems.append(("person", "birth_date_mismatch",
-                         f"birth_date {person.birth_date} contradicts the birth date in id_number"))
-    return problems + _timeline(request.as_of, person.effective_birth_date,
-                                "person.birth_date" if person.birth_date is not None else "person.id_number",
-                                [status.since for status in person.statuses])
+    return _contradictions(request.as_of, person.birth_date,
+                           id_birth_date(person.id_number) if person.id_number else None,
+                           [(status.since, status.until) for status in person.statuses],
+                           [(getattr(e, "from_", None), getattr(e, "to", None)) for e in person.enrollments])
+
+
+def _contradictions(as_of: dt.date | None, born: dt.date | None, id_born: dt.date | None,
+                    statuses: list[tuple[dt.date | None, dt.date | None]],
+                    periods: list[tuple[dt.date | None, dt.date | None]]) -> list[tuple[str, str, str]]:
+    """The cross-field checks, on decoded or raw requests alike (a date left None is not checked)."""
+    problems = [(f"person.statuses[{i}]", "date_order", f"until ({until}) is before since ({since})")
+                for i, (since, until) in enumerate(statuses) if since and until and until < since]
+    problems += [(f"person.enrollments[{i}]", "date_order", f"to ({end}) is before from ({start})")
+                 for i, (start, end) in enumerate(periods) if start and end and end < start]
+    if id_born is not None and born is not None and id_born != born:
+        problems.append(("person", "birth_date_mismatch", f"birth_date {born} contradicts the birth date in id_number"))
+    if as_of is None:
+        return problems
+    return problems + _timeline(as_of, born or id_born, "person.birth_date" if born else "person.id_number",
+                                [since for since, _ in statuses])
 
 
 def _timeline(as_of: dt.date, born: dt.date | None, born_path: str,
@@ -288,23 +297,13 @@ def _raw_timeline_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
     if not isinstance(person, dict):
         return []
     statuses = person.get("statuses")
-    statuses = statuses if isinstance(statuses, list) else []
-    problems = []
-    for i, status in enumerate(statuses):
-        since, until = (_raw_date(status.get(k)) if isinstance(status, dict) else None for k in ("since", "until"))
-        if since is not None and until is not None and until < since:
-            problems.append((f"person.statuses[{i}]", "date_order", f"until ({until}) is before since ({since})"))
     enrollments = person.get("enrollments")
-    for i, record in enumerate(enrollments if isinstance(enrollments, list) else []):
-        start, end = (_raw_date(record.get(k)) if isinstance(record, dict) else None for k in ("from", "to"))
-        if start is not None and end is not None and end < start:
-            problems.append((f"person.enrollments[{i}]", "date_order", f"to ({end}) is before from ({start})"))
-    id_number, born = person.get("id_number"), _raw_date(person.get("birth_date"))
+    id_number = person.get("id_number")
     id_born = id_birth_date(id_number.upper()) if isinstance(id_number, str) and not id_problem(id_number.upper()) \
         else None
-    if id_born is not None and born is not None and id_born != born:
-        problems.append(("person", "birth_date_mismatch", f"birth_date {born} contradicts the birth date in id_number"))
-    if as_of is None:
-        return problems
-    return problems + _timeline(as_of, born or id_born, "person.birth_date" if born else "person.id_number",
-                                [_raw_date(s.get("since")) if isinstance(s, dict) else None for s in statuses])
+
+    def pair(record: Any, first: str, last: str) -> tuple[dt.date | None, dt.date | None]:
+        return (_raw_date(record.get(first)), _raw_date(record.get(last))) if isinstance(record, dict) else (None, None)
+    return _contradictions(as_of, _raw_date(person.get("birth_date")), id_born,
+                           [pair(s, "since", "until") for s in (statuses if isinstance(statuses, list) else [])],
+                           [pair(e, "from", "to") for e in (enrollments if isinstance(enrollments, list) else [])])
