@@ -9,7 +9,7 @@ read and what it answered, in the same pass that decides.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Callable
 
 from ..contract import ConditionTrace
 from ..language import DateExpr, Node, Program, date_function
@@ -62,6 +62,10 @@ class ProgramBuild:
                 function = _memoised(id(node), function)
             self._functions[id(node)] = function
         return function
+
+    def is_shared(self, node: Node) -> bool:
+        """Whether ``node`` stands at several places of the program (and so is memoised)."""
+        return id(node) in self._shared
 
     def rule(self, node: Node | None) -> Evaluator:
         """A rule's condition; a rule without one always applies."""
@@ -136,7 +140,7 @@ def _add_reads(trace: ConditionTrace, read: dict) -> None:
 
 
 def _shared_nodes(program: Program) -> frozenset[int]:
-    """Nodes that stand at more than one place of the program (worth a memo)."""
+    """Nodes that stand at more than one place of the program: evaluated once per phase."""
     seen: dict[int, int] = {}
 
     def visit(node: Node) -> None:
@@ -145,21 +149,7 @@ def _shared_nodes(program: Program) -> frozenset[int]:
             for child in children(node):
                 visit(child)
 
-    nodes: dict[int, Node] = {}
-
-    def note(node: Node) -> None:
-        nodes[id(node)] = node
-        for child in children(node):
-            note(child)
-
     for rule in program.rules():
         if rule.condition is not None:
             visit(rule.condition)
-            note(rule.condition)
-    # a memo lookup costs about as much as a simple test: worth it for compositions and records
-    return frozenset(key for key, count in seen.items()
-                     if count > 1 and (children(nodes[key]) or kind_of(nodes[key]).phase >= 2))
-
-
-__all__ = ["ProgramBuild"]
-_ = Any
+    return frozenset(key for key, count in seen.items() if count > 1)
