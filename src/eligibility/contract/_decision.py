@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, com
 DECISION_SCHEMA_VERSION = "2.0"
 
 Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"]
-TriText = Literal["true", "false", "unknown"]
 
 
 class _Frozen(BaseModel):

@@ -5,7 +5,7 @@ with condition nodes and ``DateExpr`` values); evaluators are walks over it.
 """
 
 from ._compiler import compile_policy_text
-from ._dates import date_function, resolve_date
+from ._dates import date_function
 from ._ir import (ANCHORS, NOWHERE, PLURAL, RULE_KINDS, DatedValue, DateExpr, DeadlineSpec, Document, MonthDay, Node,
                   Offset, OutputRule, ParameterDef, Position, Program, Rule, RuleId, RuleKind, Version)
 from ._load import bundled_policy_dir, load_policy_dir, load_policy_file, load_policy_files
@@ -16,5 +16,5 @@ __all__ = [
     "ANCHORS", "DateExpr", "DatedValue", "DeadlineSpec", "Document", "MonthDay", "NOWHERE", "Node", "Offset",
     "OutputRule", "PLURAL", "ParameterDef", "Policy", "PolicySet", "Position", "Program", "RULE_KINDS", "Rule",
     "RuleId", "RuleKind", "Version", "bundled_policy_dir", "compile_policy_text", "date_function", "did_you_mean",
-    "load_policy_dir", "load_policy_file", "load_policy_files", "resolve_date",
+    "load_policy_dir", "load_policy_file", "load_policy_files",
 ]

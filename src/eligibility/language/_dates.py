@@ -9,7 +9,6 @@ Forms (docs/authoring.md): a date, an anchor (``as_of``, ``status_date``,
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import Field
@@ -136,7 +135,6 @@ def _step(offset: Offset) -> Callable[[dt.date], dt.date]:
     return _month_end
 
 
-@lru_cache(maxsize=4096)
 def date_function(expr: DateExpr) -> Callable[["Facts"], dt.date | None]:
     """``expr`` as a function of the facts (built once per expression, called per request)."""
     start = expr.start
@@ -164,9 +162,3 @@ def date_function(expr: DateExpr) -> Callable[["Facts"], dt.date | None]:
             day = step(day)
         return day
     return resolve
-
-
-def resolve_date(expr: DateExpr, facts: "Facts") -> dt.date | None:
-    """The date ``expr`` names for these facts; None where it depends on something absent
-    (``status_since`` without a primary status)."""
-    return date_function(expr)(facts)

@@ -8,7 +8,6 @@ node; each keeps the position (file, line, column) of its first occurrence.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,7 +49,6 @@ class Node:
 Anchor = Literal["as_of", "status_date", "coverage_year_start", "coverage_year_end", "status_since"]
 ANCHORS: tuple[str, ...] = ("as_of", "status_date", "coverage_year_start", "coverage_year_end", "status_since")
 YearOf = Literal["as_of_year", "coverage_year"]
-YEARS_OF: tuple[str, ...] = ("as_of_year", "coverage_year")
 OffsetUnit = Literal["days", "working_days", "months", "next_month_start", "month_end"]
 
 
@@ -256,8 +254,3 @@ class Version:
 
     def program(self, name: str) -> Program | None:
         return next((p for p in self.programs if p.name == name), None)
-
-
-def replace(node: Any, **changes: Any) -> Any:
-    """A copy of a frozen IR value with ``changes``."""
-    return dataclasses.replace(node, **changes)

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Identifier = str  # checked by _IDENT below
 _IDENT = r"^[a-z][a-z0-9_]*$"
 
 

@@ -23,6 +23,7 @@ result names the missing request paths itself.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
@@ -41,6 +42,10 @@ Result = tuple[Tri, tuple[str, ...], "int | None"]
 TRUE: Result = (True, (), None)
 FALSE: Result = (False, (), None)
 UNKNOWN: Result = (None, (), None)
+
+# the four comparisons of dates the language writes (`date:`, a status's `since:`)
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "before": operator.lt, "on_or_before": operator.le, "after": operator.gt, "on_or_after": operator.ge}
 
 
 class Facts:
@@ -187,14 +192,5 @@ def one_or_many(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-def tri_text(value: Tri) -> str:
-    return "unknown" if value is None else ("true" if value else "false")
-
-
-# what the person fact paths are, for ``reads``
-def person_path(name: str) -> str:
-    return f"person.{name}"
-
-
-__all__ = ["Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many", "tri_text"]
+__all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
+           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many"]

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
-from .status import COMPARE
+from ._base import COMPARE, FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
 
 _INCLUSIVE = {"before": "on_or_before", "after": "on_or_after", "on_or_before": "on_or_before",
               "on_or_after": "on_or_after"}

@@ -10,8 +10,6 @@ from pydantic import Field
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
 
-# [0-9], not \d: the pattern engine's \d takes full-width and other Unicode digits too
-RegionPrefix = str
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ the request can hold, so a misspelt value is a load error, never a test that can
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,10 +17,8 @@ from pydantic import Field
 from ...contract import STATUS_ATTRIBUTES, STATUS_KINDS
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, date_of, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ._base import COMPARE, FALSE, date_of, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
 
-Comparison = Literal["before", "on_or_before", "after", "on_or_after"]
-COMPARE = {"before": operator.lt, "on_or_before": operator.le, "after": operator.gt, "on_or_after": operator.ge}
 StatusKind = Literal[STATUS_KINDS]  # type: ignore[valid-type]
 AreaValue = Literal["rural", "urban"]
 
