@@ -124,12 +124,14 @@ def test_held_on_takes_a_date_expression(tmp_path):
 @pytest.mark.parametrize("card, outcome, flags, missing", [
     (True, "eligible", [], []),
     (False, "eligible", ["card"], []),
-    (None, "undetermined", [], ["person.social_security_card"]),
+    (None, "eligible", [], ["person.social_security_card"]),
 ])
 def test_social_security_card_condition(held_on_policy, card, outcome, flags, missing):
+    # issue 11: an unknown card leaves open only the part it decides, never the outcome
     decision = held_on_decide(held_on_policy, "2020-06-01", {"kind": "dibao", "since": "2018-01-01"},
                               social_security_card=card)
-    assert (outcome, flags, missing) == (decision.outcome, decision.flags, decision.missing)
+    needs = sorted({fact for part in decision.open for fact in part.needs})
+    assert (outcome, flags, missing, []) == (decision.outcome, decision.flags, needs, decision.missing)
 
 
 WOMAN_AGE_POLICY = policy_text("""
@@ -313,7 +315,9 @@ def test_category_held_on_is_unknown_when_a_category_on_that_date_is():
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
                          "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    # issue 11: the decision rests on dibao; only the mark that reads the categories on 1 September is open
+    assert ("eligible", [], [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, decision.missing, open_parts(decision))
 
 
 def test_category_held_on_cannot_stand_in_a_category():
@@ -345,7 +349,13 @@ def test_category_held_on_names_only_the_facts_that_could_change_it():
                          "person": {"statuses": [{"kind": "tekun", "care": "dispersed", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
     # no dibao status: the unknown birth date cannot change the dibao category on 1 September
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, open_parts(decision))
+
+
+def open_parts(decision):
+    """The open parts of a decision as (part, needs) pairs."""
+    return [(part.part, part.needs) for part in decision.open]
 
 
 def assert_lazy_is_eager(request, policy):
@@ -431,7 +441,7 @@ def test_a_shared_condition_reports_its_missing_fact_every_time_it_is_read(engin
     decision = assert_lazy_is_eager(request_of([{"kind": "dibao", "since": "2020-01-01"},
                                                 {"kind": "tekun", "since": "2020-01-01"}]),
                                     engine_policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.b", ["person.statuses[1].care"])]) == (decision.outcome, open_parts(decision))
 
 
 def test_outputs_reread_a_shared_condition_once_the_primary_status_is_known(engine_policy):
@@ -480,7 +490,8 @@ def test_category_held_on_names_the_fact_it_lacked_on_that_date():
                          "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01", "until": "2018-09-15"}]}},
                         policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, open_parts(decision))
 
 
 CATEGORY_IN_CATEGORY_POLICY = policy_text("""
@@ -499,7 +510,7 @@ def test_exclusions_reread_a_shared_condition_once_the_categories_are_known():
     assert ("not_eligible", ["exclusions.excluded"]) == (decision.outcome, [r.rule for r in decision.reasons])
 
 
-def test_an_output_that_reads_an_unknown_category_leaves_the_decision_undetermined():
+def test_an_output_that_reads_an_unknown_category_leaves_its_mark_open():
     policy = compile_policy_text(policy_text("""
 categories:
   - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
@@ -510,5 +521,6 @@ outputs:
     person = {"statuses": [{"kind": "dibao", "since": "2017-01-01"}, {"kind": "tekun", "since": "2017-01-01"}]}
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018, "person": person},
                         policy)
-    # the decision rests on dibao, but whether the record carries the tekun mark is unknown
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    # the decision rests on dibao; whether the record carries the tekun mark is unknown, and open
+    assert ("eligible", [], [], [("flags.tekun", ["person.statuses[1].care"])]) == (
+        decision.outcome, decision.flags, decision.missing, open_parts(decision))

@@ -1,9 +1,12 @@
 """The contract with callers: the request a system sends, the decision it gets back, their
 JSON Schemas, and how identifying values are checked and masked."""
 
-from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, OpenDeadline, Outcome,
-                        ParameterUse, PolicyRef, Reason, Subsidy, Tier, TierBenefit, TraceStep, build_model)
+from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
+                        Deadline, Decision, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason,
+                        Subsidy, Tier, TierBenefit, TraceStep, WhatIf, build_model)
+from ._facts import fact_pattern, fact_value, with_fact
 from ._fields import MAX_REQUEST_BYTES
+from ._questions import STATUS_NAMES, question
 from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
@@ -12,6 +15,8 @@ from ._request_text import load_request_file, load_request_text
 from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
+    "AppliedDefault", "Change", "Counterfactual", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
+    "with_fact", "question", "STATUS_NAMES",
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
     "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",
     "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",

@@ -8,7 +8,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
 
-DECISION_SCHEMA_VERSION = "2.0"
+DECISION_SCHEMA_VERSION = "3.0"
 
 Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"]
 
@@ -53,6 +53,7 @@ class Deadline(_Frozen):
     due: dt.date
     clause: str
     rule: str
+    passed: bool = Field(False, description="the due date was already past on `as_of`: kept, and marked")
 
 
 class OpenDeadline(_Frozen):
@@ -65,6 +66,69 @@ class OpenDeadline(_Frozen):
     rule: str
     code: str
     reason: str
+
+
+class OpenPart(_Frozen):
+    """A part of the decision the request's facts do not settle: which part (``flags.rural``,
+    ``deadlines.submit_card_data``, ``subsidy.funding_source``, ``tier.level``,
+    ``benefit_start``, ...), the request facts it needs, and the rule that would decide it.
+    An open part is never also shown as holding in ``flags``, ``deadlines`` or elsewhere."""
+
+    part: str
+    needs: list[str]
+    rule: str
+    clause: str | None
+
+
+class AppliedDefault(_Frozen):
+    """A fact the request left out that the text itself settles (a default the law sets),
+    with the clause that sets it."""
+
+    fact: str
+    value: Any
+    clause: str
+    label: str
+
+
+class Question(_Frozen):
+    """A fact that would settle what is still open, with a question a clerk can ask.
+    ``settles`` lists ``outcome`` and/or the open parts it decides."""
+
+    fact: str
+    zh: str
+    en: str
+    settles: list[str]
+
+
+class WhatIf(_Frozen):
+    """The decision under one value of a questioned fact (a what-if branch), summarised."""
+
+    fact: str
+    value: Any
+    outcome: Outcome
+    primary_category: str | None
+    amount: str | None
+    flags: list[str]
+    deadlines: list[str] = Field(description="`action due` of each deadline")
+    open: list[str]
+
+
+class Change(_Frozen):
+    """One change of the facts (a status granted, an enrolment ended, a choice changed)."""
+
+    fact: str
+    change: str = Field(description="what to change, in words")
+    value: Any = None
+
+
+class Counterfactual(_Frozen):
+    """A smallest set of changes under which the same policy makes the person eligible, with
+    the rules it would satisfy."""
+
+    changes: list[Change]
+    category: str
+    rules: list[str]
+    clauses: list[str]
 
 
 class TierBenefit(_Frozen):
@@ -109,7 +173,7 @@ class ConditionTrace:
     parts: list["ConditionTrace"] = field(default_factory=list)
 
 
-StepKind = Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",
+StepKind = Literal["version", "coverage", "default", "precondition", "category", "exclusion", "priority", "output",
                    "subsidy", "outcome"]
 _PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions",
            "output": "outputs"}
@@ -163,7 +227,12 @@ class Decision(_Frozen):
     responsible_region: str | None = None
     enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     referred_to: str | None = None
-    missing: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description=(
+        "the request facts the outcome needs and the request lacks (set when `outcome` is undetermined)"))
+    open: list[OpenPart] = Field(default_factory=list, description=(
+        "parts the facts do not settle, each with the facts it needs and its rule; never also shown as holding"))
+    defaults: list[AppliedDefault] = Field(default_factory=list, description=(
+        "facts the request left out that the text itself settles, each with its clause"))
     trace: list[TraceStep] = Field(default_factory=list, description=(
         "ordered steps, each with rule kind and id, clause, label, the facts it read (masked), the parameters "
         "used and each sub-condition's result; empty when untraced"))
@@ -172,16 +241,23 @@ class Decision(_Frozen):
     # test of every category): deciding stays cheap for callers who never read them.
     _reasons: list[Reason] | None = PrivateAttr(default=None)
     _explain: Callable[[], list[Reason]] | None = PrivateAttr(default=None)
+    # Questions are found by deciding again under each value of each missing fact: built when
+    # first read, and only for a decision that lacks a fact. ``_source`` is what decided it.
+    _questions: list[Question] | None = PrivateAttr(default=None)
+    _ask: Callable[[], list[Question]] | None = PrivateAttr(default=None)
+    _source: Any = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
     def _take_reasons(cls, data: Any, handler: Any) -> "Decision":
-        reasons = None
-        if isinstance(data, dict) and "reasons" in data:
+        reasons = questions = None
+        if isinstance(data, dict) and ("reasons" in data or "questions" in data):
             data = dict(data)
-            reasons = data.pop("reasons")
+            reasons = data.pop("reasons", None)
+            questions = data.pop("questions", None)
         decision = handler(data)
         decision._reasons = REASONS.validate_python(reasons) if reasons is not None else []
+        decision._questions = QUESTIONS.validate_python(questions) if questions is not None else []
         return decision
 
     @computed_field(description="why: the rules that decided a not-eligible, referred or closed outcome, with "
@@ -194,6 +270,18 @@ class Decision(_Frozen):
             reasons = explain() if explain is not None else []
             self._reasons, self._explain = reasons, None
         return reasons
+
+    @computed_field(description="the facts that would settle the outcome (when undetermined) and the open parts, most "
+                                "decisive first, each with a question in Chinese and English; a fact is listed only "
+                                "when some of its values decide differently")
+    @property
+    def questions(self) -> list[Question]:
+        questions = self._questions
+        if questions is None:
+            ask = self._ask
+            questions = ask() if ask is not None else []
+            self._questions, self._ask = questions, None
+        return questions
 
     def to_json(self, *, trace: bool | None = None, indent: int | None = None) -> str:
         """The decision as JSON text (UTF-8, not escaped; shape versioned by ``schema_version``).
@@ -209,16 +297,23 @@ class Decision(_Frozen):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented
-        return self.__dict__ == other.__dict__ and self.reasons == other.reasons
+        return (self.__dict__ == other.__dict__ and self.reasons == other.reasons
+                and self.questions == other.questions)
 
     __hash__ = None  # type: ignore[assignment]  # decisions hold lists; compare them, do not hash them
 
     def __getstate__(self) -> dict[Any, Any]:
-        self.reasons  # a pickled decision carries its reasons, not the function that would build them
-        return super().__getstate__()
+        self.reasons  # a pickled decision carries its reasons and questions, not the functions that build them
+        self.questions
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private and private.get("_source") is not None:
+            state = {**state, "__pydantic_private__": {**private, "_source": None}}
+        return state
 
 
 REASONS = TypeAdapter(list[Reason])
+QUESTIONS = TypeAdapter(list[Question])
 
 
 _TEMPLATES: dict[type, tuple[Any, ...]] = {}

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
+from ..contract import (AppliedDefault, CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model,
+                        fact_value, with_fact)
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
 from ._outcome import judge
 from ._outputs import apply_outputs, naming
+from ._questions import attach
 from ._tracer import NULL_TRACER, RecordingTracer
 from ._walk import ProgramBuild
 
@@ -148,6 +150,8 @@ class _Run:
         self.reasons: list[Reason] = []
         self.explain: Callable[[], list[Reason]] | None = None
         self.missing: list[str] = []
+        self.defaults: list[AppliedDefault] = []
+        self.context: tuple[Program, Facts] | None = None   # for the questions of a decision that lacks facts
 
     def finish(self, outcome: str, *, version: Version | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
@@ -160,11 +164,15 @@ class _Run:
         values = dict(_EMPTY_DECISION)  # every field given: the builder's fast path
         values.update(fields, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
                       as_of=request.as_of, program=request.program, coverage_year=coverage_year,
-                      policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace)
+                      policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace,
+                      defaults=self.defaults)
         for name in _LISTS:
             if values[name] is None:
                 values[name] = []
         decision = build_model(Decision, **values)
+        if (values["missing"] or values["open"]) and self.context is not None:
+            policy = self.policy
+            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)
         explain = self.explain
         if explain is None:
             decision._reasons = self.reasons
@@ -227,14 +235,33 @@ class _Run:
                         facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
 
+        if program.defaults:
+            request = self.apply_defaults(program, request)
         facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
+        self.context = (program, facts)
         if tracer.recording:
             tracer.step("coverage", "coverage_year", None, "参保年度", True,
                         facts={"coverage_year": coverage_year,
                                "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
                                "status_date": facts.status_date.isoformat()})
         return self.judge(prepare(policy).programs[id(program)], version, facts)
+
+    def apply_defaults(self, program: Program, request: Request) -> Request:
+        """The request with the facts it leaves out that the text itself settles; each default
+        applied is listed in the decision and traced with its clause."""
+        applied = []
+        for default in program.defaults:
+            if fact_value(request, default.fact) is None:
+                request = with_fact(request, default.fact, default.value)
+                applied.append(build_model(AppliedDefault, fact=default.fact, value=default.value,
+                                           clause=default.clause, label=default.label))
+                if self.tracer.recording:
+                    self.tracer.step("default", default.fact, default.clause, default.label, True,
+                                     facts={default.fact: default.value})
+        if applied:
+            self.request, self.defaults = request, applied
+        return request
 
     @staticmethod
     def named(rule: Rule, evaluate: Callable[[Facts], Any], facts: Facts) -> Any:
@@ -273,7 +300,7 @@ class _Run:
         cats = self.check(rules.categories, facts)
         # exclusions may test the categories (`category:`): they see which held and which are unknown
         matched = frozenset([rule.id for rule, r in cats if r[0] is True])
-        facts = facts.next_phase(matched=matched, undecided=frozenset([rule.id for rule, r in cats if r[0] is None]))
+        facts = facts.next_phase(matched=matched, undecided={rule.id: r[1] for rule, r in cats if r[0] is None})
         excl = self.check(rules.exclusions, facts)
 
         for rule, r in pre:

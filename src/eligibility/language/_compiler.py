@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..contract import Choices, Person
 from ..errors import PolicyError, PolicyIssue
 from ..loading import Located, load_located
 from . import _model as m
 from ._dates import compile_date
-from ._ir import (PLURAL, DatedValue, DateExpr, DeadlineSpec, Document, Node, OutputRule, ParameterDef, Position,
+from ._ir import (PLURAL, DatedValue, DateExpr, DeadlineSpec, Document, FactDefault, Node, OutputRule, ParameterDef, Position,
                   Program, Rule, RuleId, Version)
 from ._policy import Policy
 from .issues import did_you_mean, pydantic_issues
@@ -157,11 +158,29 @@ def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx
     parameters = tuple(_parameter(pname, parameter, path + ("parameters", pname), cx, program, version)
                        for pname, parameter in program.parameters.items())
     years = program.coverage_year.years
+    defaults = tuple(_default(d, path + ("defaults", i), cx) for i, d in enumerate(program.defaults))
     return Program(name=name, label=program.label, coverage_default=program.coverage_year.default,
                    years=tuple(years) if years is not None else None, status_date=program.status_date,
                    parameters=parameters, preconditions=tuple(preconditions), categories=tuple(categories),
                    exclusions=tuple(exclusions), outputs=outputs,
-                   priority=tuple(program.priority) if program.priority is not None else None)
+                   priority=tuple(program.priority) if program.priority is not None else None,
+                   defaults=tuple(d for d in defaults if d is not None))
+
+
+def _default(spec: m.FactDefault, path: tuple, cx: _Context) -> FactDefault | None:
+    """A default the text sets, its value checked against the request contract's type of the fact."""
+    owner, name = spec.fact.split(".")
+    model = Choices if owner == "choices" else Person
+    try:
+        value = TypeAdapter(model.model_fields[name].annotation).validate_python(spec.value)
+    except ValidationError as error:
+        cx.error(path + ("value",), "bad_value", f"{spec.value!r} is not a value of {spec.fact}: "
+                 f"{error.errors()[0]['msg']}", "write a value the request contract allows for that fact")
+        return None
+    if value is None:
+        cx.error(path + ("value",), "bad_value", "a default needs a value")
+        return None
+    return FactDefault(spec.fact, value, spec.clause, spec.label)
 
 
 def _check_years(years: list[int] | None, version: m.Version, path: tuple, cx: _Context) -> None:

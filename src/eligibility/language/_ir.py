@@ -200,6 +200,16 @@ CoverageDefault = Literal["as_of_year", "next_year", "first_ruled"]
 
 
 @dataclass(frozen=True, slots=True)
+class FactDefault:
+    """A fact the text settles when a request leaves it out, with the clause that says so."""
+
+    fact: str
+    value: Any
+    clause: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Program:
     name: str
     label: str
@@ -212,6 +222,7 @@ class Program:
     exclusions: tuple[Rule, ...]
     outputs: tuple[OutputRule, ...]
     priority: tuple[str, ...] | None = None   # the primary-category ranking, as written
+    defaults: tuple[FactDefault, ...] = ()    # facts the text settles when a request leaves them out
 
     def coverage_year(self, as_of: dt.date, requested: int | None) -> int:
         """The insurance year a request is for: the one it names, else the program's default."""

@@ -114,6 +114,16 @@ class Output(RuleBase):
     benefits: list[TierBenefit] = Field(default_factory=list)
 
 
+class FactDefault(_Strict):
+    """A fact the text itself settles when the request leaves it out (412号: special groups
+    are enrolled at tier 1 unless they choose tier 2)."""
+
+    fact: Literal["choices.tier", "choices.pension_grade", "person.student", "person.social_security_card"]
+    value: Any
+    clause: str = Field(min_length=1)
+    label: str = Field(min_length=1, description="what the text says, quoted or closely paraphrased")
+
+
 class Program(_Strict):
     label: str
     coverage_year: CoverageYear = Field(default_factory=CoverageYear)
@@ -126,6 +136,8 @@ class Program(_Strict):
     priority: list[str] | None = None
     exclusions: list[Exclusion] = Field(default_factory=list)
     outputs: list[Output] = Field(default_factory=list)
+    defaults: list[FactDefault] = Field(default_factory=list, description=(
+        "facts the text settles when a request leaves them out, each with its clause"))
 
 
 class Version(_Strict):

@@ -35,6 +35,12 @@ class _Strict(BaseModel):
 class ExpectedDeadline(_Strict):
     action: str
     due: dt.date
+    passed: bool | None = Field(None, description="already past on as_of (compared when given)")
+
+
+class ExpectedOpen(_Strict):
+    part: str
+    needs: list[str] | None = Field(None, description="the exact set of facts it needs (compared when given)")
 
 
 class ExpectedBenefit(_Strict):
@@ -66,6 +72,9 @@ class Expectation(_Strict):
     enrollment_unit: str | None = Field(None, description='the unit code, or "null" for none')
     referred_to: str | None = None
     missing: list[str] | None = Field(None, description="the exact set of missing facts")
+    open: list[ExpectedOpen] | None = Field(None, description="the exact set of open parts; [] for none")
+    defaults: list[str] | None = Field(None, description="the exact set of facts a default of the text settled")
+    questions: list[str] | None = Field(None, description="the facts asked, in this order; [] for none")
     reasons: list[str] | None = Field(None, description="rule ids that must appear among the reasons")
     version: str | None = None
     coverage_year: int | None = None
@@ -161,7 +170,10 @@ def _actual(decision: Decision, key: str) -> Any:
         "benefits": lambda: [{"item": b.item, "value": b.value} for b in (decision.tier.benefits if decision.tier else [])],
         "benefit_start": lambda: decision.benefit_start,
         "benefit_end": lambda: decision.benefit_end,
-        "deadlines": lambda: [{"action": d.action, "due": d.due} for d in decision.deadlines],
+        "deadlines": lambda: [{"action": d.action, "due": d.due, "passed": d.passed} for d in decision.deadlines],
+        "open": lambda: sorted((p.part, sorted(p.needs)) for p in decision.open),
+        "defaults": lambda: sorted(d.fact for d in decision.defaults),
+        "questions": lambda: [q.fact for q in decision.questions],
         "responsible_region": lambda: decision.responsible_region,
         "enrollment_unit": lambda: decision.enrollment_unit if decision.enrollment_unit is not None else "null",
         "referred_to": lambda: decision.referred_to,
@@ -189,9 +201,18 @@ def compare(expect: Expectation, decision: Decision) -> list[Mismatch]:
     mismatches = []
     for key, expected in expect.model_dump(exclude_none=True).items():
         actual = _actual(decision, key)
-        if key in ("flags", "missing"):
+        if key in ("flags", "missing", "defaults"):
             ok = sorted(expected) == actual
-        elif key in ("deadlines", "benefits", "reasons"):
+        elif key == "open":
+            parts = {part for part, _ in actual}
+            ok = sorted(e["part"] for e in expected) == sorted(parts) and all(
+                e.get("needs") is None or (e["part"], sorted(e["needs"])) in actual for e in expected)
+        elif key == "deadlines":
+            # each listed deadline present (its passed mark compared when given); [] says there must be none
+            ok = all(any(a["action"] == e["action"] and a["due"] == e["due"]
+                         and (e.get("passed") is None or a["passed"] == e["passed"]) for a in actual)
+                     for e in expected) if expected else not actual
+        elif key in ("benefits", "reasons"):
             # each listed item present; an empty list says there must be none
             ok = all(item in actual for item in expected) if expected else not actual
         else:

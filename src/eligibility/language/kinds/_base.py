@@ -14,7 +14,12 @@ did-you-mean), its IR node types, and the walks over a node:
 - ``describe(node, describe)``: one readable line (docs and traces); ``describe``
   describes a child;
 - ``aim(node, plan, want)``: shape a planned request so the node is ``want``
-  (``eligibility.testing`` strategies).
+  (``eligibility.testing`` strategies);
+- ``boundaries(node, facts, build)``: for the facts it reads that take many values (dates,
+  region codes, numbers), the values at which its answer can change, by request path with
+  ``[]`` for an index (``person.birth_date``: the days a threshold age is reached). The
+  engine's questions and what-if branches try these; facts of a few values (yes/no, an
+  enumeration) take all of theirs from the request contract.
 
 Logic is three-valued: ``Result.value`` is True, False or None (unknown), and an unknown
 result names the missing request paths itself.
@@ -69,7 +74,7 @@ class Facts:
             by_kind.setdefault(status.kind, []).append((index, status))
         self.by_kind = by_kind
         self.matched: frozenset[str] = frozenset()
-        self.undecided: frozenset[str] = frozenset()
+        self.undecided: dict[str, tuple[str, ...]] = {}   # unknown categories -> the facts they lack
         self.primary_witness: int | None = None
         # (facts, since) -> the day the primary category began to hold, no earlier than since
         self.qualified_on: Callable[["Facts", dt.date], dt.date] | None = None
@@ -180,11 +185,20 @@ class ConditionKind:
     children: Callable[[Any], tuple[Node, ...]] = lambda node: ()
     dates: Callable[[Any], tuple[DateExpr, ...]] = lambda node: ()
     trace_text: Callable[[Any], str] | None = None   # the trace's name for it, where not describe()
+    boundaries: Callable[[Any, Facts, Any], dict[str, tuple[Any, ...]]] = lambda node, facts, build: {}
 
 
 def date_of(expr: DateExpr, facts: Facts, build: Builder) -> dt.date | None:
     """The date ``expr`` names for ``facts``, through ``build``'s functions (built once)."""
     return build.date(expr)(facts)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The day ``years`` years before ``day`` (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def one_or_many(value: Any) -> tuple[Any, ...]:
@@ -193,4 +207,4 @@ def one_or_many(value: Any) -> tuple[Any, ...]:
 
 
 __all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many"]
+           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many", "years_before"]

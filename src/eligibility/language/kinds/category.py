@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, UNKNOWN, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +71,13 @@ def _evaluator(node: Node, build: Builder) -> Any:
         ids = frozenset(node.ids)
 
         def evaluate(facts: Facts) -> Result:
-            # an unknown category is an unknown test: its missing facts are reported by the category
+            # an unknown category is an unknown test, lacking the facts the category lacks
             if not facts.matched.isdisjoint(ids):
                 return TRUE
-            return UNKNOWN if not facts.undecided.isdisjoint(ids) else FALSE
+            undecided = facts.undecided
+            if not undecided or undecided.keys().isdisjoint(ids):
+                return FALSE
+            return (None, tuple(sorted({fact for cid in ids for fact in undecided.get(cid, ())})), None)
         return evaluate
 
     assert isinstance(node, CategoryHeldOn)

@@ -89,6 +89,17 @@ def _reads(node: ChoiceTest) -> tuple[str, ...]:
     return (f"choices.{node.name}",)
 
 
+def _boundaries(node: ChoiceTest, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """The values it allows, and either side of each bound (a tier takes its two values from the contract)."""
+    if node.name != "pension_grade":
+        return {}
+    values = set(node.allowed or ())
+    for bound in (node.at_least, node.at_most):
+        if bound is not None:
+            values |= {bound - 1, bound, bound + 1}
+    return {"choices.pension_grade": tuple(sorted(v for v in values if v > 0))}
+
+
 def _describe(node: ChoiceTest, describe: Any = None) -> str:
     return f"choice {node.name}" + (f" in {sorted(node.allowed)}" if node.allowed else "") + (
         f" >= {node.at_least}" if node.at_least is not None else "") + (
@@ -110,6 +121,7 @@ def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
 KIND = ConditionKind(
     keys=("choice",), nodes=(ChoiceTest,), specs=(ChoiceSpec, GradeRange), compile=_compile,
     evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    boundaries=_boundaries,
     doc=(("`choice: {tier: 2}`, `choice: {pension_grade: {at_most: 360}}`",
           "what the person asks for (`choices` in the request); unknown when not given"),),
 )

@@ -17,7 +17,8 @@ from pydantic import Field
 from ...contract import STATUS_ATTRIBUTES, STATUS_KINDS
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import COMPARE, FALSE, date_of, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ._base import (COMPARE, FALSE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, date_of, one_or_many,
+                    years_before)
 
 StatusKind = Literal[STATUS_KINDS]  # type: ignore[valid-type]
 AreaValue = Literal["rural", "urban"]
@@ -360,6 +361,25 @@ def _aim(node: StatusHeld, plan: Any, want: bool) -> None:
         plan.tested.append(("statuses", position, "certificate_valid_until"))
 
 
+def _boundaries(node: StatusHeld, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """A certificate valid to the day the status is tested and a day short of it; the woman's
+    birth dates either side of each age bound."""
+    day = date_of(node.held_on, facts, build) if node.held_on is not None else facts.status_date
+    if day is None:
+        return {}
+    found: dict[str, tuple[Any, ...]] = {}
+    if node.certificate_valid:
+        found["person.statuses[].certificate_valid_until"] = (day - dt.timedelta(days=1), day)
+    if node.woman_age is not None:
+        days = []
+        for years in node.woman_age:
+            if years is not None:
+                born = years_before(day, years)
+                days += [born, born + dt.timedelta(days=1)]
+        found["person.statuses[].woman_birth_date"] = tuple(days)
+    return found
+
+
 KIND = ConditionKind(
     keys=("status",),
     nodes=(StatusHeld,),
@@ -370,6 +390,7 @@ KIND = ConditionKind(
     reads=_reads,
     describe=_describe,
     aim=_aim,
+    boundaries=_boundaries,
     phase=2,
     doc=(
         ("`status: {kind: dibao}` or `status: dibao`",
