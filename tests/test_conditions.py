@@ -315,8 +315,10 @@ def test_category_held_on_is_unknown_when_a_category_on_that_date_is():
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
                          "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
-    # issue 11: the decision rests on dibao; only the mark that reads the categories on 1 September is open
-    assert ("eligible", [], [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+    # issue 11: the decision rests on dibao; the tekun category and the mark that reads the categories on
+    # 1 September are open
+    assert ("eligible", [], [("categories.tekun", ["person.statuses[1].care"]),
+                             ("flags.newly_qualified", ["person.statuses[1].care"])]) == (
         decision.outcome, decision.missing, open_parts(decision))
 
 
@@ -522,5 +524,6 @@ outputs:
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018, "person": person},
                         policy)
     # the decision rests on dibao; whether the record carries the tekun mark is unknown, and open
-    assert ("eligible", [], [], [("flags.tekun", ["person.statuses[1].care"])]) == (
+    assert ("eligible", [], [], [("categories.tekun", ["person.statuses[1].care"]),
+                                 ("flags.tekun", ["person.statuses[1].care"])]) == (
         decision.outcome, decision.flags, decision.missing, open_parts(decision))

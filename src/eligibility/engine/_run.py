@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..contract import (AppliedDefault, CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model,
-                        fact_value, with_fact)
+from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, Request,
+                        build_model, fact_value, with_fact)
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
-from ._outcome import judge
+from ._branches import merge
+from ._outcome import judge, possible_primaries
 from ._outputs import apply_outputs, naming
+from ._reasons import why_not
 from ._questions import attach
 from ._tracer import NULL_TRACER, RecordingTracer
 from ._walk import ProgramBuild
@@ -263,17 +265,6 @@ class _Run:
             self.request, self.defaults = request, applied
         return request
 
-    @staticmethod
-    def named(rule: Rule, evaluate: Callable[[Facts], Any], facts: Facts) -> Any:
-        """``evaluate(facts)``; an error raised in it names ``rule`` and its clause."""
-        try:
-            return evaluate(facts)
-        except Exception as exc:
-            error = naming(exc, rule)
-            if error is None:
-                raise
-        raise error  # outside the except block: the unnamed error is not chained to it
-
     def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
               ) -> list[tuple[Rule, Result]]:
         """Each rule's result; the missing facts of the unknown ones are collected. An error
@@ -317,9 +308,13 @@ class _Run:
                       categories=[program.refs[rule.id] for rule, r in cats if r[0] is True])
         outcome = verdict.outcome
         if outcome == "undetermined":
+            candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
+                                            [(rule, r[0]) for rule, r in excl])
+            if candidates is not None:
+                return self.branched(program, rules, facts, cats, candidates, common)
             return self.finish("undetermined", missing=sorted(set(self.missing)), **common)
         if verdict.no_category:
-            self.explain = _why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
+            self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
             return self.finish(outcome, **common)
         if verdict.primary is None:  # a failed precondition or an exclusion decided
             rule = verdict.rule
@@ -331,10 +326,49 @@ class _Run:
             self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", True,
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "primary": primary_rule.id})
+        common["open"] = _open_categories(cats)
         # outputs read the matched categories and the primary status
         facts = facts.next_phase(primary_witness=primary_result[2],
                                  qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
         return apply_outputs(self, program, rules, facts, primary_rule, common)
+
+    def branched(self, program: CompiledProgram, rules: RuleSet, facts: Facts, cats: list[tuple[Rule, Result]],
+                 candidates: tuple[int, ...], common: dict[str, Any]) -> Decision:
+        """The outcome stands though a category ranked above the holding one is unknown: the
+        outputs are decided with each possible primary category and merged (``_branches``)."""
+        *doubted, first = candidates
+        primary_rule, primary_result = cats[first]
+        if self.tracer.recording:
+            self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别待定 {primary_rule.label}", None,
+                             facts={"matched": [rule.id for rule, r in cats if r[0] is True],
+                                    "possible": [cats[i][0].id for i in candidates]})
+        common["open"] = _open_categories(cats)
+        branches = [apply_outputs(self, program, rules, facts.next_phase(
+            primary_witness=primary_result[2],
+            qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
+        for index in doubted:
+            rule = cats[index][0]
+            branch = _Run(self.policy, self.request, NULL_TRACER)
+            # in this branch the category holds and those ranked above it do not
+            above = {cats[i][0].id for i in range(index)}
+            shifted = facts.next_phase(matched=facts.matched | {rule.id},
+                                       undecided={k: v for k, v in facts.undecided.items()
+                                                  if k != rule.id and k not in above})
+            branches.append(apply_outputs(branch, program, program.rules, shifted, rule, dict(common)))
+        fields = merge(branches, [(cats[i][0], cats[i][1][1]) for i in doubted])
+        fields["open"] = list(common["open"]) + [p for p in fields["open"] if p not in common["open"]]
+        decision = branches[0].model_copy(update=fields)
+        decision._source = decision._ask = None
+        if decision.open and self.context is not None:
+            policy = self.policy
+            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)
+        return decision
+
+
+def _open_categories(cats: list[tuple[Rule, Result]]) -> list[OpenPart]:
+    """An open part for each category left unknown by a decided outcome."""
+    return [build_model(OpenPart, part=rule.name.path, needs=sorted(set(r[1])), rule=rule.name.path,
+                        clause=rule.clause) for rule, r in cats if r[0] is None]
 
 
 def _qualified_on(holds: Callable[[Facts], Result]) -> Callable[[Facts, dt.date], dt.date]:
@@ -366,37 +400,3 @@ def _status_date(program: Program, request: Request, coverage_year: int) -> dt.d
                     and record.paid_on is not None and record.paid_on <= request.as_of):
                 return record.paid_on
     return request.as_of
-
-
-def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], categories: list[Rule]
-             ) -> Callable[[], list[Reason]]:
-    """The reasons of a decision no category holds for, built when first read: each category
-    with the test that failed (read through the traced functions)."""
-    def explain() -> list[Reason]:
-        build = program.traced
-        out = list(reasons)
-        for rule in categories:
-            tracer = RecordingTracer()
-            traced = facts.next_phase()
-            traced.tracer = tracer
-            why = None
-            if rule.condition is not None:
-                _Run.named(rule, build.rule(rule.condition), traced)
-                why = failing_test(tracer.end_rule())
-            out.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label, code="category_not_met",
-                              message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
-        return out
-    return explain
-
-
-def failing_test(condition: ConditionTrace | None) -> str | None:
-    """The sub-condition that made a condition false, as text with what it read."""
-    if condition is None or condition.result is not False:
-        return None
-    if condition.test in ("all", "any"):
-        for part in condition.parts:
-            found = failing_test(part)
-            if found:
-                return found
-    read = ", ".join(f"{k}={v}" for k, v in condition.read.items())
-    return f"false: {condition.test}" + (f" [{read}]" if read else "")
