@@ -13,14 +13,16 @@ condition kinds, the compiler and the IR it produces), ``engine`` (the evaluator
 
 from __future__ import annotations
 
-from ._api import bundled_policies, evaluate, load_policies, load_policy, loads_policy, validate
-from .contract import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, ParameterUse,
-                       PolicyRef, Reason, Request, Subsidy, Tier, TierBenefit, TraceStep, parse_request)
+from ._api import bundled_policies, evaluate, explain, load_policies, load_policy, loads_policy, validate
+from .contract import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
+                       Deadline, Decision, Explanation, OpenPart, ParameterUse, PolicyRef, Question, Reason, Request,
+                       Subsidy, Tier, TierBenefit, TraceStep, WhatIf, parse_request)
 from .errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
 from .language import Policy, PolicySet
 from .render import render_json, render_text
 
 __all__ = [
+    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "explain",
     "CalendarError", "CategoryRef", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision",
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
     "PolicySet", "Reason", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",

@@ -8,6 +8,7 @@ case file, or a bad command line.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -17,7 +18,7 @@ from . import PolicySet, __version__, bundled_policies, load_policies, load_poli
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
 from .contract import MAX_REQUEST_BYTES, load_request_file, load_request_text, write_schemas
-from .render import render_text
+from .render import render_explanation, render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="text for people (default), or the decision as JSON (docs/schema/decision.json)")
     ev.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
     ev.add_argument("--no-trace", action="store_true", help="leave the trace out (JSON: no trace key)")
+    ev.add_argument("--what-if", action="store_true",
+                    help="also show what the decision leaves to ask, the decision under each value of each "
+                         "questioned fact, and the smallest changes that would make the person eligible")
 
     ck = sub.add_parser("check", help="validate policy files (default: every bundled policy)")
     ck.add_argument("policy", nargs="*", help="policy files or directories")
@@ -106,6 +110,16 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         request = load_request_file(args.file)
     decision = evaluate(request, _policies_for(request.city, args.policies), trace=not args.no_trace)
+    if args.what_if:
+        from . import explain
+
+        explanation = explain(decision)
+        if args.format == "json":
+            print(json.dumps({"decision": json.loads(decision.to_json()),
+                              "explanation": explanation.model_dump(mode="json")}, ensure_ascii=False, indent=2))
+        else:
+            print(render_text(decision) + "\n" + render_explanation(explanation))
+        return 0
     print(decision.to_json(indent=2) if args.format == "json" else render_text(decision))
     return 0
 

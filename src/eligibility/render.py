@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .contract import ConditionTrace, Decision, TraceStep
+from .contract import ConditionTrace, Decision, Explanation, TraceStep
 
 _OUTCOME_LABELS = {
     "eligible": "符合资助条件 eligible",
@@ -16,7 +16,7 @@ _OUTCOME_LABELS = {
 }
 _MARK = {True: "✓", False: "✗", None: "?"}
 
-__all__ = ["render_json", "render_step", "render_text"]
+__all__ = ["render_explanation", "render_json", "render_step", "render_text"]
 
 
 def render_json(decision: Decision, *, indent: int | None = 2) -> str:
@@ -58,8 +58,12 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
     if decision.benefit_start or decision.benefit_end:
         start, end = _known(decision.benefit_start), _known(decision.benefit_end, "open")
         lines.append(f"待遇期间 benefits: {start} – {end}")
+    if decision.benefit_note:
+        lines.append(f"待遇期间 benefits: 本参保年度内已无待遇可享受 none left in the coverage year "
+                     f"({decision.benefit_note})")
     for d in decision.deadlines:
-        lines.append(f"期限 deadline {d.due}: {d.label} [{d.clause}]")
+        passed = " （已过期 passed）" if d.passed else ""
+        lines.append(f"期限 deadline {d.due}{passed}: {d.label} [{d.clause}]")
     for o in decision.open_deadlines:
         lines.append(f"期限 deadline open ({o.action}): {o.label} [{o.clause}]: {o.code}: {o.reason}")
     if decision.responsible_region:
@@ -68,8 +72,14 @@ def render_text(decision: Decision, *, trace: bool = True) -> str:
         lines.append(f"参保单位 enrollment unit: {decision.enrollment_unit}")
     if decision.referred_to:
         lines.append(f"转办部门 referred to: {decision.referred_to}")
+    for d in decision.defaults:
+        lines.append(f"按文件默认 default: {d.fact} = {d.value} [{d.clause}]: {d.label}")
     if decision.missing:
         lines.append(f"缺少信息 missing: {', '.join(decision.missing)}")
+    for part in decision.open:
+        lines.append(f"待定 open: {part.part} ← {', '.join(part.needs) or '-'} [{part.clause or '-'}]")
+    for q in decision.questions:
+        lines.append(f"请问 ask: {q.zh} / {q.en} ({q.fact}; settles {', '.join(q.settles)})")
     for r in decision.reasons:
         lines.append(f"原因 reason [{r.clause or '-'}]: {r.message}")
     if trace and decision.trace:
@@ -108,3 +118,30 @@ def _render_condition(condition: ConditionTrace | None, depth: int) -> list[str]
     for part in condition.parts:
         out += _render_condition(part, depth + 1)
     return out
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """What-if branches and counterfactuals, one line each."""
+    lines = []
+    for branch in explanation.what_if:
+        flags = ", ".join(branch.flags) or "-"
+        lines.append(f"假如 what if {branch.fact} = {branch.value}: {branch.outcome}"
+                     f"{' ' + branch.primary_category if branch.primary_category else ''}; "
+                     f"amount {_known(branch.amount)}; flags {flags}"
+                     + (f"; deadlines {', '.join(branch.deadlines)}" if branch.deadlines else "")
+                     + (f"; still open {', '.join(branch.open)}" if branch.open else ""))
+    for option in explanation.counterfactuals:
+        changes = "; ".join(f"{c.action} {c.fact}" + (f" = {_shown(c.value)}" if c.value is not None else "")
+                            for c in option.changes)
+        lines.append(f"可符合 would be eligible ({option.category}) if: {changes} "
+                     f"[{', '.join(option.clauses)}]")
+    if not lines:
+        lines.append("无可问事项 nothing left to ask" if explanation.outcome != "not_eligible"
+                     else "无可改变的事实 no change a person or office can make would make them eligible")
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    return str(value)

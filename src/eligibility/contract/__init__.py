@@ -2,7 +2,7 @@
 JSON Schemas, and how identifying values are checked and masked."""
 
 from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
-                        Deadline, Decision, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason,
+                        Deadline, Decision, Explanation, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason,
                         Subsidy, Tier, TierBenefit, TraceStep, WhatIf, build_model)
 from ._facts import fact_pattern, fact_value, with_fact
 from ._fields import MAX_REQUEST_BYTES
@@ -15,7 +15,7 @@ from ._request_text import load_request_file, load_request_text
 from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
-    "AppliedDefault", "Change", "Counterfactual", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
+    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
     "with_fact", "question", "STATUS_NAMES",
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
     "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",

@@ -114,10 +114,12 @@ class WhatIf(_Frozen):
 
 
 class Change(_Frozen):
-    """One change of the facts (a status granted, an enrolment ended, a choice changed)."""
+    """One change of the facts a person or an office can make: ``grant_status`` (``value``: the
+    status granted), ``renew_certificate`` and ``end_enrollment`` (``value``: the new date),
+    ``withdraw_enrollment`` (a self-paid enrolment for the year), ``choose`` (``value``: the choice)."""
 
     fact: str
-    change: str = Field(description="what to change, in words")
+    action: Literal["grant_status", "renew_certificate", "end_enrollment", "withdraw_enrollment", "choose"]
     value: Any = None
 
 
@@ -129,6 +131,17 @@ class Counterfactual(_Frozen):
     category: str
     rules: list[str]
     clauses: list[str]
+
+
+class Explanation(_Frozen):
+    """What a decision leaves to ask and what would change it (``eligibility.explain``): its
+    questions, the decision under each value of each questioned fact, and, for a not-eligible
+    decision, the smallest changes that would make the person eligible."""
+
+    outcome: Outcome
+    questions: list[Question]
+    what_if: list[WhatIf]
+    counterfactuals: list[Counterfactual]
 
 
 class TierBenefit(_Frozen):
@@ -221,6 +234,9 @@ class Decision(_Frozen):
     tier: Tier | None = None
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
+    benefit_note: Literal["no_benefit_days_in_coverage_year"] | None = Field(None, description=(
+        "why an eligible decision has no benefit period: `no_benefit_days_in_coverage_year` when benefits would "
+        "start after the coverage year ends (a December registration); never an inverted period"))
     deadlines: list[Deadline] = Field(default_factory=list)
     open_deadlines: list[OpenDeadline] = Field(default_factory=list, description=(
         "deadlines that apply but cannot be dated, each with its reason; left out of `deadlines`"))

@@ -17,7 +17,7 @@ from ..language import Rule
 
 # the single-valued parts of a decision that branches must agree on, by their part name
 _FIELDS = (("primary_category", "primary_category"), ("benefit_start", "benefit_start"),
-           ("benefit_end", "benefit_end"), ("responsible_region", "responsible_region"),
+           ("benefit_end", "benefit_end"), ("benefit_note", "benefit_start"), ("responsible_region", "responsible_region"),
            ("enrollment_unit", "enrollment_unit"), ("referred_to", "referred_to"))
 _SUBSIDY = (("amount", "subsidy.amount"), ("share", "subsidy.amount"), ("premium", "subsidy.amount"),
             ("funding_source", "subsidy.funding_source"), ("payment", "subsidy.payment"))

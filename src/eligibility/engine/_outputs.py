@@ -87,10 +87,15 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
     region = _responsible_region(chosen["responsible_region"][0], facts) if "responsible_region" in chosen else None
     if len(deadlines) > 1:
         deadlines.sort(key=_deadline_order)
+    start = chosen["benefit_start"][0] if "benefit_start" in chosen else None
+    end = chosen["benefit_end"][0] if "benefit_end" in chosen else None
+    note = None
+    if start is not None and end is not None and start > end:  # benefits would start after the year ends
+        start = end = None
+        note = "no_benefit_days_in_coverage_year"
     return run.finish(
         outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
-        benefit_start=chosen["benefit_start"][0] if "benefit_start" in chosen else None,
-        benefit_end=chosen["benefit_end"][0] if "benefit_end" in chosen else None,
+        benefit_start=start, benefit_end=end, benefit_note=note,
         deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
         referred_to=primary.department if outcome == "referred" else None,

@@ -25,11 +25,14 @@ MAX_VALUES = 16  # values tried per fact
 Decide = Callable[[Request], Decision]
 
 
-def attach(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts) -> None:
-    """Let ``decision`` find its questions when first read (and its what-if branches);
-    ``decide`` decides another request against the same policy."""
+def attach(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts, *,
+           ask: bool = True) -> None:
+    """Keep what decided ``decision`` for its what-if branches and counterfactuals, and, when
+    it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
+    another request against the same policy."""
     decision._source = (decide, request, program, facts)
-    decision._ask = lambda: questions(decision, decide, request, program, facts)
+    if ask:
+        decision._ask = lambda: questions(decision, decide, request, program, facts)
 
 
 def facts_in_doubt(decision: Decision) -> list[str]:

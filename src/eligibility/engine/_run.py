@@ -172,9 +172,10 @@ class _Run:
             if values[name] is None:
                 values[name] = []
         decision = build_model(Decision, **values)
-        if (values["missing"] or values["open"]) and self.context is not None:
+        if self.context is not None and (values["missing"] or values["open"] or outcome == "not_eligible"):
             policy = self.policy
-            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)
+            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context,
+                   ask=bool(values["missing"] or values["open"]))
         explain = self.explain
         if explain is None:
             decision._reasons = self.reasons
@@ -225,9 +226,9 @@ class _Run:
             tracer.step("coverage", "coverage_year", None, "参保年度", False,
                         facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
-        if coverage_year > request.as_of.year + 1:
-            # one applies for the current year or, in its collection period, the next: a
-            # version in force today does not rule 2100 (its window may end long before)
+        if coverage_year > request.as_of.year + 1 and not (program.years and coverage_year in program.years):
+            # one applies for the current year or, in its collection period, the next, unless
+            # the version lists the years it rules: a version in force today does not rule 2100
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
                                        code="no_policy_in_force",
                                        message=f"coverage year {coverage_year} is more than a year after as_of "

@@ -19,7 +19,12 @@ did-you-mean), its IR node types, and the walks over a node:
   region codes, numbers), the values at which its answer can change, by request path with
   ``[]`` for an index (``person.birth_date``: the days a threshold age is reached). The
   engine's questions and what-if branches try these; facts of a few values (yes/no, an
-  enumeration) take all of theirs from the request contract.
+  enumeration) take all of theirs from the request contract;
+- ``remedy(node, want, facts, build)``: the changes of the facts a person or an office can
+  make (a status granted, a certificate renewed, an enrolment ended, a choice changed) under
+  which the node would be ``want``, as ``{fact, action, value}`` mappings; None when no such
+  change exists (an age, a hukou, a date: not to be changed). Counterfactuals are searched
+  with it.
 
 Logic is three-valued: ``Result.value`` is True, False or None (unknown), and an unknown
 result names the missing request paths itself.
@@ -186,6 +191,7 @@ class ConditionKind:
     dates: Callable[[Any], tuple[DateExpr, ...]] = lambda node: ()
     trace_text: Callable[[Any], str] | None = None   # the trace's name for it, where not describe()
     boundaries: Callable[[Any, Facts, Any], dict[str, tuple[Any, ...]]] = lambda node, facts, build: {}
+    remedy: Callable[[Any, bool, Facts, Any], "list[dict[str, Any]] | None"] = lambda node, want, facts, build: None
 
 
 def date_of(expr: DateExpr, facts: Facts, build: Builder) -> dt.date | None:
@@ -201,10 +207,20 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def births_either_side(day: dt.date, *ages: int | None) -> tuple[dt.date, ...]:
+    """For each age threshold on ``day``: the birth date that reaches it that day, and a day later."""
+    births: list[dt.date] = []
+    for years in ages:
+        if years is not None:
+            born = years_before(day, years)
+            births += [born, born + dt.timedelta(days=1)]
+    return tuple(births)
+
+
 def one_or_many(value: Any) -> tuple[Any, ...]:
     """A YAML value written as one item or a list, as a tuple."""
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 __all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many", "years_before"]
+           "TRUE", "Tri", "UNKNOWN", "date_of", "births_either_side", "one_or_many", "years_before"]

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, date_of, years_before
+from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, births_either_side, date_of
 
 _MISSING = (None, ("person.birth_date",), None)
 
@@ -81,14 +81,7 @@ def _reads(node: AgeTest) -> tuple[str, ...]:
 def _boundaries(node: AgeTest, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
     """Birth dates either side of each threshold: born on the day the age is reached, and a day later."""
     day = date_of(node.on, facts, build)
-    if day is None:
-        return {}
-    days = []
-    for years in (node.at_least, node.under):
-        if years is not None:
-            born = years_before(day, years)
-            days += [born, born + dt.timedelta(days=1)]
-    return {"person.birth_date": tuple(days)}
+    return {"person.birth_date": births_either_side(day, node.at_least, node.under)} if day else {}
 
 
 def _describe(node: AgeTest, describe: Any = None) -> str:

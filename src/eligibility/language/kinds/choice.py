@@ -100,6 +100,17 @@ def _boundaries(node: ChoiceTest, facts: Facts, build: Any) -> dict[str, tuple[A
     return {"choices.pension_grade": tuple(sorted(v for v in values if v > 0))}
 
 
+def _remedy(node: ChoiceTest, want: bool, facts: Facts, build: Any) -> list[dict[str, Any]] | None:
+    """A choice changed: to the first value it allows, or, for a tier, to the other tier."""
+    if node.name == "tier":
+        options = sorted(node.allowed or ()) if want else [t for t in (1, 2) if t not in (node.allowed or ())]
+    elif want:
+        options = sorted(node.allowed) if node.allowed else [v for v in (node.at_least, node.at_most) if v is not None]
+    else:
+        return None
+    return [{"fact": f"choices.{node.name}", "action": "choose", "value": options[0]}] if options else None
+
+
 def _describe(node: ChoiceTest, describe: Any = None) -> str:
     return f"choice {node.name}" + (f" in {sorted(node.allowed)}" if node.allowed else "") + (
         f" >= {node.at_least}" if node.at_least is not None else "") + (
@@ -121,7 +132,7 @@ def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
 KIND = ConditionKind(
     keys=("choice",), nodes=(ChoiceTest,), specs=(ChoiceSpec, GradeRange), compile=_compile,
     evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
-    boundaries=_boundaries,
+    boundaries=_boundaries, remedy=_remedy,
     doc=(("`choice: {tier: 2}`, `choice: {pension_grade: {at_most: 360}}`",
           "what the person asks for (`choices` in the request); unknown when not given"),),
 )

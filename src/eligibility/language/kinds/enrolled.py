@@ -199,9 +199,32 @@ def _aim(node: EnrolledTest, plan: Any, want: bool) -> None:
     plan.enrollments.append(record)
 
 
+
+def _remedy(node: EnrolledTest, want: bool, facts: Facts, build: Any) -> list[dict[str, Any]] | None:
+    """An enrolment that stands in the way, ended: employee insurance ended the day before the
+    date tested, or a self-paid resident enrolment for the year withdrawn."""
+    if want or node.ended_within_months is not None:
+        return None
+    day = date_of(node.on, facts, build) if node.on is not None else None
+    changes = []
+    for index, record in enumerate(facts.person.enrollments):
+        if record.scheme != node.scheme:
+            continue
+        if node.scheme == "resident_medical":
+            if (node.year is None or record.year == facts.coverage_year) and (
+                    node.paid_by is None or record.paid_by in (node.paid_by, None)):
+                changes.append({"fact": f"person.enrollments[{index}]", "action": "withdraw_enrollment",
+                                "value": None})
+        elif day is not None and record.from_ <= day and (record.to is None or day <= record.to):
+            if record.from_ >= day:
+                return None  # it begins that day: nothing to end before it
+            changes.append({"fact": f"person.enrollments[{index}].to", "action": "end_enrollment",
+                            "value": day - dt.timedelta(days=1)})
+    return changes or None
+
 KIND = ConditionKind(
     keys=("enrolled",), nodes=(EnrolledTest,), specs=(EnrolledSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=2,
+    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=2, remedy=_remedy,
     doc=(("`enrolled: {scheme: employee_medical, on: as_of}`",
           "employee medical or pension insurance in force on a date; `region:` a prefix"),
          ("`enrolled: {scheme: employee_medical, on: as_of, ended_within_months: 2}`",
