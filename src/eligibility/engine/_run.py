@@ -308,11 +308,13 @@ class _Run:
         common = dict(version=version, coverage_year=facts.coverage_year,
                       categories=[program.refs[rule.id] for rule, r in cats if r[0] is True])
         outcome = verdict.outcome
+        common["open"] = _open_categories(cats)  # a decided outcome lists the categories it left unknown
         if outcome == "undetermined":
+            del common["open"]
             candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
                                             [(rule, r[0]) for rule, r in excl])
             if candidates is not None:
-                return self.branched(program, rules, facts, cats, candidates, common)
+                return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
             return self.finish("undetermined", missing=sorted(set(self.missing)), **common)
         if verdict.no_category:
             self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
@@ -327,7 +329,6 @@ class _Run:
             self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", True,
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "primary": primary_rule.id})
-        common["open"] = _open_categories(cats)
         # outputs read the matched categories and the primary status
         facts = facts.next_phase(primary_witness=primary_result[2],
                                  qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
@@ -343,7 +344,6 @@ class _Run:
             self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别待定 {primary_rule.label}", None,
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "possible": [cats[i][0].id for i in candidates]})
-        common["open"] = _open_categories(cats)
         branches = [apply_outputs(self, program, rules, facts.next_phase(
             primary_witness=primary_result[2],
             qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
