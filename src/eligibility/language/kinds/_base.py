@@ -13,6 +13,8 @@ did-you-mean), its IR node types, and the walks over a node:
 - ``reads(node)``: the request paths it may read, without a request;
 - ``describe(node, describe)``: one readable line (docs and traces); ``describe``
   describes a child;
+- ``sentence(node, lang, sentence)``: the condition as a sentence for people, in Chinese
+  (``zh``) or English (``en``); ``sentence`` words a child in the same language;
 - ``aim(node, plan, want)``: shape a planned request so the node is ``want``
   (``eligibility.testing`` strategies);
 - ``boundaries(node, facts, build)``: for the facts it reads that take many values (dates,
@@ -184,6 +186,7 @@ class ConditionKind:
     observed: Callable[[Any, Facts, Any], dict[str, Any]]
     reads: Callable[[Any], tuple[str, ...]]
     describe: Callable[[Any, Callable[[Any], str]], str]   # (node, how to describe a child)
+    sentence: Callable[[Any, str, Callable[[Any], str]], str]   # (node, lang, how to word a child)
     aim: Callable[[Any, Plan, bool], None]
     phase: int                              # planning order: dates 0, person 1, records 2
     doc: tuple[tuple[str, str], ...]        # (example, meaning) rows of the docs table
@@ -217,10 +220,25 @@ def births_either_side(day: dt.date, *ages: int | None) -> tuple[dt.date, ...]:
     return tuple(births)
 
 
+# the four date comparisons in words: (zh, en)
+COMPARE_WORDS: dict[str, tuple[str, str]] = {
+    "before": ("早于", "before"), "on_or_before": ("不晚于", "on or before"),
+    "after": ("晚于", "after"), "on_or_after": ("不早于", "on or after")}
+
+
+def either(words: Any, lang: str) -> str:
+    """Alternatives in words: 低保或特困 / dibao or tekun."""
+    words = [str(w) for w in words]
+    if lang == "zh":
+        return "或".join(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def one_or_many(value: Any) -> tuple[Any, ...]:
     """A YAML value written as one item or a list, as a tuple."""
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-__all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "births_either_side", "one_or_many", "years_before"]
+__all__ = ["COMPARE", "COMPARE_WORDS", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan",
+           "Result", "Spec", "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "either", "one_or_many",
+           "years_before"]

@@ -36,6 +36,11 @@ def describe(node: Any) -> str:
     return BY_NODE[type(node)].describe(node, describe)
 
 
+def sentence(node: Any, lang: str = "zh") -> str:
+    """A node as a sentence for people, in ``lang`` (``zh`` or ``en``)."""
+    return BY_NODE[type(node)].sentence(node, lang, lambda child: sentence(child, lang))
+
+
 def trace_text(node: Any) -> str:
     """How a trace names a node: a composition by its key, a test by its description."""
     kind = BY_NODE[type(node)]
