@@ -118,7 +118,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     policies = _policies_for(request.city, args.policies)
     decision = evaluate(request, policies, trace=not args.no_trace)
     text = None if args.format == "json" else render_text(
-        decision, lang=args.lang or locale_lang(), policies=policies, trace="none" if args.no_trace else args.trace_mode)
+        decision, lang=args.lang or locale_lang(), policies=policies, request=request,
+        trace="none" if args.no_trace else args.trace_mode)
     if args.what_if:
         from . import explain
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .codes import Vocabulary, vocabulary
-from .contract import ConditionTrace, Decision, Explanation, TraceStep, question
+from .contract import ConditionTrace, Decision, Explanation, Request, TraceStep, question
 from .language import Node, Policy, PolicySet, Program, day_words
 from .language.kinds import sentence, trace_text, walk
 
@@ -62,13 +62,14 @@ _UNITS = {"yuan": ("元", "yuan"), "ratio": ("", "(ratio)"), "percent": ("%", "%
 
 
 def render_text(decision: Decision, *, lang: str = "zh", trace: TraceMode = "decisive",
-                policies: PolicySet | Policy | None = None) -> str:
+                policies: PolicySet | Policy | None = None, request: Request | None = None) -> str:
     """The decision for a clerk, in ``lang`` (``zh`` or ``en``): the decision first, then the
     steps that decided it (``trace="decisive"``), every step (``"full"``) or none (``"none"``).
-    Labels come from the decision's policy (the bundled one unless ``policies`` is given)."""
+    Labels come from the decision's policy (the bundled one unless ``policies`` is given); with
+    the ``request`` decided, a question about a status names the status."""
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: use zh or en")
-    text = _Text(decision, lang, vocabulary(decision, policies))
+    text = _Text(decision, lang, vocabulary(decision, policies), request)
     lines = text.summary()
     steps = decision.trace if trace == "full" else deciding_steps(decision) if trace == "decisive" else []
     if steps:
@@ -81,10 +82,13 @@ def render_text(decision: Decision, *, lang: str = "zh", trace: TraceMode = "dec
 class _Text:
     """The words of one decision in one language."""
 
-    def __init__(self, decision: Decision, lang: str, words: Vocabulary):
-        self.decision, self.lang, self.words = decision, lang, words
+    def __init__(self, decision: Decision, lang: str, words: Vocabulary, request: Request | None = None):
+        self.decision, self.lang, self.words, self.request = decision, lang, words, request
         self.zh = lang == "zh"
         self.nodes = _nodes(words.program)
+        program = words.program
+        self.categories = {rule.id: rule.label if self.zh else rule.label_en
+                           for rule in (program.categories if program is not None else ())}
 
     def word(self, key: str) -> str:
         return _WORDS[key][0 if self.zh else 1]
@@ -99,6 +103,9 @@ class _Text:
     def rule(self, path: str, fallback: str) -> str:
         label = self.words.rule(path)
         return label[self.lang] if label is not None else fallback
+
+    def question(self, path: str) -> str:
+        return question(path, self.lang, self.request)
 
     def day(self, day: Any) -> str:
         return day_words(day, self.lang)
@@ -143,7 +150,7 @@ class _Text:
             lines.append(self.line("referred_to", self.code("departments", d.referred_to)))
         if d.missing:
             lines.append(self.word("questions") + ("：" if self.zh else ":"))
-            lines += [f"  - {question(path, self.lang)}" for path in d.missing]
+            lines += [f"  - {self.question(path)}" for path in d.missing]
         lines += self.reasons()
         return lines
 
@@ -253,12 +260,12 @@ class _Text:
                 out += self.condition(part, depth + 1, full)
             return out
         node = self.nodes.get(c.test)
-        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang) if node is not None else c.test}"
+        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang, self.categories) if node is not None else c.test}"
         if full and c.read:
             line += f"（{self.word('read')}：" if self.zh else f" ({self.word('read')}: "
             line += ", ".join(f"{k} = {'—' if v is None else v}" for k, v in c.read.items()) + ("）" if self.zh else ")")
         out = [line]
-        out += [f"{pad}    {self.word('ask')}{'：' if self.zh else ': '}{question(path, self.lang)}" for path in c.missing]
+        out += [f"{pad}    {self.word('ask')}{'：' if self.zh else ': '}{self.question(path)}" for path in c.missing]
         return out
 
 

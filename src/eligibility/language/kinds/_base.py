@@ -14,7 +14,8 @@ did-you-mean), its IR node types, and the walks over a node:
 - ``describe(node, describe)``: one readable line (docs and traces); ``describe``
   describes a child;
 - ``sentence(node, lang, sentence)``: the condition as a sentence for people, in Chinese
-  (``zh``) or English (``en``); ``sentence`` words a child in the same language;
+  (``zh``) or English (``en``); ``sentence(child)`` words a child in the same language and
+  ``sentence.category(id)`` names a category of the program;
 - ``aim(node, plan, want)``: shape a planned request so the node is ``want``
   (``eligibility.testing`` strategies);
 - ``boundaries(node, facts, build)``: for the facts it reads that take many values (dates,

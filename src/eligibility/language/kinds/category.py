@@ -129,13 +129,18 @@ def _describe(node: Node, describe: Any = None) -> str:
 
 def _sentence(node: Node, lang: str, sentence: Any = None) -> str:
     zh = lang == "zh"
-    ids = either(node.ids, lang) if node.ids else ""  # type: ignore[attr-defined]
+    ids = either((f"“{sentence.category(i)}”" if zh else f'"{sentence.category(i)}"'
+                  for i in node.ids), lang) if node.ids else ""  # type: ignore[attr-defined]
     if isinstance(node, CategoryHeldOn):
         on = date_sentence(node.on, lang)
         if zh:
-            return f"在{on}" + (f"属于类别{ids}" if ids else "持有任一类别身份")
-        return (f"held category {ids}" if ids else "held any category") + f" on {on}"
-    return f"属于类别{ids}" if zh else f"is in category {ids}"
+            return f"在{on}" + (f"属于{ids}类别" if ids else "持有任一类别身份")
+        return (f"was in {_the(node.ids)} {ids}" if ids else "held any category") + f" on {on}"
+    return f"属于{ids}类别" if zh else f"is in {_the(node.ids)} {ids}"  # type: ignore[attr-defined]
+
+
+def _the(ids: tuple[str, ...]) -> str:
+    return "the category" if len(ids) == 1 else "one of the categories"
 
 
 def _aim(node: Node, plan: Any, want: bool) -> None:

@@ -3,7 +3,7 @@ this package plus one line here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from ._base import ConditionKind
@@ -36,9 +36,24 @@ def describe(node: Any) -> str:
     return BY_NODE[type(node)].describe(node, describe)
 
 
-def sentence(node: Any, lang: str = "zh") -> str:
-    """A node as a sentence for people, in ``lang`` (``zh`` or ``en``)."""
-    return BY_NODE[type(node)].sentence(node, lang, lambda child: sentence(child, lang))
+def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None) -> str:
+    """A node as a sentence for people, in ``lang`` (``zh`` or ``en``); ``categories`` names
+    the program's categories in that language (their ids otherwise)."""
+    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}))
+
+
+class Wording:
+    """What a kind's ``sentence`` is given to word its children (call it with a child node)
+    and to name a category of the program (``category(id)``)."""
+
+    def __init__(self, lang: str, categories: Mapping[str, str]):
+        self.lang, self.categories = lang, categories
+
+    def __call__(self, node: Any) -> str:
+        return BY_NODE[type(node)].sentence(node, self.lang, self)
+
+    def category(self, category_id: str) -> str:
+        return self.categories.get(category_id, category_id)
 
 
 def trace_text(node: Any) -> str:
