@@ -15,15 +15,11 @@ from eligibility.cli import locale_lang, main
 from eligibility.contract import STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, parse_request, question
 from eligibility.language.kinds import KINDS, describe, sentence, walk
 
+from test_labels import CJK, CORPUS, SHANTOU
+
 ROOT = Path(__file__).parent.parent
-CORPUS = Path(__file__).parent / "corpus" / "requests.jsonl.xz"
-CJK = re.compile(r"[\u4e00-\u9fff]")
 # what pseudo-code looks like: a code or path, an offset, a comparison, a list in brackets
 PSEUDO = re.compile(r"[a-z]+_[a-z_]+|\+ -?\d+ (days|months|working days)|->|>=|<=|\[\]|\['|person\.|\|")
-SHANTOU = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
-           "person": {"birth_date": "1970-05-01", "hukou": {"region": "440511", "kind": "urban"},
-                      "statuses": [{"kind": "dibao", "since": "2021-01-10"}]},
-           "parameters": {"individual_premium": "320"}}
 
 
 def _nodes():

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._labels import CodeLabel
-
-
-def _table(**labels: tuple[str, str]) -> dict[str, CodeLabel]:
-    return {code: CodeLabel(zh, en) for code, (zh, en) in labels.items()}
+from ._labels import CodeLabel, _table
 
 
 ATTRIBUTE_LABELS: dict[str, CodeLabel] = _table(
