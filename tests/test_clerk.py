@@ -123,6 +123,19 @@ def test_an_undetermined_decision_asks_its_questions():
     assert "person.statuses" not in text
 
 
+def test_an_open_part_is_named_with_the_question_that_settles_it():
+    request = parse_request({"city": "zhengzhou", "as_of": "2019-11-20", "parameters": {"individual_premium": "250"},
+                             "person": {"birth_date": "1970-05-01", "hukou": {"region": "410102", "kind": "rural"},
+                                        "statuses": [{"kind": "dibao", "since": "2019-01-01"}]}})
+    decision = evaluate(request)
+    assert "flags.card_to_be_made" in {part.part for part in decision.open}
+    lines = render_text(decision, lang="en", request=request).splitlines()
+    assert ("Not yet settled: No social security card: attach a photo, print the confirmation form and send it to the "
+            "Zhengzhou human resources and social security bureau data centre for a card (needs: Does the person hold "
+            "a social security card?)") in lines
+    assert "  - Does the person hold a social security card?" in lines
+
+
 def test_no_rendered_decision_prints_pseudo_code_or_none_in_either_language():
     rendered = 0
     for decision in _sample():

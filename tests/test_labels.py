@@ -45,6 +45,7 @@ def _every_label(policy) -> list[tuple[str, str, str]]:
         found.append((at, program.label, program.label_en))
         found += [(f"{at}.parameters.{p.name}", p.label, p.label_en) for p in program.parameters]
         found += [(f"{at}.{rule.name.path}", rule.label, rule.label_en) for rule in program.rules()]
+        found += [(f"{at}.defaults.{d.fact}", d.label, d.label_en) for d in program.defaults]
         for output in program.outputs:
             found += [(f"{at}.{output.rule.name.path}.deadlines.{d.action}", d.label, d.label_en)
                       for d in output.deadlines]
@@ -94,15 +95,19 @@ def _sample(step: int = 40):
 def _carried(decision) -> dict[str, set[str]]:
     """Every code a decision carries, by the section ``labels`` names it in."""
     subsidy = decision.subsidy
+    opened = {section: {p.part.split(".", 1)[1] for p in decision.open if p.part.startswith(section + ".")}
+              for section in ("flags", "deadlines")}
     return {
         "outcomes": {decision.outcome}, "categories": {c.id for c in decision.categories},
-        "flags": set(decision.flags),
+        "flags": set(decision.flags) | opened["flags"],
         "funding_sources": {subsidy.funding_source} if subsidy and subsidy.funding_source else set(),
         "payments": {subsidy.payment} if subsidy and subsidy.payment else set(),
         "departments": {decision.referred_to} if decision.referred_to else set(),
-        "deadline_actions": {d.action for d in (*decision.deadlines, *decision.open_deadlines)},
+        "deadline_actions": {d.action for d in (*decision.deadlines, *decision.open_deadlines)} | opened["deadlines"],
         "benefit_items": {b.item for b in decision.tier.benefits} if decision.tier else set(),
         "reason_codes": {r.code for r in decision.reasons},
+        "decision_parts": {p.part for p in decision.open if p.part.split(".")[0] not in ("flags", "deadlines", "tier")}
+        | {p.part for p in decision.open if p.part == "tier.level"},
     }
 
 

@@ -26,15 +26,20 @@ class Vocabulary:
         self._rules = {rule.name.path: CodeLabel(rule.label, rule.label_en, rule.clause)
                        for rule in (program.rules() if program is not None else ())}
         self._deadlines: dict[tuple[str, str], CodeLabel] = {}
+        # a decision's benefit names its item and Chinese label, not the output stating it; an
+        # open part names the output
         self._benefits: dict[tuple[str, str], CodeLabel] = {}
+        self._open_benefits: dict[tuple[str, str], CodeLabel] = {}
         for output in program.outputs if program is not None else ():
             rule = output.rule
             for d in output.deadlines:
                 self._deadlines[rule.id, d.action] = CodeLabel(d.label, d.label_en, rule.clause)
             for b in output.benefits:
-                # a decision's benefit names its item and Chinese label, not the output stating it
-                self._benefits[b.item, b.label] = CodeLabel(b.label, b.label_en, rule.clause)
+                label = CodeLabel(b.label, b.label_en, rule.clause)
+                self._benefits[b.item, b.label] = self._open_benefits[rule.name.path, b.item] = label
         self._parameters = {p.name: CodeLabel(p.label, p.label_en) for p in (program.parameters if program else ())}
+        self._defaults = {d.fact: CodeLabel(d.label, d.label_en, d.clause)
+                          for d in (program.defaults if program is not None else ())}
         self._codes = {section: policy.code_labels(section) for section in CODE_SECTIONS} if policy else {}
 
     def code(self, section: str, code: str) -> CodeLabel | None:
@@ -54,12 +59,25 @@ class Vocabulary:
         """A tier benefit item by its code and Chinese label (as a decision carries it)."""
         return self._benefits.get((item, label))
 
+    def part(self, part: str, rule: str) -> CodeLabel | None:
+        """An open part of a decision (``flags.rural``, ``deadlines.submit_card_data``,
+        ``tier.benefits.x``, ``subsidy.funding_source``) in words, set by ``rule`` (its path)."""
+        section, _, code = part.partition(".")
+        if section == "flags":
+            return self.code("flags", code)
+        if section == "deadlines":
+            return self.deadline(rule.partition(".")[2], code)
+        if part.startswith("tier.benefits."):
+            return self._open_benefits.get((rule, part.removeprefix("tier.benefits.")))
+        return LIBRARY_CODES["decision_parts"].get(part)
+
+    def default(self, fact: str) -> CodeLabel | None:
+        """The default the text sets for a fact the request left out."""
+        return self._defaults.get(fact)
+
     def parameter(self, name: str) -> CodeLabel | None:
         return self._parameters.get(name)
 
-    def program_label(self) -> CodeLabel | None:
-        program = self.program
-        return CodeLabel(program.label, program.label_en) if program is not None else None
 
 
 def vocabulary(decision: Decision, policies: PolicySet | Policy | None = None) -> Vocabulary:
@@ -86,7 +104,9 @@ def labels(decision: Decision, lang: str = "zh", policies: PolicySet | Policy | 
     Sections (present when the decision carries such a code): ``outcomes``, ``categories``,
     ``flags``, ``funding_sources``, ``payments``, ``premium_sources``, ``departments``
     (``referred_to``), ``deadline_actions``, ``open_deadline_codes``, ``benefit_items``,
-    ``reason_codes`` and ``rules`` (the rule of each reason, by its path). Labels come from the
+    ``reason_codes``, ``rules`` (the rule of each reason, by its path) and ``decision_parts``
+    (an open part that is not a flag, deadline or benefit, e.g. ``tier.level``); the codes of
+    open parts (``open[]``) are labelled in their sections. Labels come from the
     decision's policy (the bundled one unless ``policies`` is given) and the library.
     """
     if lang not in LANGS:
@@ -117,6 +137,17 @@ def labels(decision: Decision, lang: str = "zh", policies: PolicySet | Policy | 
         put("open_deadline_codes", open_deadline.code, words.code("open_deadline_codes", open_deadline.code))
     for benefit in decision.tier.benefits if decision.tier else ():
         put("benefit_items", benefit.item, words.benefit(benefit.item, benefit.label))
+    for part in decision.open:  # a flag, deadline or benefit left open is a code the decision carries too
+        section, _, code = part.part.partition(".")
+        label = words.part(part.part, part.rule)
+        if section == "flags":
+            put("flags", code, label)
+        elif section == "deadlines":
+            put("deadline_actions", code, label)
+        elif part.part.startswith("tier.benefits."):
+            put("benefit_items", part.part.removeprefix("tier.benefits."), label)
+        else:
+            put("decision_parts", part.part, label)
     for reason in decision.reasons:
         put("reason_codes", reason.code, words.code("reason_codes", reason.code))
         put("rules", reason.rule, words.rule(reason.rule))

@@ -48,6 +48,8 @@ _WORDS = {
     "open_deadline": ("无法计算的期限", "Deadline not dated"),
     "region": ("负责地区", "Responsible region"), "unit": ("参保单位", "Enrolling unit"),
     "referred_to": ("转办部门", "Referred to"), "questions": ("需要补充的信息", "Facts needed"),
+    "open_parts": ("尚未确定的部分", "Not yet settled"), "needs": ("需要", "needs"),
+    "defaults": ("按政策默认", "Default set by the text"), "passed": ("已过期", "passed"),
     "main_reason": ("主要原因", "Main reason"), "other_reasons": ("其他原因", "Other reasons"),
     "decided_by": ("决定依据", "Decided by"), "trace": ("全部步骤", "Every step"),
     "all": ("同时满足以下全部条件：", "all of:"), "any": ("满足以下任一条件：", "any of:"),
@@ -121,7 +123,8 @@ class _Text:
                                    f"{p.name} {p.document_number or p.document_title} "
                                    f"({self.word('version')} {p.version}, {window})"))
         year = str(d.coverage_year) if d.coverage_year is not None else self.word("undetermined_year")
-        lines.append(self.line("coverage_year", year) + ("　" if self.zh else "; ") + self.line("as_of", self.day(d.as_of)))
+        lines.append(self.line("coverage_year", year) + ("　" if self.zh else "; ")
+                     + self.line("as_of", self.day(d.as_of)))
         if d.categories:
             primary = f"（{self.word('primary')}）" if self.zh else f" ({self.word('primary')})"
             lines.append(self.line("categories", ("；" if self.zh else "; ").join(
@@ -136,8 +139,9 @@ class _Text:
             lines.append(self.line("benefit_period", f"{start} {self.word('to')} {end}"))
         for deadline in d.deadlines:
             label = self.words.deadline(deadline.rule, deadline.action)
-            lines.append(self.line("deadline", f"{self.day(deadline.due)} {label[self.lang] if label else deadline.label}"
-                                               f" [{deadline.clause}]"))
+            passed = (f"（{self.word('passed')}）" if self.zh else f" ({self.word('passed')})") if deadline.passed else ""
+            text = label[self.lang] if label else deadline.label
+            lines.append(self.line("deadline", f"{self.day(deadline.due)} {text} [{deadline.clause}]{passed}"))
         for o in d.open_deadlines:
             label = self.words.deadline(o.rule, o.action)
             lines.append(self.line("open_deadline", f"{label[self.lang] if label else o.label} [{o.clause}]: "
@@ -148,9 +152,20 @@ class _Text:
             lines.append(self.line("unit", d.enrollment_unit))
         if d.referred_to:
             lines.append(self.line("referred_to", self.code("departments", d.referred_to)))
-        if d.missing:
+        for default in d.defaults:
+            label = self.words.default(default.fact)
+            lines.append(self.line("defaults", f"{label[self.lang] if label else default.label} [{default.clause}]"))
+        for part in d.open:
+            label = self.words.part(part.part, part.rule)
+            needs = "；".join if self.zh else "; ".join
+            lines.append(self.line("open_parts", f"{label[self.lang] if label else part.part}"
+                                                 f"（{self.word('needs')}：{needs(self.question(f) for f in part.needs)}）"
+                                   if self.zh else f"{label[self.lang] if label else part.part} ({self.word('needs')}: "
+                                                   f"{needs(self.question(f) for f in part.needs)})"))
+        asked = [q.zh if self.zh else q.en for q in d.questions] or [self.question(path) for path in d.missing]
+        if asked:
             lines.append(self.word("questions") + ("：" if self.zh else ":"))
-            lines += [f"  - {self.question(path)}" for path in d.missing]
+            lines += [f"  - {text}" for text in asked]
         lines += self.reasons()
         return lines
 

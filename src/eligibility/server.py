@@ -137,7 +137,8 @@ def _policy_summary(policy: Policy, *, codes: bool) -> dict[str, Any]:
         "document": {"number": version.document.number, "title": version.document.title,
                      "issuers": list(version.document.issuers),
                      "issued": version.document.issued.isoformat() if version.document.issued else None},
-        "programs": [{"name": program.name, "label": program.label, "label_en": program.label_en, "years": program.years and list(program.years),
+        "programs": [{"name": program.name, "label": program.label, "label_en": program.label_en,
+                      "years": program.years and list(program.years),
                       **({**program_codes(program),
                           "parameters": [{"name": p.name, "label": p.label, "label_en": p.label_en, "unit": p.unit,
                                           "caller_supplied": p.caller_supplied} for p in program.parameters]}

@@ -63,6 +63,14 @@ LIBRARY_CODES: dict[str, dict[str, CodeLabel]] = {
         excluded=("属于排除情形", "an exclusion applies"),
         category_not_met=("不属于该资助类别", "not in this category"),
     ),
+    # the parts of a decision an open part (``open[].part``) can name, besides flags, deadlines
+    # and benefits (labelled by the policy)
+    "decision_parts": _table(**{
+        "subsidy.funding_source": ("资金来源", "funding source"), "subsidy.payment": ("支付方式", "payment"),
+        "subsidy.amount": ("资助金额", "subsidy amount"), "tier.level": ("待遇档次", "benefit tier"),
+        "benefit_start": ("待遇开始日期", "benefit start date"), "benefit_end": ("待遇结束日期", "benefit end date"),
+        "responsible_region": ("负责地区", "responsible region"), "enrollment_unit": ("参保单位", "enrolling unit"),
+    }),
     "open_deadline_codes": _table(
         calendar_not_covered=("官方工作日历未覆盖该年度，无法计算工作日", "the official working-day calendar does not "
                                                                   "cover that year: working days cannot be counted"),

@@ -1,6 +1,6 @@
-"""The request's words in Chinese and English: status attributes and their values, and
-schemes. Condition sentences (``language.kinds``) name them with these labels; a status kind
-is named by ``STATUS_NAMES`` and a missing fact asked for by ``question`` (``_questions``).
+"""The request's words in Chinese and English: status attributes and their values, schemes,
+and the phrases condition sentences (``language.kinds``) are built from. A status kind is
+named by ``STATUS_NAMES`` and a missing fact asked for by ``question`` (``_questions``).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._labels import CodeLabel, _table
+from ._questions import STATUS_NAMES
 
 
 ATTRIBUTE_LABELS: dict[str, CodeLabel] = _table(
@@ -87,3 +88,46 @@ def value_label(attribute: str, value: Any, lang: str) -> str:
     when it has no label."""
     label = VALUE_LABELS.get(attribute, {}).get(value)
     return label[lang] if label is not None else str(value)
+
+
+# the four date comparisons in words: (zh, en)
+COMPARE_WORDS: dict[str, tuple[str, str]] = {
+    "before": ("早于", "before"), "on_or_before": ("不晚于", "on or before"),
+    "after": ("晚于", "after"), "on_or_after": ("不早于", "on or after")}
+
+
+def alternatives(words: Any, lang: str) -> str:
+    """Alternatives in words: 低保或特困 / dibao, tekun or orphan."""
+    words = [str(w) for w in words]
+    if lang == "zh":
+        return "或".join(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def age_words(at_least: int | None, under: int | None, lang: str) -> str:
+    """An age range in words: 年满60周岁且未满70周岁 / aged 60 or over and under 70."""
+    zh = lang == "zh"
+    bounds = ([f"年满{at_least}周岁" if zh else f"aged {at_least} or over"] if at_least is not None else []) + (
+        [f"未满{under}周岁" if zh else f"under {under}"] if under is not None else [])
+    return ("且" if zh else " and ").join(bounds)
+
+
+def status_words(kinds: Any, tests: Any, lang: str, *, on: str | None = None, since: Any = (),
+                 certificate_valid: bool = False, woman_age: tuple[int | None, int | None] | None = None) -> str:
+    """A status held, with its tests, in words: 在2019年12月31日持有低保身份（城乡属性为农村） /
+    holds the status dibao on 31 December 2019 (rural or urban: rural). ``tests`` are
+    (attribute, allowed values); ``since`` (comparison, date in words); ``on`` a date in words."""
+    zh = lang == "zh"
+    parts = [f"{ATTRIBUTE_LABELS[name][lang]}{'为' if zh else ': '}"
+             f"{alternatives((value_label(name, v, lang) for v in sorted(values, key=str)), lang)}"
+             for name, values in tests]
+    if certificate_valid:
+        parts.append("残疾人证在有效期内" if zh else "the disability certificate is valid")
+    parts += [f"取得身份日期{COMPARE_WORDS[op][0]}{day}" if zh else f"granted {COMPARE_WORDS[op][1]} {day}"
+              for op, day in since]
+    if woman_age is not None:
+        parts.append(("女方" if zh else "the woman of the couple is ") + age_words(*woman_age, lang))
+    named = alternatives((STATUS_NAMES[kind][0 if zh else 1] for kind in kinds), lang)
+    if zh:
+        return (f"在{on}" if on else "") + f"持有{named}身份" + ("（" + "，".join(parts) + "）" if parts else "")
+    return f"holds the status {named}" + (f" on {on}" if on else "") + (" (" + "; ".join(parts) + ")" if parts else "")

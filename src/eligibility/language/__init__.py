@@ -17,6 +17,7 @@ __all__ = [
     "ANCHORS", "BenefitSpec", "CODE_SECTIONS", "CodeLabel", "DateExpr", "DatedValue", "DeadlineSpec", "Document",
     "FactDefault", "MonthDay", "NOWHERE", "Node", "Offset",
     "OutputRule", "PLURAL", "ParameterDef", "Policy", "PolicySet", "Position", "Program", "RULE_KINDS", "Rule",
-    "RuleId", "RuleKind", "Version", "bundled_policy_dir", "compile_policy_text", "date_function", "date_sentence", "day_words", "did_you_mean",
+    "RuleId", "RuleKind", "Version", "bundled_policy_dir", "compile_policy_text", "date_function", "date_sentence",
+    "day_words", "did_you_mean",
     "load_policy_dir", "load_policy_file", "load_policy_files",
 ]

@@ -187,7 +187,7 @@ def _default(spec: m.FactDefault, path: tuple, cx: _Context) -> FactDefault | No
     if value is None:
         cx.error(path + ("value",), "bad_value", "a default needs a value")
         return None
-    return FactDefault(spec.fact, value, spec.clause, spec.label)
+    return FactDefault(spec.fact, value, spec.clause, spec.label, spec.label_en)
 
 
 def _check_years(years: list[int] | None, version: m.Version, path: tuple, cx: _Context) -> None:

@@ -221,6 +221,7 @@ class FactDefault:
     value: Any
     clause: str
     label: str
+    label_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,7 @@ class FactDefault(_Strict):
     value: Any
     clause: str = Field(min_length=1)
     label: str = Field(min_length=1, description="what the text says, quoted or closely paraphrased")
+    label_en: Label
 
 
 class Program(_Strict):

@@ -187,7 +187,7 @@ class ConditionKind:
     observed: Callable[[Any, Facts, Any], dict[str, Any]]
     reads: Callable[[Any], tuple[str, ...]]
     describe: Callable[[Any, Callable[[Any], str]], str]   # (node, how to describe a child)
-    sentence: Callable[[Any, str, Callable[[Any], str]], str]   # (node, lang, how to word a child)
+    sentence: Callable[[Any, str, Any], str]   # (node, lang, words: how to word a child, a date, a category)
     aim: Callable[[Any, Plan, bool], None]
     phase: int                              # planning order: dates 0, person 1, records 2
     doc: tuple[tuple[str, str], ...]        # (example, meaning) rows of the docs table
@@ -221,25 +221,10 @@ def births_either_side(day: dt.date, *ages: int | None) -> tuple[dt.date, ...]:
     return tuple(births)
 
 
-# the four date comparisons in words: (zh, en)
-COMPARE_WORDS: dict[str, tuple[str, str]] = {
-    "before": ("早于", "before"), "on_or_before": ("不晚于", "on or before"),
-    "after": ("晚于", "after"), "on_or_after": ("不早于", "on or after")}
-
-
-def either(words: Any, lang: str) -> str:
-    """Alternatives in words: 低保或特困 / dibao or tekun."""
-    words = [str(w) for w in words]
-    if lang == "zh":
-        return "或".join(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
 def one_or_many(value: Any) -> tuple[Any, ...]:
     """A YAML value written as one item or a list, as a tuple."""
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-__all__ = ["COMPARE", "COMPARE_WORDS", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan",
-           "Result", "Spec", "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "either", "one_or_many",
-           "years_before"]
+__all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
+           "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "one_or_many", "years_before"]

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
+from ...contract import age_words
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, births_either_side, date_of
-from .._dates import date_sentence
 
 _MISSING = (None, ("person.birth_date",), None)
 
@@ -91,15 +91,9 @@ def _describe(node: AgeTest, describe: Any = None) -> str:
     return f"age on {node.on.text} {' and '.join(bounds)}"
 
 
-def _sentence(node: AgeTest, lang: str, sentence: Any = None) -> str:
-    on = date_sentence(node.on, lang)
-    if lang == "zh":
-        bounds = ([f"年满{node.at_least}周岁"] if node.at_least is not None else []) + (
-            [f"未满{node.under}周岁"] if node.under is not None else [])
-        return f"在{on}" + "且".join(bounds)
-    bounds = ([f"aged {node.at_least} or over"] if node.at_least is not None else []) + (
-        [f"under {node.under}"] if node.under is not None else [])
-    return " and ".join(bounds) + f" on {on}"
+def _sentence(node: AgeTest, lang: str, words: Any) -> str:
+    on, ages = words.date(node.on), age_words(node.at_least, node.under, lang)
+    return f"在{on}{ages}" if lang == "zh" else f"{ages} on {on}"
 
 
 def _aim(node: AgeTest, plan: Any, want: bool) -> None:

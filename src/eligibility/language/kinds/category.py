@@ -8,8 +8,7 @@ from typing import Any
 
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
-from .._dates import date_sentence
-from ._base import either
+from ...contract import alternatives
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +126,12 @@ def _describe(node: Node, describe: Any = None) -> str:
     return f"category {'|'.join(node.ids)}"  # type: ignore[attr-defined]
 
 
-def _sentence(node: Node, lang: str, sentence: Any = None) -> str:
+def _sentence(node: Node, lang: str, words: Any) -> str:
     zh = lang == "zh"
-    ids = either((f"“{sentence.category(i)}”" if zh else f'"{sentence.category(i)}"'
+    ids = alternatives((f"“{words.category(i)}”" if zh else f'"{words.category(i)}"'
                   for i in node.ids), lang) if node.ids else ""  # type: ignore[attr-defined]
     if isinstance(node, CategoryHeldOn):
-        on = date_sentence(node.on, lang)
+        on = words.date(node.on)
         if zh:
             return f"在{on}" + (f"属于{ids}类别" if ids else "持有任一类别身份")
         return (f"was in {_the(node.ids)} {ids}" if ids else "held any category") + f" on {on}"

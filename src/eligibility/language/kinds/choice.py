@@ -10,8 +10,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
-from ...contract import value_label
-from ._base import either
+from ...contract import alternatives, value_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +118,10 @@ def _describe(node: ChoiceTest, describe: Any = None) -> str:
         f" <= {node.at_most}" if node.at_most is not None else "")
 
 
-def _sentence(node: ChoiceTest, lang: str, sentence: Any = None) -> str:
+def _sentence(node: ChoiceTest, lang: str, words: Any) -> str:
     zh = lang == "zh"
     if node.allowed:
-        chosen = either((value_label(node.name, v, lang) if node.name == "tier" else str(v)
+        chosen = alternatives((value_label(node.name, v, lang) if node.name == "tier" else str(v)
                          for v in sorted(node.allowed)), lang)
     else:
         bounds = ([(f"不低于{node.at_least}元" if zh else f"at least {node.at_least} yuan")]

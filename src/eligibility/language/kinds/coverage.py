@@ -9,7 +9,7 @@ from pydantic import Field, RootModel
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Spec, one_or_many
-from ._base import either
+from ...contract import alternatives
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +75,10 @@ def _describe(node: Node, describe: Any = None) -> str:
     return f"coverage {node.mode}"  # type: ignore[attr-defined]
 
 
-def _sentence(node: Node, lang: str, sentence: Any = None) -> str:
+def _sentence(node: Node, lang: str, words: Any) -> str:
     zh = lang == "zh"
     if isinstance(node, CoverageYearTest):
-        years = either((f"{y}年" if zh else str(y) for y in sorted(node.years)), lang)
+        years = alternatives((f"{y}年" if zh else str(y) for y in sorted(node.years)), lang)
         return f"申请的参保年度为{years}" if zh else f"the coverage year applied for is {years}"
     if node.mode == "full_year":  # type: ignore[attr-defined]
         return "为下一年度全年参保" if zh else "enrols for the full year (a coverage year after the application year)"

@@ -8,8 +8,7 @@ from typing import Any, Literal
 
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import COMPARE, FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
-from .._dates import date_sentence
-from ._base import COMPARE_WORDS
+from ...contract import COMPARE_WORDS
 
 _INCLUSIVE = {"before": "on_or_before", "after": "on_or_after", "on_or_before": "on_or_before",
               "on_or_after": "on_or_after"}
@@ -116,11 +115,11 @@ _NEGATED = {"before": "on_or_after", "on_or_before": "after", "after": "on_or_be
 _OF_WORDS = {"as_of": ("申请日", "the application date"), "status_date": ("身份认定日", "the status date")}
 
 
-def _sentence(node: DateTest, lang: str, sentence: Any = None) -> str:
+def _sentence(node: DateTest, lang: str, words: Any) -> str:
     zh = lang == "zh"
     of = _OF_WORDS[node.of][0 if zh else 1]
     word = COMPARE_WORDS[node.op][0 if zh else 1]
-    bound = date_sentence(node.bound, lang) + (f" {node.bound_time.isoformat('minutes')}" if node.bound_time else "")
+    bound = words.date(node.bound) + (f" {node.bound_time.isoformat('minutes')}" if node.bound_time else "")
     return f"{of}{word}{bound}" if zh else f"{of} is {word} {bound}"
 
 

@@ -14,9 +14,7 @@ from ...contract import SCHEMES
 from ...workdays import add_months
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
-from ...contract import SCHEME_LABELS, value_label
-from .._dates import date_sentence
-from ._base import either
+from ...contract import SCHEME_LABELS, alternatives, value_label
 
 Scheme = Literal[SCHEMES]  # type: ignore[valid-type]
 
@@ -173,11 +171,11 @@ def _describe(node: EnrolledTest, describe: Any = None) -> str:
     return "enrolled " + " ".join(parts)
 
 
-def _sentence(node: EnrolledTest, lang: str, sentence: Any = None) -> str:
+def _sentence(node: EnrolledTest, lang: str, words: Any) -> str:
     zh = lang == "zh"
     scheme = SCHEME_LABELS[node.scheme][lang]
     if node.on is not None:
-        on = date_sentence(node.on, lang)
+        on = words.date(node.on)
         if node.ended_within_months is None:
             text = f"在{on}参加{scheme}" if zh else f"enrolled in {scheme} on {on}"
         else:
@@ -191,7 +189,7 @@ def _sentence(node: EnrolledTest, lang: str, sentence: Any = None) -> str:
         payer = value_label("paid_by", node.paid_by, lang)
         text += f"，由{payer}缴费" if zh else f", paid by {payer}"
     if node.region:
-        regions = either(node.region, lang)
+        regions = alternatives(node.region, lang)
         text += f"，参保地在行政区划{regions}内" if zh else f", in region {regions}"
     return text
 

@@ -9,8 +9,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
-from ...contract import value_label
-from ._base import either
+from ...contract import alternatives, value_label
 
 
 
@@ -99,11 +98,11 @@ def _describe(node: HukouTest, describe: Any = None) -> str:
     return f"hukou {' and '.join(parts)}"
 
 
-def _sentence(node: HukouTest, lang: str, sentence: Any = None) -> str:
+def _sentence(node: HukouTest, lang: str, words: Any) -> str:
     zh = lang == "zh"
     parts = []
     if node.regions:
-        regions = either(node.regions, lang)
+        regions = alternatives(node.regions, lang)
         parts.append(f"户籍所在地在行政区划{regions}内" if zh else f"the hukou is registered within region {regions}")
     if node.kind:
         kind = value_label("area", node.kind, lang)

@@ -129,11 +129,11 @@ def _describe(node: Node, describe: Any) -> str:
     return "(" + joiner.join(describe(p) for p in parts) + ")"
 
 
-def _sentence(node: Node, lang: str, sentence: Any) -> str:
+def _sentence(node: Node, lang: str, words: Any) -> str:
     zh = lang == "zh"
     if isinstance(node, Not):
-        return f"并非{sentence(node.part)}" if zh else f"not: {sentence(node.part)}"
-    parts = [sentence(p) for p in node.parts]  # type: ignore[attr-defined]
+        return f"并非{words(node.part)}" if zh else f"not: {words(node.part)}"
+    parts = [words(p) for p in node.parts]  # type: ignore[attr-defined]
     if len(parts) == 1:
         return parts[0]
     if isinstance(node, AllOf):

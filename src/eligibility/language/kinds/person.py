@@ -70,7 +70,7 @@ _PERSON_WORDS = {
 }
 
 
-def _sentence(node: PersonFact, lang: str, sentence: Any = None) -> str:
+def _sentence(node: PersonFact, lang: str, words: Any) -> str:
     return _PERSON_WORDS[node.name, node.expected][0 if lang == "zh" else 1]
 
 
@@ -83,7 +83,8 @@ def _aim(node: PersonFact, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("sex", "student", "social_security_card"), nodes=(PersonFact,), specs=(SexSpec, YesNoSpec),
-    compile=_compile, evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim,
+    compile=_compile, evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe,
+    sentence=_sentence, aim=_aim,
     phase=1,
     doc=(("`sex: female`, `student: false`, `social_security_card: false`",
           "person facts (`social_security_card`: holds a 社会保障卡); unknown when the request leaves them out"),),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
+from .._dates import date_sentence
 from ._base import ConditionKind
 
 KINDS: tuple[ConditionKind, ...] = (
@@ -43,8 +44,8 @@ def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None =
 
 
 class Wording:
-    """What a kind's ``sentence`` is given to word its children (call it with a child node)
-    and to name a category of the program (``category(id)``)."""
+    """What a kind's ``sentence`` is given to word its children (call it with a child node),
+    a date expression (``date(expr)``) and a category of the program (``category(id)``)."""
 
     def __init__(self, lang: str, categories: Mapping[str, str]):
         self.lang, self.categories = lang, categories
@@ -54,6 +55,9 @@ class Wording:
 
     def category(self, category_id: str) -> str:
         return self.categories.get(category_id, category_id)
+
+    def date(self, expr: Any) -> str:
+        return date_sentence(expr, self.lang)
 
 
 def trace_text(node: Any) -> str:

@@ -14,15 +14,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ...contract import STATUS_KINDS
+from ...contract import STATUS_KINDS, status_words
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._attributes import attribute_tests
 from ._base import (COMPARE, FALSE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, births_either_side,
                     date_of, one_or_many)
-from ...contract import ATTRIBUTE_LABELS, STATUS_NAMES, value_label
-from .._dates import date_sentence
-from ._base import COMPARE_WORDS, either
 
 StatusKind = Literal[STATUS_KINDS]  # type: ignore[valid-type]
 AreaValue = Literal["rural", "urban"]
@@ -278,24 +275,10 @@ def _dates(node: StatusHeld) -> tuple[DateExpr, ...]:
     return tuple(expr for _, expr in node.since) + ((node.held_on,) if node.held_on is not None else ())
 
 
-def _sentence(node: StatusHeld, lang: str, sentence: Any = None) -> str:
-    zh = lang == "zh"
-    tests = [*node.tests, *([("area", node.area)] if node.area else [])]
-    parts = [f"{ATTRIBUTE_LABELS[name][lang]}{'为' if zh else ': '}"
-             f"{either((value_label(name, v, lang) for v in sorted(values, key=str)), lang)}" for name, values in tests]
-    if node.certificate_valid:
-        parts.append("残疾人证在有效期内" if zh else "the disability certificate is valid")
-    parts += [(f"取得身份日期{COMPARE_WORDS[op][0]}" if zh else f"granted {COMPARE_WORDS[op][1]} ")
-              + date_sentence(expr, lang) for op, expr in node.since]
-    if node.woman_age is not None:
-        bounds = [(f"年满{n}周岁" if zh else f"aged {n} or over") if i == 0 else (f"未满{n}周岁" if zh else f"under {n}")
-                  for i, n in enumerate(node.woman_age) if n is not None]
-        parts.append(("女方" + "且".join(bounds)) if zh else "the woman of the couple is " + " and ".join(bounds))
-    kinds = either((STATUS_NAMES[k][0 if zh else 1] for k in node.kinds), lang)
-    on = date_sentence(node.held_on, lang) if node.held_on is not None else None
-    if zh:
-        return (f"在{on}" if on else "") + f"持有{kinds}身份" + ("（" + "，".join(parts) + "）" if parts else "")
-    return f"holds the status {kinds}" + (f" on {on}" if on else "") + (" (" + "; ".join(parts) + ")" if parts else "")
+def _sentence(node: StatusHeld, lang: str, words: Any) -> str:
+    return status_words(node.kinds, [*node.tests, *([("area", node.area)] if node.area else [])], lang,
+                        on=node.held_on and words.date(node.held_on), certificate_valid=node.certificate_valid,
+                        since=[(op, words.date(expr)) for op, expr in node.since], woman_age=node.woman_age)
 
 
 def _aim(node: StatusHeld, plan: Any, want: bool) -> None:
@@ -394,8 +377,7 @@ KIND = ConditionKind(
     evaluator=_evaluator,
     observed=_observed,
     reads=_reads,
-    describe=_describe,
-    sentence=_sentence,
+    describe=_describe, sentence=_sentence,
     aim=_aim,
     boundaries=_boundaries,
     remedy=_remedy,
