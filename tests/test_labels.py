@@ -96,9 +96,9 @@ def _carried(decision) -> dict[str, set[str]]:
     """Every code a decision carries, by the section ``labels`` names it in."""
     subsidy = decision.subsidy
     opened = {section: {p.part.split(".", 1)[1] for p in decision.open if p.part.startswith(section + ".")}
-              for section in ("flags", "deadlines")}
+              for section in ("flags", "deadlines", "categories")}
     return {
-        "outcomes": {decision.outcome}, "categories": {c.id for c in decision.categories},
+        "outcomes": {decision.outcome}, "categories": {c.id for c in decision.categories} | opened["categories"],
         "flags": set(decision.flags) | opened["flags"],
         "funding_sources": {subsidy.funding_source} if subsidy and subsidy.funding_source else set(),
         "payments": {subsidy.payment} if subsidy and subsidy.payment else set(),
@@ -106,7 +106,8 @@ def _carried(decision) -> dict[str, set[str]]:
         "deadline_actions": {d.action for d in (*decision.deadlines, *decision.open_deadlines)} | opened["deadlines"],
         "benefit_items": {b.item for b in decision.tier.benefits} if decision.tier else set(),
         "reason_codes": {r.code for r in decision.reasons},
-        "decision_parts": {p.part for p in decision.open if p.part.split(".")[0] not in ("flags", "deadlines", "tier")}
+        "decision_parts": {p.part for p in decision.open
+                           if p.part.split(".")[0] not in ("flags", "deadlines", "tier", "categories")}
         | {p.part for p in decision.open if p.part == "tier.level"},
     }
 

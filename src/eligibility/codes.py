@@ -61,15 +61,20 @@ class Vocabulary:
 
     def part(self, part: str, rule: str) -> CodeLabel | None:
         """An open part of a decision (``flags.rural``, ``deadlines.submit_card_data``,
-        ``tier.benefits.x``, ``subsidy.funding_source``) in words, set by ``rule`` (its path)."""
+        ``tier.benefits.x``, ``categories.dibao``, ``subsidy.funding_source``) in words;
+        ``rule`` is the path of the rule that leaves it open (an output, or a category whose
+        facts are missing)."""
         section, _, code = part.partition(".")
         if section == "flags":
             return self.code("flags", code)
         if section == "deadlines":
-            return self.deadline(rule.partition(".")[2], code)
+            return self.deadline(rule.partition(".")[2], code) or next(
+                (label for (_, action), label in self._deadlines.items() if action == code), None)
         if part.startswith("tier.benefits."):
-            return self._open_benefits.get((rule, part.removeprefix("tier.benefits.")))
-        return LIBRARY_CODES["decision_parts"].get(part)
+            item = part.removeprefix("tier.benefits.")
+            return self._open_benefits.get((rule, item)) or next(
+                (label for (_, name), label in self._open_benefits.items() if name == item), None)
+        return self.rule(part) or LIBRARY_CODES["decision_parts"].get(part)
 
     def default(self, fact: str) -> CodeLabel | None:
         """The default the text sets for a fact the request left out."""
@@ -146,6 +151,8 @@ def labels(decision: Decision, lang: str = "zh", policies: PolicySet | Policy | 
             put("deadline_actions", code, label)
         elif part.part.startswith("tier.benefits."):
             put("benefit_items", part.part.removeprefix("tier.benefits."), label)
+        elif section == "categories":
+            put("categories", code, label)
         else:
             put("decision_parts", part.part, label)
     for reason in decision.reasons:

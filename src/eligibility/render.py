@@ -48,7 +48,7 @@ _WORDS = {
     "open_deadline": ("无法计算的期限", "Deadline not dated"),
     "region": ("负责地区", "Responsible region"), "unit": ("参保单位", "Enrolling unit"),
     "referred_to": ("转办部门", "Referred to"), "questions": ("需要补充的信息", "Facts needed"),
-    "open_parts": ("尚未确定的部分", "Not yet settled"), "needs": ("需要", "needs"),
+    "open_parts": ("尚未确定的部分", "Not yet settled"), "needs": ("取决于", "depends on"),
     "defaults": ("按政策默认", "Default set by the text"), "passed": ("已过期", "passed"),
     "main_reason": ("主要原因", "Main reason"), "other_reasons": ("其他原因", "Other reasons"),
     "decided_by": ("决定依据", "Decided by"), "trace": ("全部步骤", "Every step"),
@@ -155,13 +155,15 @@ class _Text:
         for default in d.defaults:
             label = self.words.default(default.fact)
             lines.append(self.line("defaults", f"{label[self.lang] if label else default.label} [{default.clause}]"))
+        groups: dict[tuple[str, ...], list[str]] = {}  # the open parts, by the facts that settle them
         for part in d.open:
             label = self.words.part(part.part, part.rule)
-            needs = "；".join if self.zh else "; ".join
-            lines.append(self.line("open_parts", f"{label[self.lang] if label else part.part}"
-                                                 f"（{self.word('needs')}：{needs(self.question(f) for f in part.needs)}）"
-                                   if self.zh else f"{label[self.lang] if label else part.part} ({self.word('needs')}: "
-                                                   f"{needs(self.question(f) for f in part.needs)})"))
+            groups.setdefault(tuple(part.needs), []).append(label[self.lang] if label else part.part)
+        for needs, parts in groups.items():
+            asked = ("；" if self.zh else "; ").join(self.question(fact) for fact in needs)
+            lines.append(f"{self.word('open_parts')}（{self.word('needs')}：{asked}）：" if self.zh else
+                         f"{self.word('open_parts')} ({self.word('needs')}: {asked}):")
+            lines += [f"  - {part}" for part in parts]
         asked = [q.zh if self.zh else q.en for q in d.questions] or [self.question(path) for path in d.missing]
         if asked:
             lines.append(self.word("questions") + ("：" if self.zh else ":"))

@@ -70,6 +70,7 @@ LIBRARY_CODES: dict[str, dict[str, CodeLabel]] = {
         "subsidy.amount": ("资助金额", "subsidy amount"), "tier.level": ("待遇档次", "benefit tier"),
         "benefit_start": ("待遇开始日期", "benefit start date"), "benefit_end": ("待遇结束日期", "benefit end date"),
         "responsible_region": ("负责地区", "responsible region"), "enrollment_unit": ("参保单位", "enrolling unit"),
+        "primary_category": ("主要类别", "primary category"), "referred_to": ("转办部门", "department referred to"),
     }),
     "open_deadline_codes": _table(
         calendar_not_covered=("官方工作日历未覆盖该年度，无法计算工作日", "the official working-day calendar does not "
