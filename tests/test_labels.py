@@ -70,6 +70,8 @@ def test_every_code_of_every_bundled_policy_and_of_the_library_has_both_labels()
 
 def test_the_library_labels_every_value_its_fixed_fields_can_take():
     outcome = typing.get_args(Decision.model_fields["outcome"].annotation)
+    note = typing.get_args(typing.get_args(Decision.model_fields["benefit_note"].annotation)[0])
+    assert set(note) == set(LIBRARY_CODES["benefit_notes"])
     payment = typing.get_args(typing.get_args(Subsidy.model_fields["payment"].annotation)[0])
     premium = typing.get_args(typing.get_args(Subsidy.model_fields["premium_source"].annotation)[0])
     assert (set(outcome), set(payment), set(premium)) == (

@@ -109,10 +109,10 @@ def labels(decision: Decision, lang: str = "zh", policies: PolicySet | Policy | 
     Sections (present when the decision carries such a code): ``outcomes``, ``categories``,
     ``flags``, ``funding_sources``, ``payments``, ``premium_sources``, ``departments``
     (``referred_to``), ``deadline_actions``, ``open_deadline_codes``, ``benefit_items``,
-    ``reason_codes``, ``rules`` (the rule of each reason, by its path) and ``decision_parts``
-    (an open part that is not a flag, deadline or benefit, e.g. ``tier.level``); the codes of
-    open parts (``open[]``) are labelled in their sections. Labels come from the
-    decision's policy (the bundled one unless ``policies`` is given) and the library.
+    ``reason_codes``, ``benefit_notes``, ``rules`` (the rule of each reason, by its path) and
+    ``decision_parts`` (an open part that is not a flag, deadline, benefit or category, e.g.
+    ``tier.level``); the codes of open parts (``open[]``) are labelled in their sections. Labels
+    come from the decision's policy (the bundled one unless ``policies`` is given) and the library.
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: use zh or en")
@@ -135,6 +135,8 @@ def labels(decision: Decision, lang: str = "zh", policies: PolicySet | Policy | 
         put("payments", subsidy.payment, subsidy.payment and words.code("payments", subsidy.payment))
         put("premium_sources", subsidy.premium_source,
             subsidy.premium_source and words.code("premium_sources", subsidy.premium_source))
+    put("benefit_notes", decision.benefit_note, decision.benefit_note and words.code("benefit_notes",
+                                                                                     decision.benefit_note))
     put("departments", decision.referred_to, decision.referred_to and words.code("departments", decision.referred_to))
     for deadline in (*decision.deadlines, *decision.open_deadlines):
         put("deadline_actions", deadline.action, words.deadline(deadline.rule, deadline.action))

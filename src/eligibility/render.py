@@ -137,6 +137,8 @@ class _Text:
             start = self.day(d.benefit_start) if d.benefit_start else "—"
             end = self.day(d.benefit_end) if d.benefit_end else self.word("open")
             lines.append(self.line("benefit_period", f"{start} {self.word('to')} {end}"))
+        if d.benefit_note:
+            lines.append(self.line("benefit_period", self.code("benefit_notes", d.benefit_note)))
         for deadline in d.deadlines:
             label = self.words.deadline(deadline.rule, deadline.action)
             passed = (f"（{self.word('passed')}）" if self.zh else f" ({self.word('passed')})") if deadline.passed else ""

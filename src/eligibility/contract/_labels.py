@@ -72,6 +72,9 @@ LIBRARY_CODES: dict[str, dict[str, CodeLabel]] = {
         "responsible_region": ("负责地区", "responsible region"), "enrollment_unit": ("参保单位", "enrolling unit"),
         "primary_category": ("主要类别", "primary category"), "referred_to": ("转办部门", "department referred to"),
     }),
+    "benefit_notes": _table(
+        no_benefit_days_in_coverage_year=("本参保年度内已无待遇可享受", "no benefit days are left in the coverage year"),
+    ),
     "open_deadline_codes": _table(
         calendar_not_covered=("官方工作日历未覆盖该年度，无法计算工作日", "the official working-day calendar does not "
                                                                   "cover that year: working days cannot be counted"),
