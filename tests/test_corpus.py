@@ -54,11 +54,26 @@ def re_anchored(index: int, frozen: dict[str, Any]) -> dict[str, Any]:
     return {**frozen, "decision": {**frozen["decision"], "deadlines": deadlines}}
 
 
+# issue 15: a department is a code of the policy, no longer its Chinese name
+DEPARTMENT_CODES = {"卫健委": "health_commission", "退役军人事务局": "veterans_affairs"}
+# issue 15: the main reason is the most decisive reason, the first listed among equals
+DECISIVE = {"no_policy_in_force": 0, "enrollment_closed": 0, "precondition_failed": 1, "excluded": 2,
+            "category_not_met": 3}
+
+
+def main_reason(expected: dict[str, Any]) -> dict[str, Any] | None:
+    if expected["outcome"] in ("eligible", "undetermined") or not expected.get("reasons"):
+        return None
+    return min(expected["reasons"], key=lambda reason: DECISIVE[reason["code"]])
+
+
 def frozen_as_now(request: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
     """The frozen decision with the changes made on purpose since it was frozen (CHANGELOG.md):
     issue 12: with an ID number, the birth date it encodes is not shown beside the masked ID;
-    ``open_deadlines`` is a new field (none in the frozen decisions)."""
-    expected = {**expected, "open_deadlines": expected.get("open_deadlines", [])}
+    ``open_deadlines`` is a new field (none in the frozen decisions); issue 15: ``referred_to``
+    is a department code, and ``main_reason`` is a new field."""
+    expected = {**expected, "open_deadlines": expected.get("open_deadlines", []),
+                "referred_to": DEPARTMENT_CODES.get(expected.get("referred_to"), expected.get("referred_to"))}
     # issue 11: a deadline already past on as_of is marked; open parts and applied defaults are new fields
     as_of = expected["as_of"]
     # an inverted benefit period (a December registration) is now none, with a note
@@ -69,13 +84,14 @@ def frozen_as_now(request: dict[str, Any], expected: dict[str, Any]) -> dict[str
     expected = {**expected, "benefit_start": start, "benefit_end": end, "benefit_note": note,
                 "open": expected.get("open", []), "defaults": expected.get("defaults", []),
                 "deadlines": [{**d, "passed": d.get("passed", d["due"] < as_of)} for d in expected["deadlines"]]}
+    expected["main_reason"] = main_reason(expected)
     person = request.get("person")
     if not (isinstance(person, dict) and person.get("id_number")) or not expected.get("reasons"):
         return expected
     reasons = [{**reason, "message": re.sub(r"person\.birth_date=[0-9]{4}-[0-9]{2}-[0-9]{2}",
                                             "person.birth_date=from person.id_number", reason["message"])}
                for reason in expected["reasons"]]
-    return {**expected, "reasons": reasons}
+    return {**expected, "reasons": reasons, "main_reason": main_reason({**expected, "reasons": reasons})}
 
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -195,12 +195,12 @@ def test_four_thousand_unknown_categories_are_decided_in_linear_time():
     from eligibility import evaluate, loads_policy
     from eligibility.render import render_json
 
-    categories = "".join(f"          - {{id: c{i}, clause: 一, label: l{i}, when: {{status: {{kind: tekun, care: dispersed}}}}}}\n"
+    categories = "".join(f"          - {{id: c{i}, clause: 一, label: l{i}, label_en: l{i}, when: {{status: {{kind: tekun, care: dispersed}}}}}}\n"
                          for i in range(4000))
     policy = loads_policy('city: testville\nname: t\nregion: "4405"\nversions:\n  - id: "1"\n'
                           "    document: {number: null, title: t, issuers: [x], source: s.txt}\n"
                           "    effective: {from: 2017-01-01, to: null}\n    programs:\n      resident_medical:\n"
-                          "        label: l\n        categories:\n" + categories, file="testville.yaml")
+                          "        label: l\n        label_en: l\n        categories:\n" + categories, file="testville.yaml")
     request = {"city": "testville", "as_of": "2021-09-20",
                "person": {"birth_date": "1970-01-01", "statuses": [{"kind": "tekun", "since": "2020-01-01"}]}}
     started = time.perf_counter()

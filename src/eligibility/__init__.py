@@ -17,6 +17,7 @@ from ._api import bundled_policies, evaluate, explain, load_policies, load_polic
 from .contract import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
                        Deadline, Decision, Explanation, OpenPart, ParameterUse, PolicyRef, Question, Reason, Request,
                        Subsidy, Tier, TierBenefit, TraceStep, WhatIf, parse_request)
+from .codes import labels
 from .errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
 from .language import Policy, PolicySet
 from .render import render_json, render_text
@@ -26,7 +27,7 @@ __all__ = [
     "CalendarError", "CategoryRef", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision",
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
     "PolicySet", "Reason", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
-    "bundled_policies", "evaluate", "load_policies", "load_policy", "loads_policy", "parse_request",
+    "bundled_policies", "evaluate", "labels", "load_policies", "load_policy", "loads_policy", "parse_request",
     "render_json", "render_text", "validate",
 ]
 

@@ -7,6 +7,9 @@ from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Ch
 from ._facts import fact_pattern, fact_value, with_fact
 from ._fields import MAX_REQUEST_BYTES
 from ._questions import STATUS_NAMES, question
+from ._labels import LANGS, LIBRARY_CODES, CodeLabel, Lang, library_label
+from ._wording import (ATTRIBUTE_LABELS, COMPARE_WORDS, SCHEME_LABELS, VALUE_LABELS, age_words, alternatives,
+                       status_words, value_label)
 from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
@@ -18,6 +21,9 @@ __all__ = [
     "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
     "with_fact", "question", "STATUS_NAMES",
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
+    "CodeLabel", "LANGS", "LIBRARY_CODES", "Lang", "library_label",
+    "ATTRIBUTE_LABELS", "COMPARE_WORDS", "SCHEME_LABELS", "VALUE_LABELS", "age_words", "alternatives", "status_words",
+    "value_label",
     "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",
     "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
     "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep", "attribute_values", "build_model", "check_character",

@@ -267,10 +267,11 @@ class Decision(_Frozen):
     @classmethod
     def _take_reasons(cls, data: Any, handler: Any) -> "Decision":
         reasons = questions = None
-        if isinstance(data, dict) and ("reasons" in data or "questions" in data):
+        if isinstance(data, dict) and ("reasons" in data or "questions" in data or "main_reason" in data):
             data = dict(data)
             reasons = data.pop("reasons", None)
             questions = data.pop("questions", None)
+            data.pop("main_reason", None)  # derived from the reasons: read back, it is computed again
         decision = handler(data)
         decision._reasons = REASONS.validate_python(reasons) if reasons is not None else []
         decision._questions = QUESTIONS.validate_python(questions) if questions is not None else []
@@ -298,6 +299,16 @@ class Decision(_Frozen):
             questions = ask() if ask is not None else []
             self._questions, self._ask = questions, None
         return questions
+
+    @computed_field(description="the one reason that decided a not-eligible, referred, closed or no-policy "
+                                "outcome (docs/contract.md: the first of a version or coverage-year check, a "
+                                "failed precondition, an exclusion, else the highest-priority category not met); "
+                                "null for an eligible or undetermined decision")
+    @property
+    def main_reason(self) -> Reason | None:
+        if self.outcome in ("eligible", "undetermined"):
+            return None
+        return main_reason(self.reasons)
 
     def to_json(self, *, trace: bool | None = None, indent: int | None = None) -> str:
         """The decision as JSON text (UTF-8, not escaped; shape versioned by ``schema_version``).
@@ -330,6 +341,18 @@ class Decision(_Frozen):
 
 REASONS = TypeAdapter(list[Reason])
 QUESTIONS = TypeAdapter(list[Question])
+
+# which reason decides, most decisive first; among equals, the first listed (preconditions and
+# exclusions in policy order, categories in priority order)
+_DECISIVE = {"no_policy_in_force": 0, "enrollment_closed": 0, "precondition_failed": 1, "excluded": 2,
+             "category_not_met": 3}
+
+
+def main_reason(reasons: list[Reason]) -> Reason | None:
+    """The one reason that decided: a version or coverage-year check, else a failed
+    precondition, else an exclusion, else the highest-priority category not met; the first
+    listed among equals. None without reasons."""
+    return min(reasons, key=lambda r: _DECISIVE.get(r.code, len(_DECISIVE)), default=None)
 
 
 _TEMPLATES: dict[type, tuple[Any, ...]] = {}

@@ -69,6 +69,22 @@ QUESTIONS: dict[str, tuple[str, str]] = {
     "choices.pension_grade": ("选择哪一个养老保险缴费档次（元/年）？",
                               "Which pension contribution grade (yuan a year) does the person choose?"),
     "as_of_time": ("受理时间是几点（是否在截止时刻前）？", "At what time was the application received?"),
+    # facts a request always carries or the engine derives, asked for all the same (issue 15: a
+    # question for every fact a condition can read)
+    "as_of": ("申请日期是哪一天？", "On what date is the application made?"),
+    "coverage_year": ("申请的是哪一个参保年度？", "For which coverage year is the application?"),
+    "status_date": ("身份按哪一天认定（申请日，或本年度参保缴费之日）？",
+                    "On what day are the statuses judged (the application date, or the day this year's enrolment "
+                    "was paid)?"),
+    "categories": ("属于哪些资助类别？", "Which categories does the person belong to?"),
+    "person.statuses[].kind": ("持有的是哪一类困难身份？", "Which kind of hardship status does the person hold?"),
+    "person.enrollments[].year": ("城乡居民医保参保记录是哪一年度的？",
+                                  "For which year is the resident medical insurance enrolment?"),
+    "person.enrollments[].from": ("职工保险从哪一天开始参保？", "From what date did the employee insurance run?"),
+    "person.enrollments[].to": ("职工保险到哪一天终止（仍在参保则不填）？",
+                                "On what date did the employee insurance end (none if still insured)?"),
+    "person.enrollments[].region": ("职工保险在哪个地区参保（行政区划代码）？",
+                                    "In which region (code) was the employee insurance held?"),
 }
 
 _INDEX = re.compile(r"\[([0-9]+)\]")

@@ -50,7 +50,7 @@ def _output_plan(output: Any, build: ProgramBuild) -> OutputPlan:
     return OutputPlan(output.sets, build.date(output.benefit_start) if output.benefit_start is not None else None,
                       build.date(output.benefit_end) if output.benefit_end is not None else None,
                       tuple((d.action, d.label, build.date(d.due)) for d in output.deadlines), output.flags,
-                      output.benefits)
+                      tuple((b.item, b.label, b.value) for b in output.benefits))
 
 
 def _plain(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:

@@ -13,6 +13,9 @@ did-you-mean), its IR node types, and the walks over a node:
 - ``reads(node)``: the request paths it may read, without a request;
 - ``describe(node, describe)``: one readable line (docs and traces); ``describe``
   describes a child;
+- ``sentence(node, lang, sentence)``: the condition as a sentence for people, in Chinese
+  (``zh``) or English (``en``); ``sentence(child)`` words a child in the same language and
+  ``sentence.category(id)`` names a category of the program;
 - ``aim(node, plan, want)``: shape a planned request so the node is ``want``
   (``eligibility.testing`` strategies);
 - ``boundaries(node, facts, build)``: for the facts it reads that take many values (dates,
@@ -184,6 +187,7 @@ class ConditionKind:
     observed: Callable[[Any, Facts, Any], dict[str, Any]]
     reads: Callable[[Any], tuple[str, ...]]
     describe: Callable[[Any, Callable[[Any], str]], str]   # (node, how to describe a child)
+    sentence: Callable[[Any, str, Any], str]   # (node, lang, words: how to word a child, a date, a category)
     aim: Callable[[Any, Plan, bool], None]
     phase: int                              # planning order: dates 0, person 1, records 2
     doc: tuple[tuple[str, str], ...]        # (example, meaning) rows of the docs table
@@ -223,4 +227,4 @@ def one_or_many(value: Any) -> tuple[Any, ...]:
 
 
 __all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "births_either_side", "one_or_many", "years_before"]
+           "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "one_or_many", "years_before"]

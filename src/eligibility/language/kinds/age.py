@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
+from ...contract import age_words
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, births_either_side, date_of
 
 _MISSING = (None, ("person.birth_date",), None)
@@ -90,6 +91,11 @@ def _describe(node: AgeTest, describe: Any = None) -> str:
     return f"age on {node.on.text} {' and '.join(bounds)}"
 
 
+def _sentence(node: AgeTest, lang: str, words: Any) -> str:
+    on, ages = words.date(node.on), age_words(node.at_least, node.under, lang)
+    return f"在{on}{ages}" if lang == "zh" else f"{ages} on {on}"
+
+
 def _aim(node: AgeTest, plan: Any, want: bool) -> None:
     day = plan.resolve(node.on) or plan.as_of
     low, high = node.at_least or 0, (node.under or 101) - 1
@@ -114,7 +120,7 @@ def _aim(node: AgeTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("age",), nodes=(AgeTest,), specs=(AgeSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1, boundaries=_boundaries,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1, boundaries=_boundaries,
     doc=(("`age: {at_least: 60}`, `age: {under: 18}`, `at: coverage_year_start`",
           "completed years on the status date (or `at:`); unknown without a birth date or ID number"),),
     dates=lambda node: (node.on,),

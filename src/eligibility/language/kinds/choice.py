@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ...contract import alternatives, value_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,22 @@ def _describe(node: ChoiceTest, describe: Any = None) -> str:
         f" <= {node.at_most}" if node.at_most is not None else "")
 
 
+def _sentence(node: ChoiceTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    if node.allowed:
+        chosen = alternatives((value_label(node.name, v, lang) if node.name == "tier" else str(v)
+                         for v in sorted(node.allowed)), lang)
+    else:
+        bounds = ([(f"不低于{node.at_least}元" if zh else f"at least {node.at_least} yuan")]
+                  if node.at_least is not None else []) + (
+            [(f"不高于{node.at_most}元" if zh else f"at most {node.at_most} yuan")] if node.at_most is not None else [])
+        chosen = ("且" if zh else " and ").join(bounds)
+    what = {"tier": ("选择的缴费档次为", "chooses "),
+            "pension_grade": ("选择的养老保险缴费档次", "chooses a pension contribution of ")}.get(
+        node.name, (f"选择的{node.name}为", f"chooses {node.name} "))
+    return what[0 if zh else 1] + chosen
+
+
 def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
     if not want:
         return
@@ -131,7 +148,7 @@ def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("choice",), nodes=(ChoiceTest,), specs=(ChoiceSpec, GradeRange), compile=_compile,
-    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1,
     boundaries=_boundaries, remedy=_remedy,
     doc=(("`choice: {tier: 2}`, `choice: {pension_grade: {at_most: 360}}`",
           "what the person asks for (`choices` in the request); unknown when not given"),),

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ...contract import alternatives, value_label
 
 
 
@@ -97,6 +98,18 @@ def _describe(node: HukouTest, describe: Any = None) -> str:
     return f"hukou {' and '.join(parts)}"
 
 
+def _sentence(node: HukouTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    parts = []
+    if node.regions:
+        regions = alternatives(node.regions, lang)
+        parts.append(f"户籍所在地在行政区划{regions}内" if zh else f"the hukou is registered within region {regions}")
+    if node.kind:
+        kind = value_label("area", node.kind, lang)
+        parts.append(f"户籍为{kind}户籍" if zh else f"the hukou is {kind}")
+    return ("且" if zh else " and ").join(parts)
+
+
 def _aim(node: HukouTest, plan: Any, want: bool) -> None:
     parts = (["region"] if node.regions else []) + (["kind"] if node.kind else [])
     negate = set() if want else {plan.draw_from(parts)}
@@ -110,7 +123,7 @@ def _aim(node: HukouTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("hukou",), nodes=(HukouTest,), specs=(HukouSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1, boundaries=_boundaries,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1, boundaries=_boundaries,
     doc=(("`hukou: {region: \"4405\", kind: urban}`",
           "region by GB/T 2260 prefix of 2 to 6 ASCII digits (a list allowed), kind rural or urban"),),
 )

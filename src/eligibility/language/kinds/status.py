@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ...contract import STATUS_KINDS
+from ...contract import STATUS_KINDS, status_words
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._attributes import attribute_tests
@@ -275,6 +275,12 @@ def _dates(node: StatusHeld) -> tuple[DateExpr, ...]:
     return tuple(expr for _, expr in node.since) + ((node.held_on,) if node.held_on is not None else ())
 
 
+def _sentence(node: StatusHeld, lang: str, words: Any) -> str:
+    return status_words(node.kinds, [*node.tests, *([("area", node.area)] if node.area else [])], lang,
+                        on=node.held_on and words.date(node.held_on), certificate_valid=node.certificate_valid,
+                        since=[(op, words.date(expr)) for op, expr in node.since], woman_age=node.woman_age)
+
+
 def _aim(node: StatusHeld, plan: Any, want: bool) -> None:
     if not want:
         plan.forbidden_kinds.update(node.kinds)
@@ -371,7 +377,7 @@ KIND = ConditionKind(
     evaluator=_evaluator,
     observed=_observed,
     reads=_reads,
-    describe=_describe,
+    describe=_describe, sentence=_sentence,
     aim=_aim,
     boundaries=_boundaries,
     remedy=_remedy,
