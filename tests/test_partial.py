@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligibility import evaluate, explain, parse_request
-from eligibility.contract import fact_value, with_fact
+from eligibility.contract import STATUS_ATTRIBUTES, fact_value, with_fact
 from test_invariants import BOUNDED, CITIES, _removable, _without, any_request, eligible_request
 
 
@@ -139,16 +139,21 @@ def test_a_fact_lacked_but_not_asked_cannot_change_the_outcome(city):
             for fact in lacked - {q.fact for q in decision.questions}:
                 outcomes = set()
                 for _ in range(3):
-                    value = data.draw(_any_value(fact), label=fact)
+                    value = data.draw(_any_value(fact, partial_request), label=fact)
                     outcomes.add(evaluate(_branch_request(partial_request, fact, value), trace=False).outcome)
                 assert len(outcomes) == 1, (fact, outcomes)
 
     run()
 
 
-def _any_value(fact: str) -> st.SearchStrategy:
+def _any_value(fact: str, request: dict) -> st.SearchStrategy:
     """Any value the request contract allows for ``fact`` (dates over a wide range)."""
     name = fact.rsplit(".", 1)[1]
+    if fact.startswith("person.statuses["):
+        kind = request["person"]["statuses"][int(fact.split("[", 1)[1].split("]", 1)[0])]["kind"]
+        values = STATUS_ATTRIBUTES[kind][name][1] if name in STATUS_ATTRIBUTES[kind] else None
+        if values:
+            return st.sampled_from(list(values))
     if name in ("birth_date", "woman_birth_date", "certificate_valid_until"):
         return st.dates(dt.date(1920, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
     if name == "region":
