@@ -19,7 +19,8 @@ from . import PolicySet, __version__, bundled_policies, load_policies, load_poli
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
 from .contract import MAX_REQUEST_BYTES, load_request_file, load_request_text, write_schemas
-from .render import render_explanation, render_text
+from .explain_text import render_explanation
+from .render import render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 
@@ -128,7 +129,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(json.dumps({"decision": json.loads(decision.to_json()),
                               "explanation": explanation.model_dump(mode="json")}, ensure_ascii=False, indent=2))
         else:
-            print(f"{text}\n{render_explanation(explanation)}")
+            print(f"{text}\n{render_explanation(explanation, decision, lang=args.lang or locale_lang(), policies=policies, request=request)}")
         return 0
     print(decision.to_json(indent=2) if text is None else text)
     return 0

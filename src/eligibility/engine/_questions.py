@@ -69,7 +69,7 @@ def branch_decisions(decision: Decision, decide: Decide, request: Request, progr
 
 def fact_values(path: str, request: Request, program: Program, facts: Facts) -> tuple[Any, ...]:
     """The values worth trying for the fact at ``path``."""
-    few = _contract_values(request, path)
+    few = finite_values(request, path)
     if few is not None:
         return few
     pattern = fact_pattern(path)
@@ -83,7 +83,7 @@ def fact_values(path: str, request: Request, program: Program, facts: Facts) -> 
     return tuple(sorted(values))[:MAX_VALUES]
 
 
-def _contract_values(request: Request, path: str) -> tuple[Any, ...] | None:
+def finite_values(request: Request, path: str) -> tuple[Any, ...] | None:
     """Every value the contract allows for a yes/no or enumerated fact; None for others."""
     *parents, last = path.split(".")
     model: Any = request
@@ -143,4 +143,4 @@ def what_if(decision: Decision) -> list[WhatIf]:
     return out
 
 
-__all__ = ["attach", "branch_decisions", "fact_values", "facts_in_doubt", "questions", "summary", "what_if"]
+__all__ = ["finite_values", "attach", "branch_decisions", "fact_values", "facts_in_doubt", "questions", "summary", "what_if"]
