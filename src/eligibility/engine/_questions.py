@@ -30,9 +30,10 @@ def attach(decision: Decision, decide: Decide, request: Request, program: Progra
     """Keep what decided ``decision`` for its what-if branches and counterfactuals, and, when
     it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
     another request against the same policy."""
-    decision._source = (decide, request, program, facts)
+    private = decision.__pydantic_private__  # set directly: pydantic's private setattr is slow
+    private["_source"] = (decide, request, program, facts)
     if ask:
-        decision._ask = lambda: questions(decision, decide, request, program, facts)
+        private["_ask"] = lambda: questions(decision, decide, request, program, facts)
 
 
 def facts_in_doubt(decision: Decision) -> list[str]:
