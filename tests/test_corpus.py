@@ -190,6 +190,9 @@ def differences(request: dict[str, Any], frozen: dict[str, Any]) -> list[str]:
     settled = now_settled(request, frozen["decision"], decision)
     if settled is not None:
         return settled
+    doubted = now_doubted(frozen, decision)
+    if doubted is not None:
+        return doubted
     expected = frozen_as_now(request, {key: value for key, value in frozen["decision"].items() if key not in CHANGED})
     # issue 11: a decided outcome lists the categories it left unknown as open parts: exactly those
     # the frozen trace shows unknown
@@ -283,6 +286,20 @@ def decided_by_cases(request: dict[str, Any], decision: Any, fact: str) -> bool:
         changed["person"]["statuses"][index][name] = value
         outcomes.add(evaluate(changed, trace=False).outcome)
     return decision.outcome in outcomes and outcomes <= {decision.outcome, "undetermined"}
+
+
+def now_doubted(frozen: dict[str, Any], decision: Any) -> list[str] | None:
+    """Issue 11 (found by the partial-decision property test): an exclusion that holds no longer
+    decides while a precondition (or an exclusion before it) is unknown that would decide
+    otherwise (Songming: a local hukou unknown after the 22 February cut-off is not_eligible or
+    enrollment_closed). Such a decision, frozen decided and now undetermined, must have had an
+    unknown precondition or exclusion, and must now name what it lacks. None when the frozen
+    decision is not such a one."""
+    if frozen["decision"]["outcome"] == "undetermined" or decision.outcome != "undetermined":
+        return None
+    unknown = [step for step in frozen["trace"] if step[1] in ("precondition", "exclusion") and step[3] == "unknown"]
+    problems = [] if unknown else ["now undetermined, but no precondition or exclusion was unknown"]
+    return problems + ([] if decision.missing else ["undetermined without a missing fact"])
 
 
 def now_settled(request: dict[str, Any], frozen: dict[str, Any], decision: Any) -> list[str] | None:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eligibility import evaluate, explain, parse_request
+from eligibility import RequestError, evaluate, explain, parse_request
 from eligibility.contract import STATUS_ATTRIBUTES, fact_value, with_fact
 from test_invariants import BOUNDED, CITIES, _removable, _without, any_request, eligible_request
 
@@ -140,7 +140,10 @@ def test_a_fact_lacked_but_not_asked_cannot_change_the_outcome(city):
                 outcomes = set()
                 for _ in range(3):
                     value = data.draw(_any_value(fact, partial_request), label=fact)
-                    outcomes.add(evaluate(_branch_request(partial_request, fact, value), trace=False).outcome)
+                    try:
+                        outcomes.add(evaluate(_branch_request(partial_request, fact, value), trace=False).outcome)
+                    except RequestError:
+                        continue  # a value the request cannot hold here (a birth date after as_of)
                 assert len(outcomes) == 1, (fact, outcomes)
 
     run()
