@@ -50,9 +50,13 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
                 continue
             if not value:
                 continue
-            for name, set_value in _settings(plan, facts):
+            for name, set_value in plan.sets:
                 if name not in chosen:
                     chosen[name] = (set_value, rule)
+            if plan.benefit_start is not None and "benefit_start" not in chosen:
+                chosen["benefit_start"] = (plan.benefit_start(facts), rule)
+            if plan.benefit_end is not None and "benefit_end" not in chosen:
+                chosen["benefit_end"] = (plan.benefit_end(facts), rule)
             for flag in plan.flags:
                 if flag not in flags:
                     flags.append(flag)

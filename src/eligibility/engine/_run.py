@@ -392,5 +392,7 @@ class _Run:
 
 def _open_categories(cats: list[tuple[Rule, Result]]) -> list[OpenPart]:
     """An open part for each category left unknown by a decided outcome."""
+    if all(r[0] is not None for _, r in cats):
+        return []
     return [build_model(OpenPart, part=rule.name.path, needs=sorted(set(r[1])), rule=rule.name.path,
                         clause=rule.clause) for rule, r in cats if r[0] is None]
