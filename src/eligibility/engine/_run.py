@@ -315,17 +315,17 @@ class _Run:
         common["open"] = _open_categories(cats)  # a decided outcome lists the categories it left unknown
         if outcome == "undetermined":
             del common["open"]
-            candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
-                                            [(rule, r[0]) for rule, r in excl])
-            if candidates is not None:
-                return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
             missing = sorted(set(self.missing))
-            if self.cases:
+            if self.cases:  # by cases first: it sees more than the branches (a category whose every case holds)
                 policy = self.policy
                 found = by_cases(lambda case: evaluate_policy(policy, case, cases=False), self.request, missing)
                 if found is not None:
                     unknown = next(rule for rule, r in (*pre, *cats, *excl) if r[0] is None)
                     return self.settled_by_cases(*found, unknown, common)
+            candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
+                                            [(rule, r[0]) for rule, r in excl])
+            if candidates is not None:
+                return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
             return self.finish("undetermined", missing=missing, **common)
         if verdict.no_category:
             self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
