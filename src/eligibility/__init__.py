@@ -13,7 +13,8 @@ condition kinds, the compiler and the IR it produces), ``engine`` (the evaluator
 
 from __future__ import annotations
 
-from ._api import bundled_policies, evaluate, load_policies, load_policy, loads_policy, validate
+from ._api import (RecordError, bundled_policies, evaluate, evaluate_many, load_policies, load_policy, loads_policy,
+                   validate)
 from .contract import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, ParameterUse,
                        PolicyRef, Reason, Request, Subsidy, Tier, TierBenefit, TraceStep, parse_request)
 from .errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
@@ -23,8 +24,8 @@ from .render import render_json, render_text
 __all__ = [
     "CalendarError", "CategoryRef", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision",
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
-    "PolicySet", "Reason", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
-    "bundled_policies", "evaluate", "load_policies", "load_policy", "loads_policy", "parse_request",
+    "PolicySet", "Reason", "RecordError", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
+    "bundled_policies", "evaluate", "evaluate_many", "load_policies", "load_policy", "loads_policy", "parse_request",
     "render_json", "render_text", "validate",
 ]
 
