@@ -111,14 +111,16 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(array)
     given = _nonnull(array)
     shaped = _flag(pc.match_substring_regex(array, r"^[0-9]{17}[0-9Xx]$"))
-    text = pc.utf8_upper(pc.if_else(shaped, array, "000000190001010000")).to_numpy(zero_copy_only=False)
-    digits = np.frombuffer("".join(text).encode("ascii"), dtype=np.uint8).reshape(n, 18) - 48 if n else \
-        np.zeros((0, 18), dtype=np.int64)
+    text = pc.utf8_upper(pc.if_else(shaped, array, "000000190001010000"))
+    fixed = text.cast(pa.binary(18))  # every value 18 ASCII bytes now: one (n, 18) block of digits
+    fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
+    digits = (np.frombuffer(fixed.buffers()[1], dtype=np.uint8, count=18 * n, offset=18 * fixed.offset)
+              .reshape(n, 18).astype(np.int64) - 48)
     weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
     check = (digits[:, :17].astype(np.int64) * weights).sum(axis=1) % 11
     expected = np.frombuffer("10X98765432".encode("ascii"), dtype=np.uint8)[check]
     last = digits[:, 17] + 48
-    born_text = pc.utf8_slice_codeunits(pc.if_else(shaped, array, "000000190001010000"), 6, 14)
+    born_text = pc.utf8_slice_codeunits(text, 6, 14)
     born = pc.strptime(born_text, format="%Y%m%d", unit="s", error_is_null=True).cast(pa.date32())
     born_days = pc.fill_null(born.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     has_born = _nonnull(born) & shaped
@@ -198,19 +200,25 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
     until = pc.fill_null(fields["until"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     until_known = _nonnull(fields["until"])
     bad |= (until_known & (until < since)) | (since > as_of[parent])
+    kind_code = pc.fill_null(pc.index_in(kind, value_set=pa.array(STATUS_KINDS)), -1).to_numpy(zero_copy_only=False)
     for name in fields:
         if name in ("kind", "since", "until", "approved_by", "area"):
             continue
         values = fields[name]
         given = _nonnull(values)
-        for status_kind, attributes in STATUS_ATTRIBUTES.items():
-            of_kind = _flag(pc.equal(kind, status_kind))
-            carried = attributes.get(name)
-            if carried is None:
-                bad |= of_kind & given
-            elif carried[1] is not None:
-                bad |= of_kind & _not_in(values, [v for v in carried[1]
-                                                  if isinstance(v, bool) == pa.types.is_boolean(values.type)])
+        if not given.any():
+            continue
+        by_values: dict[tuple, list[int]] = {}
+        for code, status_kind in enumerate(STATUS_KINDS):
+            carried = STATUS_ATTRIBUTES[status_kind].get(name)
+            if carried is not None:
+                by_values.setdefault(carried[1] or (), []).append(code)
+        carriers = [code for codes in by_values.values() for code in codes]
+        bad |= given & ~np.isin(kind_code, carriers)  # an attribute the status kind does not carry
+        for allowed, codes in by_values.items():
+            if allowed:
+                fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
+                bad |= np.isin(kind_code, codes) & _not_in(values, fits)
     out["statuses"] = {"parent": parent, "fields": fields, "since": since, "until": until,
                        "until_known": until_known, "kind": kind}
     rows = np.zeros(n, dtype=bool)

@@ -9,6 +9,7 @@ scalar evaluator (``evaluate_many``) instead, and the result says how many and w
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
@@ -23,7 +24,7 @@ from ._checks import conform
 from ._decisions import DECISION_SCHEMA, decision_row, error_row, rows_table
 from ._frame import Frame, days, to_day, year_month_day
 from ._group import MISSING, Verdicts, coverage_years, lists, status_dates
-from ._layout import requests_table, row_request
+from ._layout import requests_table, row_requests
 from ._outputs import outputs
 
 _PERSON = ("person.hukou.region", "person.hukou.kind", "person.sex", "person.student",
@@ -38,6 +39,7 @@ class ColumnarResult:
 
     table: pa.Table
     fallback: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)  # columnar, scalar (wall clock)
 
     def summary(self) -> dict[str, Any]:
         """Counts per outcome, rejected records, total subsidy per funding source (yuan, as
@@ -71,6 +73,7 @@ def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None) 
 
 def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None
               ) -> ColumnarResult:
+    started = time.perf_counter()
     resolved = bundled_policies() if policies is None else policies
     listed = [resolved] if isinstance(resolved, Policy) else list(resolved)
     cities = {p.city: dict(prepare(p).parameters) for p in listed}
@@ -104,18 +107,21 @@ def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit
                     zero_copy_only=False)
                 ruled |= mine
                 if mine.any():
-                    pieces.append(_group(policy, version, ruled_program, np.flatnonzero(mine), data, fall))
+                    pieces += _group(policy, version, ruled_program, np.flatnonzero(mine), data, fall)
             fall(rows & ~ruled, "the version in force does not rule the program")
         fall(here & ~taken, "no version in force on as_of")
     scalar = np.flatnonzero(reason >= 0)
-    chosen = [requests[i] for i in scalar] if requests is not None else [row_request(table, i) for i in scalar]
+    columnar_done = time.perf_counter()
+    chosen = [requests[i] for i in scalar] if requests is not None else row_requests(table, scalar)
     rows = [error_row(int(i), result.issues) if isinstance(result, RecordError) else decision_row(int(i), result)
             for i, result in zip(scalar, evaluate_many(chosen, policies=resolved))]
     pieces.append(rows_table(rows))
+    scalar_done = time.perf_counter()
     out = pa.concat_tables([piece.select(DECISION_SCHEMA.names).cast(DECISION_SCHEMA) for piece in pieces])
     out = out.take(pc.sort_indices(out["record"]))
     counts = np.bincount(reason[scalar], minlength=len(reasons)) if len(scalar) else np.zeros(len(reasons), int)
-    return ColumnarResult(out, {why: int(count) for why, count in zip(reasons, counts) if count})
+    return ColumnarResult(out, {why: int(count) for why, count in zip(reasons, counts) if count},
+                          {"columnar": columnar_done - started, "scalar": scalar_done - columnar_done})
 
 
 def _take(values: Any, index: np.ndarray) -> Any:
@@ -128,17 +134,41 @@ def _records(records: dict[str, Any], local: np.ndarray) -> tuple[np.ndarray, np
     return chosen, owner[chosen]
 
 
+def _procedure(policy: Policy, version: Any, program: Any, index: np.ndarray, as_of: np.ndarray,
+               coverage_year: np.ndarray, closed: np.ndarray) -> pa.Table:
+    """Rows whose coverage year is already over (enrollment_closed) or not ruled by the
+    version (no_policy_in_force): decided by the procedure before any rule."""
+    n = len(index)
+    columns: dict[str, Any] = {name: pa.nulls(n, DECISION_SCHEMA.field(name).type) for name in DECISION_SCHEMA.names}
+    outcome = pa.array(np.where(closed, "enrollment_closed", "no_policy_in_force").tolist(), type=pa.string())
+    empty = pa.array([[]] * n, type=pa.list_(pa.string()))
+    columns.update({
+        "record": pa.array(index, type=pa.int64()), "outcome": outcome, "eligible": pa.array(np.zeros(n, dtype=bool)),
+        "city": pa.array([policy.city] * n, type=pa.string()), "as_of": _dates(as_of),
+        "program": pa.array([program.name] * n, type=pa.string()),
+        "policy_version": pa.array([version.id] * n, type=pa.string()),
+        "coverage_year": pa.array(coverage_year, type=pa.int64()), "categories": empty,
+        "decided_by": pa.array(["coverage_year"] * n, type=pa.string()), "flags": empty,
+        "deadlines": pa.array([[]] * n, type=DECISION_SCHEMA.field("deadlines").type), "open_deadlines": empty,
+        "missing": empty, "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type)})
+    return pa.table(columns)
+
+
+def _dates(days_since_1970: np.ndarray) -> pa.Array:
+    return pa.array(days_since_1970.astype(np.int32), type=pa.int32()).cast(pa.date32())
+
+
 def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: dict[str, Any], fall: Any
-           ) -> pa.Table:
+           ) -> list[pa.Table]:
     as_of = data["as_of_days"][index]
     coverage_year = coverage_years(program, as_of, _take(data["coverage_year"], index))
     year = year_month_day(as_of)[0]
-    outside = (coverage_year < year) | (coverage_year > year + 1)
+    closed = coverage_year < year
+    outside = closed | (coverage_year > year + 1)
     if program.years is not None:
         outside |= ~np.isin(coverage_year, list(program.years))
-    fall_rows = np.zeros(len(data["as_of_days"]), dtype=bool)
-    fall_rows[index[outside]] = True
-    fall(fall_rows, "the coverage year is closed or not ruled")
+    done = [_procedure(policy, version, program, index[outside], as_of[outside], coverage_year[outside],
+                       closed[outside])]
     index, as_of, coverage_year = index[~outside], as_of[~outside], coverage_year[~outside]
     n = len(index)
     local = np.full(len(data["as_of_days"]), -1, dtype=np.int64)
@@ -185,7 +215,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
         "record": pa.array(index, type=pa.int64()), "outcome": outcome,
         "eligible": pc.fill_null(pc.equal(outcome, "eligible"), False),
         "city": pa.array([policy.city] * n, type=pa.string()),
-        "as_of": pa.array(as_of.astype(np.int32), type=pa.int32()).cast(pa.date32()),
+        "as_of": _dates(as_of),
         "program": pa.array([program.name] * n, type=pa.string()),
         "policy_version": pa.array([version.id] * n, type=pa.string()),
         "coverage_year": pa.array(coverage_year, type=pa.int64()),
@@ -196,7 +226,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
         **columns, "open_deadlines": empty, "missing": empty,
         "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type),
     })
-    return table.filter(pa.array(~fallback))
+    return done + [table.filter(pa.array(~fallback))]
 
 
 __all__ = ["ColumnarResult", "evaluate_requests", "evaluate_table"]

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..errors import CalendarError
 from ..language import DateExpr, MonthDay
-from ..workdays import add_months, add_working_days
+from ..workdays import FIRST_YEAR, LAST_YEAR, add_months, is_working_day
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -38,18 +38,57 @@ def days(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def year_month_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    stamp = values.astype("datetime64[D]")
-    months = stamp.astype("datetime64[M]")
-    year = stamp.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (stamp - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
+    """Civil year, month and day of days since 1970 (integer arithmetic: H. Hinnant's algorithm)."""
+    z = values.astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def from_civil(year: np.ndarray, month: Any, day: Any) -> np.ndarray:
+    """Days since 1970 of civil dates (each a real day)."""
+    y = np.asarray(year, dtype=np.int64) - (np.asarray(month) <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * ((np.asarray(month) + 9) % 12) + 2) // 5 + np.asarray(day) - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def from_year(year: np.ndarray, month: int, day: int) -> np.ndarray:
     """Day ``month``-``day`` of each year (a day every year has)."""
-    months = (year - 1970) * 12 + (month - 1)
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + (day - 1)
+    return from_civil(year, month, day)
+
+
+def next_month_start(values: np.ndarray) -> np.ndarray:
+    year, month, _ = year_month_day(values)
+    return from_civil(year + (month == 12), np.where(month == 12, 1, month + 1), 1)
+
+
+_CALENDAR: list[np.ndarray] = []
+
+
+def add_working(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``workdays.add_working_days`` over arrays (the official calendar as a running count of
+    working days), and where a day it passes is outside the calendar (the scalar raises)."""
+    if count == 0:
+        return values, np.zeros(len(values), dtype=bool)
+    if not _CALENDAR:
+        first, last = to_day(dt.date(FIRST_YEAR, 1, 1)), to_day(dt.date(LAST_YEAR, 12, 31))
+        working = np.array([is_working_day(to_date(d)) for d in range(first, last + 1)], dtype=np.int64)
+        _CALENDAR.extend([np.array([first]), np.cumsum(working)])
+    first, running = int(_CALENDAR[0][0]), _CALENDAR[1]
+    offset = values - first
+    inside = (offset >= -1) & (offset < len(running))
+    before = np.where(offset >= 0, running[np.clip(offset, 0, len(running) - 1)], 0)
+    target = before + count
+    found = np.searchsorted(running, target, side="left")
+    failed = ~inside | (target > running[-1])
+    return np.where(failed, 0, first + found), failed
 
 
 def mapped(values: np.ndarray, function: Callable[[dt.date], dt.date]) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +137,17 @@ class Dates:
         self.day, self.valid, self.novec = day, valid, novec
 
 
+def _pick(value: Any, index: np.ndarray) -> Any:
+    """``value`` (arrays, Arrow arrays, and dicts and tuples of them) at ``index``."""
+    if isinstance(value, dict):
+        return {key: _pick(item, index) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_pick(item, index) for item in value)
+    if isinstance(value, np.ndarray):
+        return value[index]
+    return value.take(pa.array(index, type=pa.int64()))
+
+
 class Frame:
     """One group's rows and the phase they are evaluated in (matched categories, the
     primary status), with a memo of results by node."""
@@ -124,6 +174,39 @@ class Frame:
         if "status_date" in changes:
             copied.shifted = True
         return copied
+
+    def subset(self, rows: np.ndarray) -> "Frame":
+        """The same phase for ``rows`` only (a search over a few rows need not walk them all)."""
+        index = np.flatnonzero(rows)
+        local = np.full(self.n, -1, dtype=np.int64)
+        local[index] = np.arange(len(index))
+
+        def records(table: dict[str, Any]) -> dict[str, Any]:
+            owner = local[table["parent"]]
+            chosen = np.flatnonzero(owner >= 0)
+            return {**_pick(table, chosen), "parent": owner[chosen]}
+        copied = self.phase(n=len(index), persons=_pick(self.persons, index), statuses=records(self.statuses),
+                            enrollments=records(self.enrollments), as_of=self.as_of[index],
+                            coverage_year=self.coverage_year[index], status_date=self.status_date[index],
+                            matched=_pick(self.matched, index), undecided=_pick(self.undecided, index),
+                            since=None, notes=[], cache={})
+        copied.shifted = self.shifted
+        return copied
+
+    def civil(self, days_since_1970: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``year_month_day`` of an array this frame holds, computed once per array."""
+        key = ("civil", id(days_since_1970))
+        found = self.cache.get(key)
+        if found is None:  # the array is kept with its result: its id is not reused meanwhile
+            found = self.cache[key] = (days_since_1970, year_month_day(days_since_1970))
+        return found[1]
+
+    @property
+    def as_of_year(self) -> np.ndarray:
+        found = self.cache.get("as_of_year")
+        if found is None:
+            found = self.cache["as_of_year"] = self.civil(self.as_of)[0]
+        return found
 
     def note(self, why: str, rows: np.ndarray) -> np.ndarray:
         if rows.any():
@@ -165,7 +248,7 @@ class Frame:
         if isinstance(start, dt.date):
             day = np.full(n, to_day(start), dtype=np.int64)
         elif isinstance(start, MonthDay):
-            year = self.coverage_year if start.year == "coverage_year" else year_month_day(self.as_of)[0]
+            year = self.coverage_year if start.year == "coverage_year" else self.as_of_year
             day = from_year(year + start.years_later, start.month, start.day)
         elif isinstance(start, DateExpr):
             inner = self.date(start)
@@ -189,14 +272,14 @@ class Frame:
             if offset.unit == "days":
                 day = day + offset.count
             elif offset.unit in ("next_month_start", "month_end"):
-                months = day.astype("datetime64[D]").astype("datetime64[M]") + 1
-                day = months.astype("datetime64[D]").astype(np.int64) - (offset.unit == "month_end")
+                day = next_month_start(day) - (offset.unit == "month_end")
             else:
                 count = offset.count
-                step = (lambda d: add_months(d, count)) if offset.unit == "months" else (
-                    lambda d: add_working_days(d, count))
                 day = np.where(valid, day, 0)
-                day, failed = mapped(day, step)
+                if offset.unit == "months":
+                    day, failed = mapped(day, lambda d: add_months(d, count))
+                else:
+                    day, failed = add_working(day, count)
                 failed &= valid
                 novec = novec | self.note("working days outside the official calendar", failed)
                 valid = valid & ~failed

@@ -141,24 +141,40 @@ class Verdicts:
                                                                        len(self.names))]
 
     def since(self, frame: Frame) -> Dates:
-        """``status_since`` per row: the primary status's ``since``, where the primary
-        category already held on that day (otherwise the scalar evaluator searches the day)."""
+        """``status_since`` per row: the primary status's ``since``, or the first day from it
+        to the status date on which the primary category holds, found by halving as the
+        scalar evaluator does (``engine._run._qualified_on``), all rows at once."""
         records = frame.statuses
         has = self.witness >= 0
         index = np.where(has, self.witness, 0)
         day = records["since"][index] if len(records["since"]) else np.zeros(frame.n, dtype=np.int64)
         day = np.where(has, day, 0)
+        search = has & self.applies & (day < frame.status_date) & ~self._holds(frame, day, has, self.primary)
+        if not search.any():
+            return Dates(day, has, frame.none())
+        few, primary = frame.subset(search), self.primary[search]  # the search walks these rows only
+        low, high = day[search], few.status_date.copy()
+        while True:
+            active = high - low > 1
+            if not active.any():
+                break
+            middle = low + (high - low) // 2
+            held = self._holds(few, np.where(active, middle, few.status_date), active, primary)
+            high = np.where(active & held, middle, high)
+            low = np.where(active & ~held, middle, low)
+        found = day.copy()
+        found[search] = high
+        return Dates(found, has, frame.none())
+
+    def _holds(self, frame: Frame, day: np.ndarray, rows: np.ndarray, primary: np.ndarray) -> np.ndarray:
+        """Whether the primary category holds on ``day`` (per row), for ``rows``."""
         shifted = frame.phase(status_date=day)
         held = np.zeros(frame.n, dtype=bool)
         for index, rule in enumerate(self.program.categories):
-            rows = self.primary == index
-            if rows.any() and rule.condition is not None:
-                held |= rows & walk(rule.condition, shifted).true
-            elif rows.any():
-                held |= rows
-        later = has & ~held & (day < frame.status_date)
-        novec = frame.note("the primary category began to hold after its status was granted", later & self.applies)
-        return Dates(day, has & ~later, novec)
+            mine = rows & (primary == index)
+            if mine.any():
+                held |= mine & (walk(rule.condition, shifted).true if rule.condition is not None else True)
+        return held
 
 
 def lists(masks: list[np.ndarray], items: list[tuple[str, ...]], n: int) -> pa.Array:

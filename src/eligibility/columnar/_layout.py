@@ -72,11 +72,19 @@ def input_schema(parameters: Iterable[str] = ()) -> pa.Schema:
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _plain(value: Any, kind: pa.DataType) -> tuple[Any, bool]:
-    """``value`` as the column type takes it, and whether it fit (a misfit is left to the scalar path)."""
+def _tag(kind: pa.DataType) -> str:
+    if kind == pa.date32():
+        return "date"
+    if kind == pa.bool_():
+        return "bool"
+    return "int" if kind == pa.int64() else "text"
+
+
+def _plain(value: Any, tag: str) -> tuple[Any, bool]:
+    """``value`` as a column of ``tag`` takes it, and whether it fit (a misfit is left to the scalar path)."""
     if value is None:
         return None, True
-    if kind == pa.date32():
+    if tag == "date":
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value, True
         if isinstance(value, str) and _ISO.fullmatch(value):
@@ -85,9 +93,9 @@ def _plain(value: Any, kind: pa.DataType) -> tuple[Any, bool]:
             except ValueError:
                 return None, False
         return None, False
-    if kind == pa.bool_():
+    if tag == "bool":
         return (value, True) if isinstance(value, bool) else (None, False)
-    if kind == pa.int64():
+    if tag == "int":
         ok = isinstance(value, int) and not isinstance(value, bool) and -2**62 < value < 2**62
         return (value, True) if ok else (None, False)
     if isinstance(value, str):
@@ -97,16 +105,21 @@ def _plain(value: Any, kind: pa.DataType) -> tuple[Any, bool]:
     return None, False
 
 
-def _record(raw: Any, kind: pa.StructType) -> tuple[dict[str, Any] | None, bool]:
+_TAGS = {name: _tag(kind) for name, kind in COLUMNS.items()}
+_FIELD_TAGS = {STATUSES: {f.name: _tag(f.type) for f in STATUS_TYPE},
+               ENROLLMENTS: {f.name: _tag(f.type) for f in ENROLLMENT_TYPE}}
+
+
+def _record(raw: Any, tags: dict[str, str]) -> tuple[dict[str, Any] | None, bool]:
     if not isinstance(raw, dict):
         return None, False
-    names = {field.name: field.type for field in kind}
     out, ok = {}, True
     for key, value in raw.items():
-        if key not in names:
+        tag = tags.get(key)
+        if tag is None:
             ok = False
             continue
-        out[key], fits = _plain(value, names[key])
+        out[key], fits = _plain(value, tag)
         ok = ok and fits
     return out, ok
 
@@ -140,18 +153,18 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                               else None)
                 ok = ok and values[-1] is not None
                 continue
-            kind = COLUMNS.get(name)
-            if kind is None:
+            tag = _TAGS.get(name)
+            if tag is None:
                 ok = False
-            elif isinstance(kind, pa.ListType):
+            elif name in _FIELD_TAGS:
                 if value is None:
                     continue
                 listed = isinstance(value, (list, tuple))
-                items = [_record(item, kind.value_type) for item in value] if listed else []
+                items = [_record(item, _FIELD_TAGS[name]) for item in value] if listed else []
                 ok = ok and listed and all(fits for _, fits in items)
                 flat[name] = [item for item, _ in items if item is not None]
             else:
-                flat[name], fits = _plain(value, kind)
+                flat[name], fits = _plain(value, tag)
                 ok = ok and fits
         for name, values in columns.items():
             values.append(flat.get(name))
@@ -165,9 +178,17 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
     return pa.table(arrays), fitted
 
 
+def row_requests(table: pa.Table, indices: Any) -> list[dict[str, Any]]:
+    """Rows ``indices`` of a table in the layout as request mappings (nulls left out)."""
+    return [_request(row) for row in table.take(pa.array(indices, type=pa.int64())).to_pylist()]
+
+
 def row_request(table: pa.Table, index: int) -> dict[str, Any]:
     """Row ``index`` of a table in the layout as a request mapping (nulls left out)."""
-    row = table.slice(index, 1).to_pylist()[0]
+    return row_requests(table, [index])[0]
+
+
+def _request(row: dict[str, Any]) -> dict[str, Any]:
     request: dict[str, Any] = {}
     for name, value in row.items():
         if value is None:
@@ -180,4 +201,3 @@ def row_request(table: pa.Table, index: int) -> dict[str, Any]:
             target = target.setdefault(parent, {})
         target[leaf] = value
     return request
-

@@ -73,38 +73,41 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
         day, valid, _ = dates.get(name, (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), None))
         columns[name] = pa.array(day.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
 
-    def value(name: str) -> list[Any]:
+    def value(name: str, rows: np.ndarray | None = None, kind: pa.DataType = pa.string()) -> pa.Array:
+        """The value the first applying output gave ``name``, per row (null where none did)."""
         at = chosen.get(name, np.full(n, -1, dtype=np.int64))
+        if rows is not None:
+            at = np.where(rows, at, -1)
         values = [dict(o.sets).get(name) for o in program.outputs] + [None]
-        return [values[i] for i in np.where(at >= 0, at, len(program.outputs)).tolist()]
+        if kind == pa.int64():
+            values = [v if not isinstance(v, str) else None for v in values]
+        return pa.array(values, type=kind).take(pa.array(np.where(at >= 0, at, len(program.outputs))))
 
     columns.update(_subsidy(program, frame, chosen, parameters, eligible & applies))
-    columns["funding_source"] = _where(value("funding_source"), eligible & applies)
-    columns["payment"] = _where(value("payment"), eligible & applies)
-    tier = value("tier")
-    chosen_tier = frame.persons["choices.tier"].to_pylist()
-    columns["tier_level"] = pa.array([chosen_tier[i] if t == "chosen" else t for i, t in enumerate(tier)],
-                                     type=pa.int64())
-    columns["enrollment_unit"] = pa.array(value("enrollment_unit"), type=pa.string())
+    columns["funding_source"] = value("funding_source", eligible & applies)
+    columns["payment"] = value("payment", eligible & applies)
+    # `tier: chosen` is the request's choice
+    at = chosen.get("tier", np.full(n, -1, dtype=np.int64))
+    by_choice = np.asarray([dict(o.sets).get("tier") == "chosen" for o in program.outputs] + [False])[
+        np.where(at >= 0, at, len(program.outputs))]
+    columns["tier_level"] = pc.if_else(pa.array(by_choice), frame.persons["choices.tier"],
+                                       value("tier", kind=pa.int64()))
+    columns["enrollment_unit"] = value("enrollment_unit")
     columns["responsible_region"] = _region(value("responsible_region"), verdicts, frame)
     return columns
 
 
-def _where(values: list[Any], rows: np.ndarray) -> pa.Array:
-    return pa.array([v if keep else None for v, keep in zip(values, rows.tolist())], type=pa.string())
-
-
-def _region(how: list[Any], verdicts: Verdicts, frame: Frame) -> pa.Array:
+def _region(how: pa.Array, verdicts: Verdicts, frame: Frame) -> pa.Array:
     hukou = frame.persons["person.hukou.region"]
-    approving = np.asarray([h == "approving_region" for h in how], dtype=bool) & (verdicts.witness >= 0)
-    set_at_all = np.asarray([h is not None for h in how], dtype=bool)
+    approving = pc.fill_null(pc.equal(how, "approving_region"), False).to_numpy(zero_copy_only=False) & (
+        verdicts.witness >= 0)
     approved = frame.statuses["fields"]["approved_by"]
     if len(approved):
         by = approved.take(pa.array(np.where(approving, verdicts.witness, 0)))
         region = pc.if_else(pa.array(approving), pc.coalesce(by, hukou), hukou)
     else:
         region = hukou
-    return pc.if_else(pa.array(set_at_all), region, pa.nulls(frame.n, pa.string()))
+    return pc.if_else(pc.is_valid(how), region, pa.nulls(frame.n, pa.string()))
 
 
 def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int) -> pa.Array:
@@ -149,10 +152,13 @@ def _subsidy(program: Any, frame: Frame, chosen: dict[str, np.ndarray], paramete
         texts[name] = unique
         index = pc.index_in(column, value_set=pa.array(unique, type=pa.string())).to_numpy(zero_copy_only=False)
         keys.append(np.nan_to_num(index, nan=-1).astype(np.int64))
-    table = np.stack(keys, axis=1)
-    unique, inverse = np.unique(table, axis=0, return_inverse=True)
+    combined = np.zeros(n, dtype=np.int64)
+    for column in keys:  # one int64 key per row from the few values of each part
+        values, codes = np.unique(column, return_inverse=True)
+        combined = combined * len(values) + codes.reshape(-1)
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     amount, share, premium = [], [], []
-    for key in unique.tolist():
+    for key in [[int(column[i]) for column in keys] for i in first.tolist()]:
         if not key[0]:
             amount.append(None), share.append(None), premium.append(None)
             continue

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..language.kinds import kind_of
 from ..language.kinds import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from ..workdays import add_months
-from ._frame import Frame, Tri, mapped, year_month_day
+from ._frame import Frame, Tri, mapped
 
 Walk = Callable[[Any, Frame], Tri]
 
@@ -45,9 +45,9 @@ def _starts(array: Any, prefixes: tuple[str, ...]) -> np.ndarray:
     return found if found is not None else np.zeros(len(array), dtype=bool)
 
 
-def _ages(born: np.ndarray, day: np.ndarray) -> np.ndarray:
-    by, bm, bd = year_month_day(born)
-    y, m, d = year_month_day(day)
+def _ages(frame: Frame, born: np.ndarray, day: np.ndarray) -> np.ndarray:
+    by, bm, bd = frame.civil(born)
+    y, m, d = frame.civil(day)
     return y - by - ((m * 100 + d) < (bm * 100 + bd))
 
 
@@ -119,7 +119,7 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
         unknown |= ~known
     if node.woman_age is not None:
         born, known = records["dates"]["woman_birth_date"]
-        ages = _ages(born, on)
+        ages = _ages(frame, born, on)
         at_least, under = node.woman_age
         false |= known & (((ages < at_least) if at_least is not None else False)
                           | ((ages >= under) if under is not None else False))
@@ -138,7 +138,7 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
 def _age(node: Any, frame: Frame, walk: Walk) -> Tri:
     when = frame.date(node.on)
     born, known = frame.persons["birth"]
-    ages = _ages(born, when.day)
+    ages = _ages(frame, born, when.day)
     ok = np.ones(frame.n, dtype=bool)
     if node.at_least is not None:
         ok &= ages >= node.at_least
@@ -188,7 +188,7 @@ def _coverage(node: Any, frame: Frame, walk: Walk) -> Tri:
     if isinstance(node, coverage.CoverageYearTest):
         value = np.isin(frame.coverage_year, sorted(node.years))
     else:
-        value = (frame.coverage_year > year_month_day(frame.as_of)[0]) == (node.mode == "full_year")
+        value = (frame.coverage_year > frame.as_of_year) == (node.mode == "full_year")
     return Tri(value, np.ones(frame.n, dtype=bool))
 
 
