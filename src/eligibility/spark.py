@@ -18,7 +18,7 @@ the decision columns of docs/batch.md without ``record``, after the ``key`` colu
 
 from __future__ import annotations
 
-import hashlib
+from functools import lru_cache
 from typing import Any, Iterator
 
 import pyarrow as pa
@@ -28,9 +28,6 @@ from .columnar import DECISION_SCHEMA, ColumnarResult, decision_row, error_row, 
 from .errors import FieldIssue
 from .language import Policy, PolicySet
 
-_COMPILED: dict[str, PolicySet] = {}   # per executor process: policy sources' digest -> compiled set
-
-
 def output_schema(key: str | None = None, key_type: pa.DataType = pa.string()) -> pa.Schema:
     """The Arrow schema of the decisions (Spark's is derived from it)."""
     fields = [f for f in DECISION_SCHEMA if f.name != "record"]
@@ -38,12 +35,13 @@ def output_schema(key: str | None = None, key_type: pa.DataType = pa.string()) -
 
 
 def _policies(sources: dict[str, str]) -> PolicySet:
-    digest = hashlib.sha256(repr(sorted(sources.items())).encode("utf-8")).hexdigest()
-    found = _COMPILED.get(digest)
-    if found is None:
-        found = _COMPILED[digest] = PolicySet({city: loads_policy(text, file=f"{city}.yaml")
-                                               for city, text in sources.items()})
-    return found
+    return _compiled(tuple(sorted(sources.items())))
+
+
+@lru_cache(maxsize=4)
+def _compiled(sources: tuple[tuple[str, str], ...]) -> PolicySet:
+    """The policies compiled from their sources, once per executor process."""
+    return PolicySet({city: loads_policy(text, file=f"{city}.yaml") for city, text in sources})
 
 
 _DOT = "__"  # Spark resolves a dotted column name as a struct's field: the layout's names travel with this

@@ -10,6 +10,7 @@ writes an error message of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS
+from ._frame import from_civil, year_month_day
 from ._layout import COLUMNS, ENROLLMENT_TYPE, ENROLLMENTS, PARAMETER, STATUS_TYPE, STATUSES
 
 _EARLIEST, _LATEST = -25567, 47846          # 1900-01-01 and 2100-12-31, in days since 1970
@@ -39,9 +41,11 @@ def _cast(array: Any, kind: pa.DataType) -> tuple[Any, np.ndarray]:
     if array.type == kind:
         return array, np.zeros(len(array), dtype=bool)
     if kind == pa.date32() and pa.types.is_string(array.type):
-        shaped = pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-        parsed = pc.strptime(pc.if_else(shaped, array, None), format="%Y-%m-%d", unit="s", error_is_null=True)
-        cast = parsed.cast(pa.date32())
+        shaped = pc.if_else(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), array, None)
+        try:
+            cast = shaped.cast(pa.date32())
+        except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): null, read one value at a time
+            cast = pa.array([_iso_day(text) for text in shaped.to_pylist()], type=pa.date32())
     elif pa.types.is_string(kind) and (pa.types.is_decimal(array.type) or pa.types.is_integer(array.type)):
         cast = array.cast(kind)
     else:
@@ -50,6 +54,13 @@ def _cast(array: Any, kind: pa.DataType) -> tuple[Any, np.ndarray]:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             cast = pa.nulls(len(array), kind)
     return cast, _nonnull(array) & ~_nonnull(cast)
+
+
+def _iso_day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _records(column: Any, kind: pa.StructType) -> tuple[Any, np.ndarray, np.ndarray, dict[str, Any]]:
@@ -120,10 +131,13 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     check = (digits[:, :17].astype(np.int64) * weights).sum(axis=1) % 11
     expected = np.frombuffer("10X98765432".encode("ascii"), dtype=np.uint8)[check]
     last = digits[:, 17] + 48
-    born_text = pc.utf8_slice_codeunits(text, 6, 14)
-    born = pc.strptime(born_text, format="%Y%m%d", unit="s", error_is_null=True).cast(pa.date32())
-    born_days = pc.fill_null(born.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    has_born = _nonnull(born) & shaped
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+    plausible = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= 1)
+    born_days = from_civil(np.where(plausible, year, 1970), np.where(plausible, month, 1),
+                           np.where(plausible, day, 1))
+    again = year_month_day(born_days)  # a real day comes back as itself (not 31 April)
+    has_born = shaped & plausible & (again[0] == year) & (again[1] == month) & (again[2] == day)
     bad = given & ~(shaped & (expected == last) & has_born)
     return bad, born_days, has_born
 

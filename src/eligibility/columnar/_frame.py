@@ -9,6 +9,7 @@ evaluator decides that row with the scalar evaluator.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -69,7 +70,12 @@ def next_month_start(values: np.ndarray) -> np.ndarray:
     return from_civil(year + (month == 12), np.where(month == 12, 1, month + 1), 1)
 
 
-_CALENDAR: list[np.ndarray] = []
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[int, np.ndarray]:
+    """The official calendar's first day and its running count of working days, built once."""
+    first, last = to_day(dt.date(FIRST_YEAR, 1, 1)), to_day(dt.date(LAST_YEAR, 12, 31))
+    working = np.array([is_working_day(to_date(d)) for d in range(first, last + 1)], dtype=np.int64)
+    return first, np.cumsum(working)
 
 
 def add_working(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,11 +83,7 @@ def add_working(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]
     working days), and where a day it passes is outside the calendar (the scalar raises)."""
     if count == 0:
         return values, np.zeros(len(values), dtype=bool)
-    if not _CALENDAR:
-        first, last = to_day(dt.date(FIRST_YEAR, 1, 1)), to_day(dt.date(LAST_YEAR, 12, 31))
-        working = np.array([is_working_day(to_date(d)) for d in range(first, last + 1)], dtype=np.int64)
-        _CALENDAR.extend([np.array([first]), np.cumsum(working)])
-    first, running = int(_CALENDAR[0][0]), _CALENDAR[1]
+    first, running = _calendar()
     offset = values - first
     inside = (offset >= -1) & (offset < len(running))
     before = np.where(offset >= 0, running[np.clip(offset, 0, len(running) - 1)], 0)
