@@ -124,12 +124,19 @@ def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit
                           {"columnar": columnar_done - started, "scalar": scalar_done - columnar_done})
 
 
-def _take(values: Any, index: np.ndarray) -> Any:
+def _take(values: Any, index: np.ndarray | None) -> Any:
+    """``values`` at ``index``; None: all of them, as they are (a group of every row copies nothing)."""
+    if index is None:
+        return values
+    if isinstance(values, np.ndarray):
+        return values[index]
     return values.take(pa.array(index, type=pa.int64()))
 
 
-def _records(records: dict[str, Any], local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _records(records: dict[str, Any], local: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     owner = local[records["parent"]] if len(records["parent"]) else np.zeros(0, dtype=np.int64)
+    if (owner >= 0).all():
+        return None, owner
     chosen = np.flatnonzero(owner >= 0)
     return chosen, owner[chosen]
 
@@ -173,22 +180,24 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     n = len(index)
     local = np.full(len(data["as_of_days"]), -1, dtype=np.int64)
     local[index] = np.arange(n)
-    persons = {name: _take(data[name], index) for name in _PERSON}
+    every = None if n == len(local) else index  # the whole table is one group: nothing to copy
+    persons = {name: _take(data[name], every) for name in _PERSON}
     birth, known = data["birth"]
-    persons["birth"] = (birth[index], known[index])
+    persons["birth"] = (_take(birth, every), _take(known, every))
     chosen, owner = _records(data["statuses"], local)
     source = data["statuses"]
     fields = {name: _take(values, chosen) for name, values in source["fields"].items()}
     statuses = {"parent": owner, "kind": _take(source["kind"], chosen), "fields": fields,
-                "since": source["since"][chosen], "until": source["until"][chosen],
-                "until_known": source["until_known"][chosen],
+                "since": _take(source["since"], chosen), "until": _take(source["until"], chosen),
+                "until_known": _take(source["until_known"], chosen),
                 "dates": {name: days(fields[name]) for name in ("certificate_valid_until", "woman_birth_date")}}
     chosen, owner = _records(data["enrollments"], local)
     source = data["enrollments"]
     end, end_known = source["to"]
     year_of, year_known = source["year"]
-    enrollments = {"parent": owner, "scheme": _take(source["scheme"], chosen), "from": source["from"][chosen],
-                   "to": (end[chosen], end_known[chosen]), "year": (year_of[chosen], year_known[chosen]),
+    enrollments = {"parent": owner, "scheme": _take(source["scheme"], chosen), "from": _take(source["from"], chosen),
+                   "to": (_take(end, chosen), _take(end_known, chosen)),
+                   "year": (_take(year_of, chosen), _take(year_known, chosen)),
                    "region": _take(source["region"], chosen), "paid_by": _take(source["paid_by"], chosen),
                    "paid_on": _take(source["paid_on"], chosen)}
     enrollments["resident"] = pc.fill_null(pc.equal(enrollments["scheme"], "resident_medical"), False).to_numpy(
@@ -199,7 +208,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     frame.category, frame.category_ids = conditions.get, tuple(conditions)
     verdicts = Verdicts(program, version, frame)
     fallback = verdicts.unknown.copy()
-    parameters = {name: _take(values, index) for name, values in data["parameters"].items()}
+    parameters = {name: _take(values, every) for name, values in data["parameters"].items()}
     columns = outputs(verdicts, verdicts.frame, parameters, fallback)
     for why, rows in frame.notes:
         hits = np.zeros(len(local), dtype=bool)
