@@ -139,6 +139,19 @@ class Dates:
         self.day, self.valid, self.novec = day, valid, novec
 
 
+def first_record(parent: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Per row (of ``n``), the first (lowest) record index where ``mask``; -1 when none. Records
+    are ordered by owner, then by their position in the request."""
+    out = np.full(n, -1, dtype=np.int64)
+    hits = np.flatnonzero(mask)
+    if len(hits):
+        owners = parent[hits]
+        first = np.ones(len(hits), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        out[owners[first]] = hits[first]
+    return out
+
+
 def _pick(value: Any, index: np.ndarray) -> Any:
     """``value`` (arrays, Arrow arrays, and dicts and tuples of them) at ``index``."""
     if isinstance(value, dict):
@@ -227,15 +240,7 @@ class Frame:
         return out
 
     def first_of(self, parent: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Per row, the first (lowest) record index where ``mask``; -1 when none."""
-        out = np.full(self.n, -1, dtype=np.int64)
-        hits = np.flatnonzero(mask)
-        if len(hits):
-            owners = parent[hits]
-            first = np.ones(len(hits), dtype=bool)
-            first[1:] = owners[1:] != owners[:-1]
-            out[owners[first]] = hits[first]
-        return out
+        return first_record(parent, mask, self.n)
 
     # -- dates --------------------------------------------------------------------------------
     def date(self, expr: DateExpr) -> Dates:

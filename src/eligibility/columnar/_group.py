@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..language import Program, Version
-from ._frame import Dates, Frame, Tri, year_month_day
+from ._frame import Dates, Frame, Tri, first_record, year_month_day
 from ._translate import walk
 
 MISSING = "a rule result is unknown (missing facts)"
@@ -49,19 +49,8 @@ def status_dates(program: Program, frame_enrollments: dict[str, Any], as_of: np.
     resident = records["resident"]
     hits = resident & year_known & paid & (year == coverage_year[parent]) & (day <= as_of[parent])
     out = as_of.copy()
-    first = _first(parent, hits, n)
+    first = first_record(parent, hits, n)
     out[first >= 0] = day[first[first >= 0]]
-    return out
-
-
-def _first(parent: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    out = np.full(n, -1, dtype=np.int64)
-    hits = np.flatnonzero(mask)
-    if len(hits):
-        owners = parent[hits]
-        keep = np.ones(len(hits), dtype=bool)
-        keep[1:] = owners[1:] != owners[:-1]
-        out[owners[keep]] = hits[keep]
     return out
 
 
