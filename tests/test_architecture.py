@@ -108,7 +108,8 @@ def test_there_are_no_import_cycles():
 def test_every_condition_kind_provides_every_operation():
     for kind in KINDS:
         assert isinstance(kind, ConditionKind)
-        for operation in ("compile", "evaluator", "observed", "reads", "describe", "aim", "children", "dates"):
+        for operation in ("compile", "evaluator", "observed", "reads", "describe", "sentence", "aim", "children",
+                          "dates"):
             assert callable(getattr(kind, operation)), (kind.keys, operation)
         assert kind.keys and kind.nodes and kind.specs and kind.doc, kind.keys
         for node in kind.nodes:
@@ -121,5 +122,5 @@ def test_each_condition_kind_lives_in_one_module():
     for kind in KINDS:
         modules = {node.__module__ for node in kind.nodes} | {spec.__module__ for spec in kind.specs}
         modules |= {kind.compile.__module__, kind.evaluator.__module__, kind.describe.__module__,
-                    kind.aim.__module__, kind.observed.__module__}
+                    kind.sentence.__module__, kind.aim.__module__, kind.observed.__module__}
         assert 1 == len(modules), (kind.keys, modules)

@@ -10,9 +10,9 @@ EXAMPLE = ROOT / "examples" / "shantou_dibao.yaml"
 
 
 def test_evaluate_prints_a_traced_decision_citing_the_dibao_clause(capsys):
-    assert 0 == main(["evaluate", str(EXAMPLE)])
+    assert 0 == main(["evaluate", str(EXAMPLE), "--lang", "zh"])
     out = capsys.readouterr().out
-    assert "320.00 元" in out and "medical_assistance_fund" in out and "[一(一)]" in out
+    assert "320.00 元" in out and "资金来源：市城乡医疗救助基金" in out and "[一(一)]" in out
     assert "440511197005010022" not in out and "陈某某" not in out
 
 

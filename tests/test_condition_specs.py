@@ -17,6 +17,7 @@ categories:
   - id: poor
     clause: 一
     label: 困难群众
+    label_en: people in hardship
     when: {when}
 """, region="4405", **kw)
     return compile_policy_text(textwrap.dedent(text), "testville.yaml")
@@ -26,7 +27,7 @@ def issue_of(when: str):
     with pytest.raises(PolicyError) as caught:
         compile_category(when)
     issue = caught.value.issues[0]
-    assert (issue.file, issue.line) == ("testville.yaml", 16), issue  # the `when:` line of the category
+    assert (issue.file, issue.line) == ("testville.yaml", 18), issue  # the `when:` line of the category
     assert issue.column is not None and issue.hint, issue
     return issue
 
@@ -92,7 +93,7 @@ def test_a_valid_attribute_list_still_matches():
 
 
 def test_loads_policy_compiles_text():
-    text = textwrap.dedent(policy_text("categories:\n  - {id: poor, clause: 一, label: 困难, when: {status: dibao}}\n",
+    text = textwrap.dedent(policy_text("categories:\n  - {id: poor, clause: 一, label: 困难, label_en: hardship, when: {status: dibao}}\n",
                                        region="4405"))
     policy = loads_policy(text, file="testville.yaml")
     assert ("testville", "poor") == (policy.city, policy.versions[0].programs[0].categories[0].id)

@@ -20,7 +20,7 @@ def policy_text(program: str, *, region: str, effective_from: str = "2017-01-01"
         f"codes:\n{indented(codes, 2)}" if codes else "",
         'versions:\n  - id: "1"\n    document: {number: null, title: t, issuers: [x], source: s.txt}\n',
         f"    effective: {{from: {effective_from}, to: null}}\n",
-        "    programs:\n      resident_medical:\n        label: l\n",
+        "    programs:\n      resident_medical:\n        label: l\n        label_en: l\n",
         indented(program, 8),
     ])
 
@@ -30,11 +30,13 @@ categories:
   - id: dibao
     clause: 一
     label: 低保
+    label_en: dibao
     when: {status: dibao}
 exclusions:
   - id: closed
     clause: 二
     label: 截止
+    label_en: closing
     outcome: enrollment_closed
     when: {not: {date: {on_or_before: 2018-02-22T17:00}}}
 """, region="4405")
@@ -67,19 +69,22 @@ categories:
   - id: dibao
     clause: 一
     label: 低保（名单于2019年12月31日确定）
+    label_en: dibao (list fixed on 2019-12-31)
     when: {status: {kind: dibao, held_on: 2019-12-31}}
   - id: poor
     clause: 二
     label: 建档立卡
+    label_en: registered poor
     when: {status: {kind: registered_poor, unable_to_pay: true, held_on: 2019-12-31}}
 outputs:
   - id: card
     clause: 三
     label: 无社会保障卡人员制卡
+    label_en: card for people without a social security card
     when: {social_security_card: false}
     flags: [card]
 """, region="4101", effective_from="2019-01-01", codes="""
-flags: {card: 制卡}
+flags: {card: {zh: 制卡, en: card}}
 """)
 
 
@@ -124,12 +129,14 @@ def test_held_on_takes_a_date_expression(tmp_path):
 @pytest.mark.parametrize("card, outcome, flags, missing", [
     (True, "eligible", [], []),
     (False, "eligible", ["card"], []),
-    (None, "undetermined", [], ["person.social_security_card"]),
+    (None, "eligible", [], ["person.social_security_card"]),
 ])
 def test_social_security_card_condition(held_on_policy, card, outcome, flags, missing):
+    # issue 11: an unknown card leaves open only the part it decides, never the outcome
     decision = held_on_decide(held_on_policy, "2020-06-01", {"kind": "dibao", "since": "2018-01-01"},
                               social_security_card=card)
-    assert (outcome, flags, missing) == (decision.outcome, decision.flags, decision.missing)
+    needs = sorted({fact for part in decision.open for fact in part.needs})
+    assert (outcome, flags, missing, []) == (decision.outcome, decision.flags, needs, decision.missing)
 
 
 WOMAN_AGE_POLICY = policy_text("""
@@ -137,11 +144,13 @@ categories:
   - id: bereaved
     clause: 一
     label: 独生子女死亡的夫妇（女方满49周岁以后）
+    label_en: couples whose only child died (from the woman's 49th birthday)
     when: {status: {kind: family_planning, plan: bereaved_only_child_parent, woman_age: {at_least: 49}}}
 exclusions:
   - id: closed
     clause: 二
     label: 截止；终止昆明职工医保二个月内的除外
+    label_en: closing; except within two months of ending Kunming employee insurance
     outcome: enrollment_closed
     when:
       all:
@@ -204,6 +213,7 @@ categories:
   - id: newborn_of_disabled
     clause: 一
     label: 残疾人所生的新生儿
+    label_en: newborns of people with disabilities
     when:
       all:
         - {age: {under: 1}}
@@ -212,15 +222,17 @@ outputs:
   - id: first_year
     clause: 六1
     label: 2014年度重新申报
+    label_en: declare again for 2014
     when: {coverage: {year: 2014}}
     flags: [first_year]
   - id: later_years
     clause: 二
     label: 每年9月1日前申报（2014年度除外）
+    label_en: declare by 1 September each year (except 2014)
     when: {not: {coverage: {year: [2014]}}}
-    deadlines: [{action: declare, label: 申报, due: {month_day: "09-01", year: as_of_year}}]
+    deadlines: [{action: declare, label: 申报, label_en: declare, due: {month_day: "09-01", year: as_of_year}}]
 """, region="4402", effective_from="2013-11-18", codes="""
-flags: {first_year: 首个年度重新申报}
+flags: {first_year: {zh: 首个年度重新申报, en: declare again in the first year}}
 """)
 
 
@@ -279,16 +291,17 @@ def test_disabled_parent_status_refuses_an_unknown_grade():
 
 HELD_BEFORE_POLICY = policy_text("""
 categories:
-  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+  - {id: dibao, clause: 一, label: 低保, label_en: dibao, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, label_en: tekun, when: {status: {kind: tekun, care: dispersed}}}
 outputs:
   - id: new_after_september
     clause: 三
     label: 9月1日后新增
+    label_en: new after 1 September
     when: {not: {category: {held_on: {month_day: "09-01", year: as_of_year}}}}
     flags: [newly_qualified]
 """, region="4405", codes="""
-flags: {newly_qualified: 9月1日后新增}
+flags: {newly_qualified: {zh: 9月1日后新增, en: new after 1 September}}
 """)
 
 
@@ -313,7 +326,11 @@ def test_category_held_on_is_unknown_when_a_category_on_that_date_is():
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018,
                          "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    # issue 11: the decision rests on dibao; the tekun category and the mark that reads the categories on
+    # 1 September are open
+    assert ("eligible", [], [("categories.tekun", ["person.statuses[1].care"]),
+                             ("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, decision.missing, open_parts(decision))
 
 
 def test_category_held_on_cannot_stand_in_a_category():
@@ -345,7 +362,13 @@ def test_category_held_on_names_only_the_facts_that_could_change_it():
                          "person": {"statuses": [{"kind": "tekun", "care": "dispersed", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01"}]}}, policy)
     # no dibao status: the unknown birth date cannot change the dibao category on 1 September
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, open_parts(decision))
+
+
+def open_parts(decision):
+    """The open parts of a decision as (part, needs) pairs."""
+    return [(part.part, part.needs) for part in decision.open]
 
 
 def assert_lazy_is_eager(request, policy):
@@ -386,26 +409,28 @@ def test_an_enrolment_for_another_year_does_not_fix_the_status_date():
 
 ENGINE_POLICY = policy_text("""
 categories:
-  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-  - {id: both, clause: 二, label: 孤儿且残疾, when: {all: [{status: orphan}, {status: disability}]}}
-  - {id: either, clause: 三, label: 女性或分散供养孤儿, when: {any: [{sex: female}, {status: {kind: orphan, care: dispersed}}]}}
+  - {id: dibao, clause: 一, label: 低保, label_en: dibao, when: {status: dibao}}
+  - {id: both, clause: 二, label: 孤儿且残疾, label_en: orphan with a disability, when: {all: [{status: orphan}, {status: disability}]}}
+  - {id: either, clause: 三, label: 女性或分散供养孤儿, label_en: female or dispersed orphan, when: {any: [{sex: female}, {status: {kind: orphan, care: dispersed}}]}}
 exclusions:
   - id: early_student
     clause: 四
     label: 身份取得30日内的学生
+    label_en: student within 30 days of the status
     when: {all: [{not: {date: {after: {from: status_since, add_days: 30}}}}, {student: true}]}
 outputs:
-  - {id: mid_or_tekun, clause: 五, label: 年中或分散特困, flags: [a],
+  - {id: mid_or_tekun, clause: 五, label: 年中或分散特困, label_en: mid-year or dispersed tekun, flags: [a],
      when: {any: [{coverage: mid_year}, {status: {kind: tekun, care: dispersed}}]}}
-  - {id: tekun, clause: 六, label: 分散特困, flags: [b], when: {status: {kind: tekun, care: dispersed}}}
-  - {id: recent, clause: 七, label: 身份取得30日内, flags: [recent],
+  - {id: tekun, clause: 六, label: 分散特困, label_en: dispersed tekun, flags: [b], when: {status: {kind: tekun, care: dispersed}}}
+  - {id: recent, clause: 七, label: 身份取得30日内, label_en: within 30 days of the status, flags: [recent],
      when: {not: {date: {after: {from: status_since, add_days: 30}}}}}
   - id: report
     clause: 八
     label: 身份取得后10日内报送
-    deadlines: [{action: report, label: 报送, due: {from: status_since, add_days: 10}}]
+    label_en: report within 10 days of the status
+    deadlines: [{action: report, label: 报送, label_en: report, due: {from: status_since, add_days: 10}}]
 """, region="4405", codes="""
-flags: {a: a, b: b, recent: recent}
+flags: {a: {zh: a, en: a}, b: {zh: b, en: b}, recent: {zh: recent, en: recent}}
 """)
 
 
@@ -431,7 +456,7 @@ def test_a_shared_condition_reports_its_missing_fact_every_time_it_is_read(engin
     decision = assert_lazy_is_eager(request_of([{"kind": "dibao", "since": "2020-01-01"},
                                                 {"kind": "tekun", "since": "2020-01-01"}]),
                                     engine_policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.b", ["person.statuses[1].care"])]) == (decision.outcome, open_parts(decision))
 
 
 def test_outputs_reread_a_shared_condition_once_the_primary_status_is_known(engine_policy):
@@ -452,13 +477,13 @@ def test_a_date_anchored_on_the_status_that_decided_uses_the_first_part_of_all(e
 
 HELD_ON_SHARED_POLICY = policy_text("""
 categories:
-  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+  - {id: dibao, clause: 一, label: 低保, label_en: dibao, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, label_en: tekun, when: {status: {kind: tekun, care: dispersed}}}
 outputs:
-  - {id: new, clause: 三, label: 9月1日后新增, flags: [new], when: {not: {category: {held_on: 2018-09-01}}}}
-  - {id: dibao_now, clause: 四, label: 现为低保, flags: [dibao_now], when: {status: dibao}}
+  - {id: new, clause: 三, label: 9月1日后新增, label_en: new after 1 September, flags: [new], when: {not: {category: {held_on: 2018-09-01}}}}
+  - {id: dibao_now, clause: 四, label: 现为低保, label_en: now dibao, flags: [dibao_now], when: {status: dibao}}
 """, region="4405", codes="""
-flags: {new: new, dibao_now: dibao_now}
+flags: {new: {zh: new, en: new}, dibao_now: {zh: dibao_now, en: dibao_now}}
 """)
 
 
@@ -480,15 +505,16 @@ def test_category_held_on_names_the_fact_it_lacked_on_that_date():
                          "person": {"statuses": [{"kind": "dibao", "since": "2018-09-05"},
                                                  {"kind": "tekun", "since": "2015-01-01", "until": "2018-09-15"}]}},
                         policy)
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    assert ("eligible", [("flags.newly_qualified", ["person.statuses[1].care"])]) == (
+        decision.outcome, open_parts(decision))
 
 
 CATEGORY_IN_CATEGORY_POLICY = policy_text("""
 categories:
-  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-  - {id: other, clause: 二, label: 特困, when: {status: tekun}}
+  - {id: dibao, clause: 一, label: 低保, label_en: dibao, when: {status: dibao}}
+  - {id: other, clause: 二, label: 特困, label_en: tekun, when: {status: tekun}}
 exclusions:
-  - {id: excluded, clause: 三, label: 低保或特困, when: {any: [{category: dibao}, {status: tekun}]}}
+  - {id: excluded, clause: 三, label: 低保或特困, label_en: dibao or tekun, when: {any: [{category: dibao}, {status: tekun}]}}
 """, region="4405")
 
 
@@ -499,16 +525,18 @@ def test_exclusions_reread_a_shared_condition_once_the_categories_are_known():
     assert ("not_eligible", ["exclusions.excluded"]) == (decision.outcome, [r.rule for r in decision.reasons])
 
 
-def test_an_output_that_reads_an_unknown_category_leaves_the_decision_undetermined():
+def test_an_output_that_reads_an_unknown_category_leaves_its_mark_open():
     policy = compile_policy_text(policy_text("""
 categories:
-  - {id: dibao, clause: 一, label: 低保, when: {status: dibao}}
-  - {id: tekun, clause: 二, label: 特困, when: {status: {kind: tekun, care: dispersed}}}
+  - {id: dibao, clause: 一, label: 低保, label_en: dibao, when: {status: dibao}}
+  - {id: tekun, clause: 二, label: 特困, label_en: tekun, when: {status: {kind: tekun, care: dispersed}}}
 outputs:
-  - {id: tekun_mark, clause: 三, label: 特困标识, when: {category: tekun}, flags: [tekun]}
-""", region="4405", codes="flags: {tekun: 特困标识}\n"), "testville.yaml")
+  - {id: tekun_mark, clause: 三, label: 特困标识, label_en: tekun mark, when: {category: tekun}, flags: [tekun]}
+""", region="4405", codes="flags: {tekun: {zh: 特困标识, en: tekun mark}}\n"), "testville.yaml")
     person = {"statuses": [{"kind": "dibao", "since": "2017-01-01"}, {"kind": "tekun", "since": "2017-01-01"}]}
     decision = evaluate({"city": "testville", "as_of": "2018-10-01", "coverage_year": 2018, "person": person},
                         policy)
-    # the decision rests on dibao, but whether the record carries the tekun mark is unknown
-    assert ("undetermined", ["person.statuses[1].care"]) == (decision.outcome, decision.missing)
+    # the decision rests on dibao; whether the record carries the tekun mark is unknown, and open
+    assert ("eligible", [], [], [("categories.tekun", ["person.statuses[1].care"]),
+                                 ("flags.tekun", ["person.statuses[1].care"])]) == (
+        decision.outcome, decision.flags, decision.missing, open_parts(decision))

@@ -37,7 +37,8 @@ def trace_projection(decision: Any) -> list[list[Any]]:
 
 _TRI = {True: "true", False: "false", None: "unknown"}
 # decision fields changed on purpose since the corpus was frozen (CHANGELOG.md): left out of the comparison
-CHANGED = {"schema_version"}
+# (issue 11: `questions` is new and found by deciding again; tests/test_partial.py checks it)
+CHANGED = {"schema_version", "questions"}
 
 
 # issue 12: mid-year deadlines are anchored on the day the person qualified in the primary
@@ -53,18 +54,44 @@ def re_anchored(index: int, frozen: dict[str, Any]) -> dict[str, Any]:
     return {**frozen, "decision": {**frozen["decision"], "deadlines": deadlines}}
 
 
+# issue 15: a department is a code of the policy, no longer its Chinese name
+DEPARTMENT_CODES = {"卫健委": "health_commission", "退役军人事务局": "veterans_affairs"}
+# issue 15: the main reason is the most decisive reason, the first listed among equals
+DECISIVE = {"no_policy_in_force": 0, "enrollment_closed": 0, "precondition_failed": 1, "excluded": 2,
+            "category_not_met": 3}
+
+
+def main_reason(expected: dict[str, Any]) -> dict[str, Any] | None:
+    if expected["outcome"] in ("eligible", "undetermined") or not expected.get("reasons"):
+        return None
+    return min(expected["reasons"], key=lambda reason: DECISIVE[reason["code"]])
+
+
 def frozen_as_now(request: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
     """The frozen decision with the changes made on purpose since it was frozen (CHANGELOG.md):
     issue 12: with an ID number, the birth date it encodes is not shown beside the masked ID;
-    ``open_deadlines`` is a new field (none in the frozen decisions)."""
-    expected = {**expected, "open_deadlines": expected.get("open_deadlines", [])}
+    ``open_deadlines`` is a new field (none in the frozen decisions); issue 15: ``referred_to``
+    is a department code, and ``main_reason`` is a new field."""
+    expected = {**expected, "open_deadlines": expected.get("open_deadlines", []),
+                "referred_to": DEPARTMENT_CODES.get(expected.get("referred_to"), expected.get("referred_to"))}
+    # issue 11: a deadline already past on as_of is marked; open parts and applied defaults are new fields
+    as_of = expected["as_of"]
+    # an inverted benefit period (a December registration) is now none, with a note
+    start, end, note = expected.get("benefit_start"), expected.get("benefit_end"), expected.get("benefit_note")
+    if start and end and start > end:
+        start = end = None
+        note = "no_benefit_days_in_coverage_year"
+    expected = {**expected, "benefit_start": start, "benefit_end": end, "benefit_note": note,
+                "open": expected.get("open", []), "defaults": expected.get("defaults", []),
+                "deadlines": [{**d, "passed": d.get("passed", d["due"] < as_of)} for d in expected["deadlines"]]}
+    expected["main_reason"] = main_reason(expected)
     person = request.get("person")
     if not (isinstance(person, dict) and person.get("id_number")) or not expected.get("reasons"):
         return expected
     reasons = [{**reason, "message": re.sub(r"person\.birth_date=[0-9]{4}-[0-9]{2}-[0-9]{2}",
                                             "person.birth_date=from person.id_number", reason["message"])}
                for reason in expected["reasons"]]
-    return {**expected, "reasons": reasons}
+    return {**expected, "reasons": reasons, "main_reason": main_reason({**expected, "reasons": reasons})}
 
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -160,9 +187,96 @@ def differences(request: dict[str, Any], frozen: dict[str, Any]) -> list[str]:
         return [f"now raises {type(error).__name__}: {str(error)[:WIDTH]}"]
     if "error" in frozen:
         return [f"was RequestError {_short(frozen['error'])}, now decided ({decision.outcome})"]
+    settled = now_settled(frozen["decision"], decision)
+    if settled is not None:
+        return settled
     expected = frozen_as_now(request, {key: value for key, value in frozen["decision"].items() if key not in CHANGED})
+    # issue 11: a decided outcome lists the categories it left unknown as open parts: exactly those
+    # the frozen trace shows unknown
+    ungated(request, expected, decision)
+    unknown = [step[0] for step in frozen["trace"] if step[1] == "category" and step[3] == "unknown"]
+    expected["open"] = [part.model_dump(mode="json") for part in decision.open
+                        if part.part in unknown] + expected["open"]
     return (diff(expected, decision.model_dump(mode="json", exclude={"trace", *CHANGED}))
-            + trace_diff(frozen["trace"], trace_projection(decision)))
+            + trace_diff(ungated_trace(frozen["trace"], decision), trace_projection(decision)))
+
+
+# issue 11: Shaoguan's tier is 1 when the request does not choose (412号 附件3·二), a default the text sets
+TIER_DEFAULT = {"clause": "附件3·二", "fact": "choices.tier", "value": 1,
+                "label": "特殊人群统一按一档标准参保；需要选择二档缴费的，须按家庭参保申报模式办理并向民政或残联部门报备（六2），未选择即为一档"}
+
+
+def defaulted(request: dict[str, Any], frozen: dict[str, Any]) -> dict[str, Any]:
+    """The frozen record with Shaoguan's tier default applied where the request leaves the tier
+    out: listed in ``defaults`` and traced right after the version (once a version rules it)."""
+    choices = request.get("choices")
+    if (request.get("city") != "shaoguan" or "decision" not in frozen or not frozen["trace"]
+            or frozen["trace"][0][3] != "true" or (isinstance(choices, dict) and choices.get("tier") is not None)
+            or (len(frozen["trace"]) > 1 and frozen["trace"][1][1] == "coverage" and frozen["trace"][1][3] == "false")):
+        return frozen  # no version, a tier chosen, or a coverage year not ruled: no rule is evaluated
+    trace = [frozen["trace"][0], ["choices.tier", "default", "附件3·二", "true"]] + [
+        [*step[:3], "false"] if step[0] == "exclusions.tier2_household" else step for step in frozen["trace"][1:]]
+    missing = [fact for fact in frozen["decision"]["missing"] if fact != "choices.tier"]
+    return {**frozen, "trace": trace, "decision": {**frozen["decision"], "defaults": [TIER_DEFAULT], "missing": missing}}
+
+
+# issue 11 item 6: these outputs dropped their deadline once it had passed; now they keep it, marked passed
+UNGATED = {("zhengzhou", rule) for rule in ("registration_deadline", "marking_deadline", "reporting_deadline",
+                                            "card_making_deadline")} | {
+    ("songming", rule) for rule in ("verification_deadline", "payment_deadline")}
+
+
+def ungated(request: dict[str, Any], expected: dict[str, Any], decision: Any) -> None:
+    """Add to ``expected`` the deadlines of ``UNGATED`` outputs the frozen decision dropped: only
+    deadlines due on or before ``as_of``, each marked passed unless due that very day."""
+    city, as_of = decision.city, decision.as_of
+    have = {(d["action"], d["due"]) for d in expected["deadlines"]}
+    added = [d.model_dump(mode="json") for d in decision.deadlines
+             if (city, d.rule) in UNGATED and (d.action, d.due.isoformat()) not in have and d.due <= as_of
+             and d.passed == (d.due < as_of)]
+    if added:
+        expected["deadlines"] = sorted(expected["deadlines"] + added, key=lambda d: (d["due"], d["action"]))
+
+
+def ungated_trace(frozen_trace: list[list[Any]], decision: Any) -> list[list[Any]]:
+    """The frozen trace with the ``UNGATED`` outputs that now apply shown as applying."""
+    now = {d.rule for d in decision.deadlines if (decision.city, d.rule) in UNGATED}
+    return [[*step[:3], "true"] if step[1] == "output" and step[0].split(".", 1)[1] in now else step
+            for step in frozen_trace]
+
+
+SHAOGUAN_2016_PREMIUM = ("韶人社函〔2016〕287号三只规定“按照城乡居民医保缴费标准做好经费安排”，未载明金额；所附412号（附件3·二）的60元/人.年为"
+                         "2014年度一档标准，287号一只引用其经办流程；由调用方在 request.parameters.tier1_premium 中提供")
+
+
+def premium_supplied(frozen: dict[str, Any]) -> dict[str, Any]:
+    """Issue 11: under Shaoguan's 2016 notice the tier-1 premium is the caller's (287号 三 states no
+    figure); the frozen decisions used 412号's 2014 figure of 60 yuan."""
+    decision = frozen.get("decision")
+    if (not decision or decision["city"] != "shaoguan" or not decision.get("policy")
+            or decision["policy"]["version"] != "2016" or not decision.get("subsidy")
+            or decision["subsidy"]["premium_source"] != "policy"):
+        return frozen
+    subsidy = {**decision["subsidy"], "amount": None, "premium": None, "premium_source": "missing",
+               "premium_effective_from": None, "premium_citation": SHAOGUAN_2016_PREMIUM,
+               "note": "the premium (tier1_premium) is not stated by the policy and was not supplied in "
+                       "request.parameters; the amount is unknown"}
+    trace = [[*step[:3], "unknown"] if step[0] == "subsidy" else step for step in frozen["trace"]]
+    return {**frozen, "trace": trace, "decision": {**decision, "subsidy": subsidy}}
+
+
+def now_settled(frozen: dict[str, Any], decision: Any) -> list[str] | None:
+    """Issue 11: a decision frozen ``undetermined`` only because a part (a flag, a deadline,
+    the tier) lacked a fact is now decided, with that part open. Such a decision is checked
+    for what makes it legitimate: every fact the frozen decision lacked is needed by an open
+    part or settled by a default the text sets, and the outcome is no longer missing any.
+    None when the frozen decision is not such a one (compared as usual)."""
+    if frozen["outcome"] != "undetermined" or decision.outcome == "undetermined":
+        return None
+    accounted = {fact for part in decision.open for fact in part.needs} | {d.fact for d in decision.defaults}
+    unaccounted = sorted(set(frozen["missing"]) - accounted)
+    problems = [f"now {decision.outcome}, but no open part or default accounts for {unaccounted}"] if unaccounted else []
+    return problems + ([f"missing: {decision.missing}"] if decision.missing else [])
 
 
 # --- the tests ------------------------------------------------------------------------------------
@@ -182,7 +296,8 @@ def test_the_engine_decides_the_corpus_as_frozen(k):
     indices = chunk(k)
     failures = []
     for index in indices:
-        found = differences(json.loads(requests[index]), re_anchored(index, records[index]))
+        request = json.loads(requests[index])
+        found = differences(request, premium_supplied(defaulted(request, re_anchored(index, records[index]))))
         if found:
             failures.append((index, found))
     if failures:

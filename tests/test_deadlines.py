@@ -34,8 +34,13 @@ def test_an_open_deadline_is_rendered():
     from eligibility.render import render_json, render_text
 
     text = TEXT.replace(MID_YEAR_DUE, "due: {from: 2001-01-01, add_working_days: 10}")
-    decision = evaluate(REQUEST, policy(text))
-    assert "calendar_not_covered" in render_json(decision) and "issue_hardship_info" in render_text(decision)
+    shantou = policy(text)
+    decision = evaluate(REQUEST, shantou)
+    assert "calendar_not_covered" in render_json(decision)
+    line = next(line for line in render_text(decision, lang="en", policies=shantou).splitlines()
+                if line.startswith("Deadline not dated"))
+    assert line.startswith("Deadline not dated: The district or county hardship-status department sends")
+    assert line.endswith("the official working-day calendar does not cover that year: working days cannot be counted")
 
 
 def test_a_calendar_error_in_a_condition_names_its_rule_and_clause():

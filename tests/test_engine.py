@@ -129,7 +129,7 @@ def test_an_exclusion_can_test_the_categories_that_held(tmp_path):
 
     text = (Path(__file__).parents[1] / "policies" / "shantou.yaml").read_text(encoding="utf-8")
     marker = "        exclusions:\n"
-    extra = ("          - id: dibao_excluded_for_test\n            clause: 五(二)\n            label: 测试\n"
+    extra = ("          - id: dibao_excluded_for_test\n            clause: 五(二)\n            label: 测试\n            label_en: test\n"
              "            when: {category: dibao}\n")
     assert marker in text
     (tmp_path / "shantou.yaml").write_text(text.replace(marker, marker + extra, 1), encoding="utf-8")

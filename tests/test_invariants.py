@@ -232,4 +232,6 @@ def test_an_enrolment_that_does_not_say_who_paid_is_a_missing_fact():
                           "enrollments": [{"scheme": "resident_medical", "year": 2021, "paid_on": "2021-06-15"}]},
                "parameters": {"individual_premium": "320"}}
     decision = evaluate(request)
-    assert ("undetermined", ["person.enrollments[0].paid_by"]) == (decision.outcome, decision.missing)
+    # issue 11: who paid decides only the 五(二) mark, which is open; the outcome stands
+    assert ("eligible", [], [("flags.registration_status_kept", ["person.enrollments[0].paid_by"])]) == (
+        decision.outcome, decision.missing, [(p.part, p.needs) for p in decision.open])

@@ -24,7 +24,7 @@ def test_no_policy_in_force_prints_a_meaningful_coverage_year():
     text = render_text(evaluate({**SHANTOU, "as_of": "2010-09-20", "coverage_year": None,
                                  "person": {"birth_date": "1970-05-01"}}))
     assert "None" not in text
-    assert "coverage year: 未确定 not determined" in text
+    assert "参保年度：未确定" in text
 
 
 def test_no_rendered_decision_of_the_corpus_prints_none():

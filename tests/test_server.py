@@ -207,6 +207,21 @@ def test_one_policy_carries_its_codes_with_labels_and_an_unknown_city_is_404(ser
     categories = {c["code"]: c for c in body["versions"][0]["programs"][0]["categories"]}
     assert (200, True) == (status, bool(funding.get("medical_assistance_fund")))
     assert ("一(一)", "最低生活保障对象") == (categories["dibao"]["clause"], categories["dibao"]["label"])
+    # issue 15: every code carries both labels, the policy's and the library's
+    assert "Minimum living allowance (dibao) recipients" == categories["dibao"]["label_en"]
+    assert {"code": "medical_assistance_fund", "label": "市城乡医疗救助基金", "label_en": "City urban-rural medical "
+            "assistance fund", "clause": "一"} == next(c for c in body["codes"]["funding_sources"]
+                                                      if c["code"] == "medical_assistance_fund")
+    assert {"eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"} == {
+        c["code"] for c in body["codes"]["outcomes"]}
+    zhengzhou = call(server, "GET", "/v1/policies/zhengzhou")[2]
+    assert [("health_commission", "卫健委", "Health Commission"), ("veterans_affairs", "退役军人事务局",
+            "Veterans Affairs Bureau")] == [(c["code"], c["label"], c["label_en"])
+                                            for c in zhengzhou["codes"]["departments"]]
+    every = [c for section in body["codes"].values() for c in section] + [
+        c for version in body["versions"] for program in version["programs"]
+        for section in ("categories", "deadline_actions", "benefit_items") for c in program[section]]
+    assert [] == [c for c in every if not (c["label"] and c["label_en"])]
     _problem(*call(server, "GET", "/v1/policies/guangzhou"), 404, "unknown-city")
     _problem(*call(server, "GET", "/v2/nothing"), 404, "not-found")
     assert [("query.trace", "bool_parsing")] == _problem(

@@ -13,19 +13,23 @@ condition kinds, the compiler and the IR it produces), ``engine`` (the evaluator
 
 from __future__ import annotations
 
-from ._api import (RecordError, bundled_policies, evaluate, evaluate_many, load_policies, load_policy, loads_policy,
-                   validate)
-from .contract import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, ParameterUse,
-                       PolicyRef, Reason, Request, Subsidy, Tier, TierBenefit, TraceStep, parse_request)
+from ._api import (RecordError, bundled_policies, evaluate, evaluate_many, explain, load_policies, load_policy,
+                   loads_policy, validate)
+from .contract import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
+                       Deadline, Decision, Explanation, OpenPart, ParameterUse, PolicyRef, Question, Reason, Request,
+                       Subsidy, Tier, TierBenefit, TraceStep, WhatIf, parse_request)
+from .codes import labels
 from .errors import CalendarError, EligibilityError, FieldIssue, PolicyError, PolicyIssue, RequestError
 from .language import Policy, PolicySet
 from .render import render_json, render_text
 
 __all__ = [
+    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "explain",
     "CalendarError", "CategoryRef", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision",
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
     "PolicySet", "Reason", "RecordError", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
-    "bundled_policies", "evaluate", "evaluate_many", "load_policies", "load_policy", "loads_policy", "parse_request",
+    "bundled_policies", "evaluate", "evaluate_many", "labels", "load_policies", "load_policy", "loads_policy",
+    "parse_request",
     "render_json", "render_text", "validate",
 ]
 

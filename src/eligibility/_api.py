@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator
 
-from .contract import Decision, Request, parse_request, scrub_issues, shown_input
-from .engine import evaluate_policy, prepare
+from .contract import Decision, Explanation, Request, parse_request, scrub_issues, shown_input
+from .engine import counterfactuals, evaluate_policy, prepare, what_if
 from .errors import CalendarError, FieldIssue, RequestError
 from .language import (Policy, PolicySet, bundled_policy_dir, compile_policy_text, did_you_mean, load_policy_dir,
                        load_policy_file)
@@ -187,3 +187,16 @@ def _unknown(path: str, code: str, what: str, value: str, known: Any, secrets: t
     message = f"unknown {what}{' ' + shown if shown else ''}; {did_you_mean(value, sorted(known))}" \
               f"known: {', '.join(sorted(known))}"
     return scrub_issues([FieldIssue(path, code, message)], secrets)[0]
+
+
+def explain(decision: Decision) -> Explanation:
+    """What ``decision`` leaves to ask and what would change it: its questions (most decisive
+    first), the decision under each value of each questioned fact (what-if branches), and, for
+    a not-eligible decision, the smallest changes a person or an office can make under which
+    the same policy makes the person eligible, each with the rules it satisfies.
+
+    Works on a decision returned by ``evaluate`` in this process (it keeps what decided it);
+    a decision read back from JSON has its questions but no branches.
+    """
+    return Explanation(outcome=decision.outcome, questions=decision.questions, what_if=what_if(decision),
+                       counterfactuals=counterfactuals(decision))

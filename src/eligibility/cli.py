@@ -13,12 +13,13 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Mapping
 
 from . import PolicySet, __version__, bundled_policies, load_policies, load_policy
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
 from .contract import MAX_REQUEST_BYTES, load_request_file, load_request_text, write_schemas
-from .render import render_text
+from .render import render_explanation, render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 
@@ -38,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="text for people (default), or the decision as JSON (docs/schema/decision.json)")
     ev.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
     ev.add_argument("--no-trace", action="store_true", help="leave the trace out (JSON: no trace key)")
+    ev.add_argument("--what-if", action="store_true",
+                    help="also show what the decision leaves to ask, the decision under each value of each "
+                         "questioned fact, and the smallest changes that would make the person eligible")
+    ev.add_argument("--lang", choices=("zh", "en"), default=None,
+                    help="language of the text output: zh (Chinese) or en (English); default zh when the locale "
+                         "(LC_ALL, LC_MESSAGES or LANG) is Chinese, else en")
+    ev.add_argument("--trace", choices=("decisive", "full"), default="decisive", dest="trace_mode",
+                    help="text output: decisive (default) shows only the steps that decided, full every step")
 
     ck = sub.add_parser("check", help="validate policy files (default: every bundled policy)")
     ck.add_argument("policy", nargs="*", help="policy files or directories")
@@ -114,9 +123,31 @@ def _evaluate(args: argparse.Namespace) -> int:
         request = load_request_text(sys.stdin.read(MAX_REQUEST_BYTES + 1), source="<stdin>")
     else:
         request = load_request_file(args.file)
-    decision = evaluate(request, _policies_for(request.city, args.policies), trace=not args.no_trace)
-    print(decision.to_json(indent=2) if args.format == "json" else render_text(decision))
+    policies = _policies_for(request.city, args.policies)
+    decision = evaluate(request, policies, trace=not args.no_trace)
+    text = None if args.format == "json" else render_text(
+        decision, lang=args.lang or locale_lang(), policies=policies, request=request,
+        trace="none" if args.no_trace else args.trace_mode)
+    if args.what_if:
+        from . import explain
+
+        explanation = explain(decision)
+        if args.format == "json":
+            print(json.dumps({"decision": json.loads(decision.to_json()),
+                              "explanation": explanation.model_dump(mode="json")}, ensure_ascii=False, indent=2))
+        else:
+            print(f"{text}\n{render_explanation(explanation)}")
+        return 0
+    print(decision.to_json(indent=2) if text is None else text)
     return 0
+
+
+def locale_lang(environ: Mapping[str, str] | None = None) -> str:
+    """``zh`` when the locale is Chinese (the first of LC_ALL, LC_MESSAGES and LANG that is
+    set starts with ``zh``), else ``en``."""
+    environ = os.environ if environ is None else environ
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 def _policies_for(city: str, directory: str | None) -> PolicySet:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import EligibilityError
-from .language import OutputRule, Policy, Program
+from .language import OutputRule, Policy, Program, Rule
 from .language.kinds import KINDS, describe
 
 BEGIN = "<!-- BEGIN GENERATED: eligibility docs; do not edit by hand -->"
@@ -35,12 +35,16 @@ def _output_effects(output: OutputRule) -> str:
         parts.append(f"benefit_end={output.benefit_end.text}")
     parts += [f"flag {flag}" for flag in output.flags]
     parts += [f"deadline {d.action}: {d.due.text}" for d in output.deadlines]
-    parts += [f"{item}={value}" for item, _, value in output.benefits]
+    parts += [f"{b.item}={b.value}" for b in output.benefits]
     return "; ".join(parts)
 
 
+def _label_cell(rule: Rule) -> str:
+    return f"{_cell(rule.label)}<br>{_cell(rule.label_en)}"
+
+
 def _program_tables(program: Program) -> list[str]:
-    lines = [f"#### Program `{program.name}`: {program.label}", ""]
+    lines = [f"#### Program `{program.name}`: {program.label} ({program.label_en})", ""]
     if program.parameters:
         lines += ["| parameter | label | unit | values (from: value, source) |", "|---|---|---|---|"]
         for parameter in program.parameters:
@@ -48,30 +52,36 @@ def _program_tables(program: Program) -> list[str]:
             values = "; ".join(f"{v.from_}: {v.value} ({v.source})" for v in parameter.values)
             if parameter.caller_supplied:
                 values = f"caller-supplied. {parameter.note or ''}".strip()
-            lines.append(f"| `{name}` | {_cell(parameter.label)} | {parameter.unit} | {_cell(values)} |")
+            lines.append(f"| `{name}` | {_cell(parameter.label)}<br>{_cell(parameter.label_en)} | {parameter.unit} | "
+                         f"{_cell(values)} |")
         lines.append("")
     lines += ["| kind | code | clause | label | condition | outcome / effects |", "|---|---|---|---|---|---|"]
     for rule in (*program.preconditions, *program.categories, *program.exclusions):
         effect = (rule.outcome or "") + (f" → {rule.department}" if rule.department else "")
         condition = describe(rule.condition) if rule.condition else "always"
-        lines.append(f"| {rule.kind} | `{rule.id}` | {rule.clause} | {_cell(rule.label)} | {_cell(condition)} | {_cell(effect)} |")
+        lines.append(f"| {rule.kind} | `{rule.id}` | {rule.clause} | {_label_cell(rule)} | {_cell(condition)} | "
+                     f"{_cell(effect)} |")
     for output in program.outputs:
         rule = output.rule
         condition = describe(rule.condition) if rule.condition else "always"
-        lines.append(f"| output | `{rule.id}` | {rule.clause} | {_cell(rule.label)} | {_cell(condition)} | "
+        lines.append(f"| output | `{rule.id}` | {rule.clause} | {_label_cell(rule)} | {_cell(condition)} | "
                      f"{_cell(_output_effects(output))} |")
     if program.priority:
         lines += ["", f"Priority (primary category): {' > '.join(program.priority)}"]
     return lines + [""]
 
 
+_SECTION_NAMES = {"flags": "flag", "funding_sources": "funding source", "departments": "department"}
+
+
 def rules_markdown(policy: Policy) -> str:
     """The generated part of ``docs/policies/<city>.md``."""
     lines = [BEGIN, "", "### Codes", ""]
-    if policy.flag_labels or policy.funding_labels:
-        lines += ["| kind | code | meaning |", "|---|---|---|"]
-        lines += [f"| flag | `{c}` | {_cell(label)} |" for c, label in policy.flag_labels]
-        lines += [f"| funding source | `{c}` | {_cell(label)} |" for c, label in policy.funding_labels]
+    rows = [(section, code, label) for section, entries in policy.codes for code, label in entries]
+    if rows:
+        lines += ["| kind | code | label (zh) | label (en) | clause |", "|---|---|---|---|---|"]
+        lines += [f"| {_SECTION_NAMES[section]} | `{code}` | {_cell(label.zh)} | {_cell(label.en)} | "
+                  f"{_cell(label.clause or '')} |" for section, code, label in rows]
         lines.append("")
     for version in policy.versions:
         document = version.document

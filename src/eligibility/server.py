@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException
 from . import CalendarError, FieldIssue, Policy, PolicySet, RequestError, __version__
 from . import bundled_policies, evaluate, validate
 from .contract import DECISION_SCHEMA_VERSION, MAX_REQUEST_BYTES, decision_schema, request_schema, scrub
+from .codes import policy_codes, program_codes
 
 __all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_ITEMS", "PROBLEM_TYPES", "create_app", "serve"]
 
@@ -136,17 +137,16 @@ def _policy_summary(policy: Policy, *, codes: bool) -> dict[str, Any]:
         "document": {"number": version.document.number, "title": version.document.title,
                      "issuers": list(version.document.issuers),
                      "issued": version.document.issued.isoformat() if version.document.issued else None},
-        "programs": [{"name": program.name, "label": program.label, "years": program.years and list(program.years),
-                      **({"categories": [{"code": r.id, "label": r.label, "clause": r.clause}
-                                         for r in program.categories],
-                          "parameters": [{"name": p.name, "label": p.label, "unit": p.unit,
+        "programs": [{"name": program.name, "label": program.label, "label_en": program.label_en,
+                      "years": program.years and list(program.years),
+                      **({**program_codes(program),
+                          "parameters": [{"name": p.name, "label": p.label, "label_en": p.label_en, "unit": p.unit,
                                           "caller_supplied": p.caller_supplied} for p in program.parameters]}
                          if codes else {})}
                      for program in version.programs],
     } for version in policy.versions]}
     if codes:
-        summary["codes"] = {"flags": [{"code": c, "label": label} for c, label in policy.flag_labels],
-                            "funding_sources": [{"code": c, "label": label} for c, label in policy.funding_labels]}
+        summary["codes"] = policy_codes(policy)
     return summary
 
 

@@ -16,7 +16,8 @@ from ..contract import Decision
 from ..errors import FieldIssue
 
 AMOUNT = pa.decimal128(18, 2)
-DEADLINE = pa.struct([pa.field("action", pa.string()), pa.field("due", pa.date32()), pa.field("rule", pa.string())])
+DEADLINE = pa.struct([pa.field("action", pa.string()), pa.field("due", pa.date32()), pa.field("rule", pa.string()),
+                      pa.field("passed", pa.bool_())])
 ISSUE = pa.struct([pa.field("path", pa.string()), pa.field("code", pa.string()), pa.field("message", pa.string())])
 
 DECISION_SCHEMA = pa.schema([
@@ -41,11 +42,14 @@ DECISION_SCHEMA = pa.schema([
     pa.field("tier_level", pa.int64()),
     pa.field("benefit_start", pa.date32()),
     pa.field("benefit_end", pa.date32()),
+    pa.field("benefit_note", pa.string()),
     pa.field("deadlines", pa.list_(DEADLINE)),
     pa.field("open_deadlines", pa.list_(pa.string())),
     pa.field("responsible_region", pa.string()),
     pa.field("enrollment_unit", pa.string()),
     pa.field("missing", pa.list_(pa.string())),
+    pa.field("open", pa.list_(pa.string())),
+    pa.field("defaults", pa.list_(pa.string())),
     pa.field("errors", pa.list_(ISSUE)),
 ])
 COLUMNS = tuple(DECISION_SCHEMA.names)
@@ -90,10 +94,13 @@ def decision_row(record: int, decision: Decision) -> dict[str, Any]:
         "payment": subsidy.payment if subsidy else None,
         "flags": list(decision.flags), "tier_level": tier.level if tier is not None else None,
         "benefit_start": decision.benefit_start, "benefit_end": decision.benefit_end,
-        "deadlines": [{"action": d.action, "due": d.due, "rule": d.rule} for d in decision.deadlines],
+        "benefit_note": decision.benefit_note,
+        "deadlines": [{"action": d.action, "due": d.due, "rule": d.rule, "passed": d.passed}
+                      for d in decision.deadlines],
         "open_deadlines": [d.action for d in decision.open_deadlines],
         "responsible_region": decision.responsible_region, "enrollment_unit": decision.enrollment_unit,
-        "missing": list(decision.missing), "errors": [],
+        "missing": list(decision.missing), "open": [part.part for part in decision.open],
+        "defaults": [default.fact for default in decision.defaults], "errors": [],
     }
 
 

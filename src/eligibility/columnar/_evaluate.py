@@ -157,7 +157,8 @@ def _procedure(policy: Policy, version: Any, program: Any, index: np.ndarray, as
         "coverage_year": pa.array(coverage_year, type=pa.int64()), "categories": empty,
         "decided_by": pa.array(["coverage_year"] * n, type=pa.string()), "flags": empty,
         "deadlines": pa.array([[]] * n, type=DECISION_SCHEMA.field("deadlines").type), "open_deadlines": empty,
-        "missing": empty, "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type)})
+        "missing": empty, "open": empty, "defaults": empty,
+        "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type)})
     return pa.table(columns)
 
 
@@ -210,6 +211,10 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     fallback = verdicts.unknown.copy()
     parameters = {name: _take(values, every) for name, values in data["parameters"].items()}
     columns = outputs(verdicts, verdicts.frame, parameters, fallback)
+    for default in program.defaults:  # the scalar evaluator fills the fact and lists the default
+        column = persons.get(default.fact)
+        left_out = ~column.is_valid().to_numpy(zero_copy_only=False) if column is not None else np.ones(n, bool)
+        fallback |= frame.note("a law default fills a fact the request leaves out", left_out)
     for why, rows in frame.notes:
         hits = np.zeros(len(local), dtype=bool)
         hits[index[rows & fallback]] = True
@@ -232,7 +237,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
             pa.array(np.where(verdicts.primary >= 0, verdicts.primary, len(categories)))),
         "categories": lists([c.true for c in verdicts.categories], [(c,) for c in categories], n),
         "decided_by": verdicts.strings(verdicts.decided_by), "referred_to": verdicts.strings(verdicts.referred_to),
-        **columns, "open_deadlines": empty, "missing": empty,
+        **columns, "open_deadlines": empty, "missing": empty, "open": empty, "defaults": empty,
         "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type),
     })
     return done + [table.filter(pa.array(~fallback))]

@@ -68,10 +68,14 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
             deadlines.append((np.flatnonzero(rows), due.day[rows], deadline.action, output.rule.id))
     eligible = verdicts.outcomes() == "eligible"
     columns = {"flags": lists(masks, [o.flags for o in program.outputs], n),
-               "deadlines": _deadlines(deadlines, n)}
-    for name in ("benefit_start", "benefit_end"):
-        day, valid, _ = dates.get(name, (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), None))
+               "deadlines": _deadlines(deadlines, n, frame.as_of)}
+    start, start_valid, _ = dates.get("benefit_start", (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), None))
+    end, end_valid, _ = dates.get("benefit_end", (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), None))
+    empty = start_valid & end_valid & (start > end)  # benefits would start after the year ends: none
+    for name, day, valid in (("benefit_start", start, start_valid & ~empty), ("benefit_end", end, end_valid & ~empty)):
         columns[name] = pa.array(day.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
+    columns["benefit_note"] = pa.array(np.where(empty, "no_benefit_days_in_coverage_year", None).tolist(),
+                                       type=pa.string())
 
     def value(name: str, rows: np.ndarray | None = None, kind: pa.DataType = pa.string()) -> pa.Array:
         """The value the first applying output gave ``name``, per row (null where none did)."""
@@ -110,8 +114,8 @@ def _region(how: pa.Array, verdicts: Verdicts, frame: Frame) -> pa.Array:
     return pc.if_else(pc.is_valid(how), region, pa.nulls(frame.n, pa.string()))
 
 
-def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int) -> pa.Array:
-    """Deadlines per row, by due date then action, as a list of structs."""
+def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int, as_of: np.ndarray) -> pa.Array:
+    """Deadlines per row, by due date then action, as a list of structs (passed: due before as_of)."""
     if not found:
         return pa.array([[]] * n, type=pa.list_(DEADLINE))
     rows = np.concatenate([f[0] for f in found])
@@ -126,7 +130,8 @@ def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int) -> 
     items = pa.StructArray.from_arrays(
         [pa.array(names).take(pa.array(actions)),
          pa.array(due.astype(np.int32), type=pa.int32()).cast(pa.date32()),
-         pa.array([f[3] for f in found]).take(pa.array(actions))], fields=list(DEADLINE))
+         pa.array([f[3] for f in found]).take(pa.array(actions)), pa.array(due < as_of[rows])],
+        fields=list(DEADLINE))
     return pa.ListArray.from_arrays(pa.array(offsets), items)
 
 

@@ -1,9 +1,15 @@
 """The contract with callers: the request a system sends, the decision it gets back, their
 JSON Schemas, and how identifying values are checked and masked."""
 
-from ._decision import (DECISION_SCHEMA_VERSION, CategoryRef, ConditionTrace, Deadline, Decision, OpenDeadline, Outcome,
-                        ParameterUse, PolicyRef, Reason, Subsidy, Tier, TierBenefit, TraceStep, build_model)
+from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
+                        Deadline, Decision, Explanation, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason,
+                        Subsidy, Tier, TierBenefit, TraceStep, WhatIf, build_model)
+from ._facts import fact_pattern, fact_value, with_fact
 from ._fields import MAX_REQUEST_BYTES
+from ._questions import STATUS_NAMES, question
+from ._labels import LANGS, LIBRARY_CODES, CodeLabel, Lang, library_label
+from ._wording import (ATTRIBUTE_LABELS, COMPARE_WORDS, SCHEME_LABELS, VALUE_LABELS, age_words, alternatives,
+                       status_words, value_label)
 from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
 from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
@@ -12,7 +18,12 @@ from ._request_text import load_request_file, load_request_text
 from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
+    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
+    "with_fact", "question", "STATUS_NAMES",
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
+    "CodeLabel", "LANGS", "LIBRARY_CODES", "Lang", "library_label",
+    "ATTRIBUTE_LABELS", "COMPARE_WORDS", "SCHEME_LABELS", "VALUE_LABELS", "age_words", "alternatives", "status_words",
+    "value_label",
     "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",
     "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
     "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep", "attribute_values", "build_model", "check_character",

@@ -8,7 +8,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
 
-DECISION_SCHEMA_VERSION = "2.0"
+DECISION_SCHEMA_VERSION = "3.0"
 
 Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", "enrollment_closed", "undetermined"]
 
@@ -53,6 +53,7 @@ class Deadline(_Frozen):
     due: dt.date
     clause: str
     rule: str
+    passed: bool = Field(False, description="the due date was already past on `as_of`: kept, and marked")
 
 
 class OpenDeadline(_Frozen):
@@ -65,6 +66,82 @@ class OpenDeadline(_Frozen):
     rule: str
     code: str
     reason: str
+
+
+class OpenPart(_Frozen):
+    """A part of the decision the request's facts do not settle: which part (``flags.rural``,
+    ``deadlines.submit_card_data``, ``subsidy.funding_source``, ``tier.level``,
+    ``benefit_start``, ...), the request facts it needs, and the rule that would decide it.
+    An open part is never also shown as holding in ``flags``, ``deadlines`` or elsewhere."""
+
+    part: str
+    needs: list[str]
+    rule: str
+    clause: str | None
+
+
+class AppliedDefault(_Frozen):
+    """A fact the request left out that the text itself settles (a default the law sets),
+    with the clause that sets it."""
+
+    fact: str
+    value: Any
+    clause: str
+    label: str
+
+
+class Question(_Frozen):
+    """A fact that would settle what is still open, with a question a clerk can ask.
+    ``settles`` lists ``outcome`` and/or the open parts it decides."""
+
+    fact: str
+    zh: str
+    en: str
+    settles: list[str]
+
+
+class WhatIf(_Frozen):
+    """The decision under one value of a questioned fact (a what-if branch), summarised."""
+
+    fact: str
+    value: Any
+    outcome: Outcome
+    primary_category: str | None
+    amount: str | None
+    flags: list[str]
+    deadlines: list[str] = Field(description="`action due` of each deadline")
+    open: list[str]
+
+
+class Change(_Frozen):
+    """One change of the facts a person or an office can make: ``grant_status`` (``value``: the
+    status granted), ``renew_certificate`` and ``end_enrollment`` (``value``: the new date),
+    ``withdraw_enrollment`` (a self-paid enrolment for the year), ``choose`` (``value``: the choice)."""
+
+    fact: str
+    action: Literal["grant_status", "renew_certificate", "end_enrollment", "withdraw_enrollment", "choose"]
+    value: Any = None
+
+
+class Counterfactual(_Frozen):
+    """A smallest set of changes under which the same policy makes the person eligible, with
+    the rules it would satisfy."""
+
+    changes: list[Change]
+    category: str
+    rules: list[str]
+    clauses: list[str]
+
+
+class Explanation(_Frozen):
+    """What a decision leaves to ask and what would change it (``eligibility.explain``): its
+    questions, the decision under each value of each questioned fact, and, for a not-eligible
+    decision, the smallest changes that would make the person eligible."""
+
+    outcome: Outcome
+    questions: list[Question]
+    what_if: list[WhatIf]
+    counterfactuals: list[Counterfactual]
 
 
 class TierBenefit(_Frozen):
@@ -109,7 +186,7 @@ class ConditionTrace:
     parts: list["ConditionTrace"] = field(default_factory=list)
 
 
-StepKind = Literal["version", "coverage", "precondition", "category", "exclusion", "priority", "output",
+StepKind = Literal["version", "coverage", "default", "precondition", "category", "exclusion", "priority", "output",
                    "subsidy", "outcome"]
 _PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions",
            "output": "outputs"}
@@ -157,13 +234,21 @@ class Decision(_Frozen):
     tier: Tier | None = None
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
+    benefit_note: Literal["no_benefit_days_in_coverage_year"] | None = Field(None, description=(
+        "why an eligible decision has no benefit period: `no_benefit_days_in_coverage_year` when benefits would "
+        "start after the coverage year ends (a December registration); never an inverted period"))
     deadlines: list[Deadline] = Field(default_factory=list)
     open_deadlines: list[OpenDeadline] = Field(default_factory=list, description=(
         "deadlines that apply but cannot be dated, each with its reason; left out of `deadlines`"))
     responsible_region: str | None = None
     enrollment_unit: str | None = Field(None, description="code of the unit the person is enrolled under")
     referred_to: str | None = None
-    missing: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description=(
+        "the request facts the outcome needs and the request lacks (set when `outcome` is undetermined)"))
+    open: list[OpenPart] = Field(default_factory=list, description=(
+        "parts the facts do not settle, each with the facts it needs and its rule; never also shown as holding"))
+    defaults: list[AppliedDefault] = Field(default_factory=list, description=(
+        "facts the request left out that the text itself settles, each with its clause"))
     trace: list[TraceStep] = Field(default_factory=list, description=(
         "ordered steps, each with rule kind and id, clause, label, the facts it read (masked), the parameters "
         "used and each sub-condition's result; empty when untraced"))
@@ -172,16 +257,24 @@ class Decision(_Frozen):
     # test of every category): deciding stays cheap for callers who never read them.
     _reasons: list[Reason] | None = PrivateAttr(default=None)
     _explain: Callable[[], list[Reason]] | None = PrivateAttr(default=None)
+    # Questions are found by deciding again under each value of each missing fact: built when
+    # first read, and only for a decision that lacks a fact. ``_source`` is what decided it.
+    _questions: list[Question] | None = PrivateAttr(default=None)
+    _ask: Callable[[], list[Question]] | None = PrivateAttr(default=None)
+    _source: Any = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
     def _take_reasons(cls, data: Any, handler: Any) -> "Decision":
-        reasons = None
-        if isinstance(data, dict) and "reasons" in data:
+        reasons = questions = None
+        if isinstance(data, dict) and ("reasons" in data or "questions" in data or "main_reason" in data):
             data = dict(data)
-            reasons = data.pop("reasons")
+            reasons = data.pop("reasons", None)
+            questions = data.pop("questions", None)
+            data.pop("main_reason", None)  # derived from the reasons: read back, it is computed again
         decision = handler(data)
         decision._reasons = REASONS.validate_python(reasons) if reasons is not None else []
+        decision._questions = QUESTIONS.validate_python(questions) if questions is not None else []
         return decision
 
     @computed_field(description="why: the rules that decided a not-eligible, referred or closed outcome, with "
@@ -194,6 +287,28 @@ class Decision(_Frozen):
             reasons = explain() if explain is not None else []
             self._reasons, self._explain = reasons, None
         return reasons
+
+    @computed_field(description="the facts that would settle the outcome (when undetermined) and the open parts, most "
+                                "decisive first, each with a question in Chinese and English; a fact is listed only "
+                                "when some of its values decide differently")
+    @property
+    def questions(self) -> list[Question]:
+        questions = self._questions
+        if questions is None:
+            ask = self._ask
+            questions = ask() if ask is not None else []
+            self._questions, self._ask = questions, None
+        return questions
+
+    @computed_field(description="the one reason that decided a not-eligible, referred, closed or no-policy "
+                                "outcome (docs/contract.md: the first of a version or coverage-year check, a "
+                                "failed precondition, an exclusion, else the highest-priority category not met); "
+                                "null for an eligible or undetermined decision")
+    @property
+    def main_reason(self) -> Reason | None:
+        if self.outcome in ("eligible", "undetermined"):
+            return None
+        return main_reason(self.reasons)
 
     def to_json(self, *, trace: bool | None = None, indent: int | None = None) -> str:
         """The decision as JSON text (UTF-8, not escaped; shape versioned by ``schema_version``).
@@ -209,16 +324,35 @@ class Decision(_Frozen):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented
-        return self.__dict__ == other.__dict__ and self.reasons == other.reasons
+        return (self.__dict__ == other.__dict__ and self.reasons == other.reasons
+                and self.questions == other.questions)
 
     __hash__ = None  # type: ignore[assignment]  # decisions hold lists; compare them, do not hash them
 
     def __getstate__(self) -> dict[Any, Any]:
-        self.reasons  # a pickled decision carries its reasons, not the function that would build them
-        return super().__getstate__()
+        self.reasons  # a pickled decision carries its reasons and questions, not the functions that build them
+        self.questions
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private and private.get("_source") is not None:
+            state = {**state, "__pydantic_private__": {**private, "_source": None}}
+        return state
 
 
 REASONS = TypeAdapter(list[Reason])
+QUESTIONS = TypeAdapter(list[Question])
+
+# which reason decides, most decisive first; among equals, the first listed (preconditions and
+# exclusions in policy order, categories in priority order)
+_DECISIVE = {"no_policy_in_force": 0, "enrollment_closed": 0, "precondition_failed": 1, "excluded": 2,
+             "category_not_met": 3}
+
+
+def main_reason(reasons: list[Reason]) -> Reason | None:
+    """The one reason that decided: a version or coverage-year check, else a failed
+    precondition, else an exclusion, else the highest-priority category not met; the first
+    listed among equals. None without reasons."""
+    return min(reasons, key=lambda r: _DECISIVE.get(r.code, len(_DECISIVE)), default=None)
 
 
 _TEMPLATES: dict[type, tuple[Any, ...]] = {}

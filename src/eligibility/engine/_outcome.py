@@ -49,3 +49,20 @@ def judge(preconditions: Sequence[tuple[Rule, Tri]], categories: Sequence[tuple[
         return Verdict("undetermined", primary=primary)
     rule = categories[primary][0]
     return Verdict(rule.outcome or "eligible", rule, primary)
+
+
+def possible_primaries(preconditions: Sequence[tuple[Rule, Tri]], categories: Sequence[tuple[Rule, Tri]],
+                       exclusions: Sequence[tuple[Rule, Tri]]) -> tuple[int, ...] | None:
+    """When only categories ranked above the first holding one are unknown, and each of them
+    would lead to the same outcome as it, the outcome does not depend on them: the indexes of
+    the categories that may be primary (the holding one last). None otherwise."""
+    if any(value is not True for _, value in preconditions) or any(value is not False for _, value in exclusions):
+        return None
+    first = next((i for i, (_, value) in enumerate(categories) if value is True), None)
+    if first is None:
+        return None
+    unknown = tuple(i for i, (_, value) in enumerate(categories[:first]) if value is None)
+    outcome = categories[first][0].outcome or "eligible"
+    if not unknown or any((categories[i][0].outcome or "eligible") != outcome for i in unknown):
+        return None
+    return (*unknown, first)

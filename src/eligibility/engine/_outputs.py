@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, NamedTuple
 
-from ..contract import Decision, Deadline, OpenDeadline, ParameterUse, Subsidy, Tier, TierBenefit, build_model
+from ..contract import Decision, Deadline, OpenDeadline, OpenPart, ParameterUse, Subsidy, Tier, TierBenefit, build_model
 from ..errors import CalendarError
 from ..language import Program, Rule
 from ..language.kinds import Facts
@@ -23,13 +23,19 @@ _MONEY = Context(prec=40, rounding=ROUND_HALF_UP)
 
 def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rule, common: dict[str, Any]
                   ) -> Decision:
-    """The outputs that apply, in order, and the decision they make with the primary category."""
+    """The outputs that apply, in order, and the decision they make with the primary category.
+
+    Each part is settled on its own, three-valued: an output whose condition is unknown
+    leaves the parts it would set open (``Decision.open``), never shown as holding; a
+    single-valued field is open when an earlier unknown output could set another value."""
     chosen: dict[str, tuple[Any, Rule]] = {}
     flags: list[str] = []
     deadlines: list[Deadline] = []
     still_open: list[OpenDeadline] = []
     benefits: list[TierBenefit] = []
-    missing = run.missing
+    unknown: list[tuple[Any, Any, tuple[str, ...]]] = []   # (output, plan, missing) of outputs not settled
+    doubted: dict[str, list[tuple[Any, Rule, tuple[str, ...]]]] = {}  # field -> values unknown outputs would set
+    as_of = facts.as_of
     for output, evaluate, plan in rules.outputs:
         rule = output.rule
         error = None
@@ -37,18 +43,16 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
             result = evaluate(facts)
             value = result[0]
             if value is None:
-                missing += result[1]
-                return run.finish("undetermined", missing=sorted(set(missing)), primary_category=primary.id,
-                                  **common)
+                unknown.append((output, plan, result[1]))
+                for name, set_value in _settings(plan, facts):
+                    if name not in chosen:
+                        doubted.setdefault(name, []).append((set_value, rule, result[1]))
+                continue
             if not value:
                 continue
-            for name, set_value in plan.sets:
+            for name, set_value in _settings(plan, facts):
                 if name not in chosen:
                     chosen[name] = (set_value, rule)
-            if plan.benefit_start is not None and "benefit_start" not in chosen:
-                chosen["benefit_start"] = (plan.benefit_start(facts), rule)
-            if plan.benefit_end is not None and "benefit_end" not in chosen:
-                chosen["benefit_end"] = (plan.benefit_end(facts), rule)
             for flag in plan.flags:
                 if flag not in flags:
                     flags.append(flag)
@@ -62,7 +66,7 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
                     continue
                 if due is not None:
                     deadlines.append(build_model(Deadline, action=action, label=label, due=due,
-                                                 clause=rule.clause, rule=rule.id))
+                                                 clause=rule.clause, rule=rule.id, passed=due < as_of))
             for item, label, benefit in plan.benefits:
                 benefits.append(build_model(TierBenefit, item=item, label=label, value=benefit, clause=rule.clause))
         except Exception as exc:
@@ -71,8 +75,11 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
                 raise
         if error is not None:
             raise error  # outside the except block: the unnamed error is not chained to it
+    open_parts, unsettled = _open_parts(unknown, doubted, chosen, flags) if unknown else ([], frozenset())
+    for name in unsettled:
+        chosen.pop(name, None)
     outcome = primary.outcome or "eligible"
-    subsidy = _subsidy(run, program.program, facts, chosen) if outcome == "eligible" else None
+    subsidy = _subsidy(run, program.program, facts, chosen, unsettled) if outcome == "eligible" else None
     tier_value = chosen["tier"][0] if "tier" in chosen else None
     if tier_value == "chosen":
         tier_value = run.request.choices.tier
@@ -80,13 +87,70 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
     region = _responsible_region(chosen["responsible_region"][0], facts) if "responsible_region" in chosen else None
     if len(deadlines) > 1:
         deadlines.sort(key=_deadline_order)
+    start = chosen["benefit_start"][0] if "benefit_start" in chosen else None
+    end = chosen["benefit_end"][0] if "benefit_end" in chosen else None
+    note = None
+    if start is not None and end is not None and start > end:  # benefits would start after the year ends
+        start = end = None
+        note = "no_benefit_days_in_coverage_year"
     return run.finish(
         outcome, primary_category=primary.id, subsidy=subsidy, flags=flags, tier=tier,
-        benefit_start=chosen["benefit_start"][0] if "benefit_start" in chosen else None,
-        benefit_end=chosen["benefit_end"][0] if "benefit_end" in chosen else None,
+        benefit_start=start, benefit_end=end, benefit_note=note,
         deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
-        referred_to=primary.department if outcome == "referred" else None, **common)
+        referred_to=primary.department if outcome == "referred" else None,
+        open=[*common["open"], *open_parts] if "open" in common else open_parts,
+        **{name: value for name, value in common.items() if name != "open"})
+
+
+def _settings(plan: Any, facts: Facts) -> Any:
+    """The single-valued fields an output sets, its benefit dates included."""
+    yield from plan.sets
+    if plan.benefit_start is not None:
+        yield "benefit_start", plan.benefit_start(facts)
+    if plan.benefit_end is not None:
+        yield "benefit_end", plan.benefit_end(facts)
+
+
+# the decision part a single-valued output field is
+_PART_OF = {"funding_source": "subsidy.funding_source", "payment": "subsidy.payment", "share": "subsidy.amount",
+            "premium": "subsidy.amount", "amount": "subsidy.amount", "tier": "tier.level"}
+
+
+def _open_parts(unknown: list[tuple[Any, Any, tuple[str, ...]]],
+                doubted: dict[str, list[tuple[Any, Rule, tuple[str, ...]]]],
+                chosen: dict[str, tuple[Any, Rule]], flags: list[str]) -> tuple[list[OpenPart], frozenset[str]]:
+    """The parts the unknown outputs leave open, and the single-valued fields no longer
+    settled: one an unknown output before the deciding one would set to another value, or
+    that only unknown outputs set."""
+    parts: list[OpenPart] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(part: str, rule: Rule, needs: tuple[str, ...]) -> None:
+        if (part, rule.id) not in seen:
+            seen.add((part, rule.id))
+            parts.append(build_model(OpenPart, part=part, needs=sorted(set(needs)), rule=rule.name.path,
+                                     clause=rule.clause))
+
+    unsettled = set()
+    for name, values in doubted.items():
+        settled = chosen.get(name)
+        for value, rule, needs in values:
+            if settled is None or value != settled[0]:
+                unsettled.add(name)
+                add(_PART_OF.get(name, name), rule, needs)
+    for output, plan, needs in unknown:
+        rule = output.rule
+        for flag in plan.flags:
+            if flag not in flags:
+                add(f"flags.{flag}", rule, needs)
+        for action, _, _ in plan.deadlines:
+            add(f"deadlines.{action}", rule, needs)
+        for item, _, _ in plan.benefits:
+            add(f"tier.benefits.{item}", rule, needs)
+    if unsettled & {"share", "premium", "amount"}:
+        unsettled |= {"share", "premium", "amount"}
+    return parts, frozenset(unsettled)
 
 
 def naming(exc: Exception, rule: Rule | None) -> Exception | None:
@@ -145,7 +209,8 @@ def money(value: Decimal | None) -> str | None:
     return str(rounded.copy_abs() if rounded.is_zero() else rounded)
 
 
-def _subsidy(run: Any, program: Program, facts: Facts, chosen: dict[str, tuple[Any, Rule]]) -> Subsidy:
+def _subsidy(run: Any, program: Program, facts: Facts, chosen: dict[str, tuple[Any, Rule]],
+             unsettled: frozenset[str] = frozenset()) -> Subsidy:
     funding = chosen["funding_source"][0] if "funding_source" in chosen else None
     payment = chosen["payment"][0] if "payment" in chosen else None
     uses: list[ParameterValue] = []
@@ -172,6 +237,8 @@ def _subsidy(run: Any, program: Program, facts: Facts, chosen: dict[str, tuple[A
                 note = (f"the premium ({pname}) is not stated by the policy and was not supplied in "
                         "request.parameters; the amount is unknown")
         amount = _MONEY.multiply(share, premium) if share is not None and premium is not None else None
+        if "amount" in unsettled:
+            note = "the amount depends on facts the request does not give (see `open`)"
         result = build_model(Subsidy, amount=money(amount), share=str(share) if share is not None else None,
                              premium=money(premium), premium_parameter=pname, premium_source=source,
                              premium_effective_from=use_.effective_from if use_ else None,

@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..contract import CategoryRef, ConditionTrace, Decision, PolicyRef, Reason, Request, build_model
+from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, Request,
+                        build_model, fact_value, with_fact)
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
-from ._outcome import judge
+from ._branches import merge
+from ._outcome import judge, possible_primaries
 from ._outputs import apply_outputs, naming
+from ._reasons import why_not
+from ._questions import attach
 from ._tracer import NULL_TRACER, RecordingTracer
 from ._walk import ProgramBuild
 
@@ -46,7 +50,7 @@ def _output_plan(output: Any, build: ProgramBuild) -> OutputPlan:
     return OutputPlan(output.sets, build.date(output.benefit_start) if output.benefit_start is not None else None,
                       build.date(output.benefit_end) if output.benefit_end is not None else None,
                       tuple((d.action, d.label, build.date(d.due)) for d in output.deadlines), output.flags,
-                      output.benefits)
+                      tuple((b.item, b.label, b.value) for b in output.benefits))
 
 
 def _plain(rule: Rule, build: ProgramBuild) -> Callable[[Facts], Result]:
@@ -148,6 +152,8 @@ class _Run:
         self.reasons: list[Reason] = []
         self.explain: Callable[[], list[Reason]] | None = None
         self.missing: list[str] = []
+        self.defaults: list[AppliedDefault] = []
+        self.context: tuple[Program, Facts] | None = None   # for the questions of a decision that lacks facts
 
     def finish(self, outcome: str, *, version: Version | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
@@ -160,11 +166,16 @@ class _Run:
         values = dict(_EMPTY_DECISION)  # every field given: the builder's fast path
         values.update(fields, outcome=outcome, eligible=outcome == "eligible", city=self.policy.city,
                       as_of=request.as_of, program=request.program, coverage_year=coverage_year,
-                      policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace)
+                      policy=_policy_ref(self.policy, version) if version is not None else None, trace=trace,
+                      defaults=self.defaults)
         for name in _LISTS:
             if values[name] is None:
                 values[name] = []
         decision = build_model(Decision, **values)
+        if self.context is not None and (values["missing"] or values["open"] or outcome == "not_eligible"):
+            policy = self.policy
+            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context,
+                   ask=bool(values["missing"] or values["open"]))
         explain = self.explain
         if explain is None:
             decision._reasons = self.reasons
@@ -215,9 +226,9 @@ class _Run:
             tracer.step("coverage", "coverage_year", None, "参保年度", False,
                         facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
-        if coverage_year > request.as_of.year + 1:
-            # one applies for the current year or, in its collection period, the next: a
-            # version in force today does not rule 2100 (its window may end long before)
+        if coverage_year > request.as_of.year + 1 and not (program.years and coverage_year in program.years):
+            # one applies for the current year or, in its collection period, the next, unless
+            # the version lists the years it rules: a version in force today does not rule 2100
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
                                        code="no_policy_in_force",
                                        message=f"coverage year {coverage_year} is more than a year after as_of "
@@ -227,8 +238,11 @@ class _Run:
                         facts={"coverage_year": coverage_year, "as_of": request.as_of.isoformat()})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
 
+        if program.defaults:
+            request = self.apply_defaults(program, request)
         facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
+        self.context = (program, facts)
         if tracer.recording:
             tracer.step("coverage", "coverage_year", None, "参保年度", True,
                         facts={"coverage_year": coverage_year,
@@ -236,16 +250,21 @@ class _Run:
                                "status_date": facts.status_date.isoformat()})
         return self.judge(prepare(policy).programs[id(program)], version, facts)
 
-    @staticmethod
-    def named(rule: Rule, evaluate: Callable[[Facts], Any], facts: Facts) -> Any:
-        """``evaluate(facts)``; an error raised in it names ``rule`` and its clause."""
-        try:
-            return evaluate(facts)
-        except Exception as exc:
-            error = naming(exc, rule)
-            if error is None:
-                raise
-        raise error  # outside the except block: the unnamed error is not chained to it
+    def apply_defaults(self, program: Program, request: Request) -> Request:
+        """The request with the facts it leaves out that the text itself settles; each default
+        applied is listed in the decision and traced with its clause."""
+        applied = []
+        for default in program.defaults:
+            if fact_value(request, default.fact) is None:
+                request = with_fact(request, default.fact, default.value)
+                applied.append(build_model(AppliedDefault, fact=default.fact, value=default.value,
+                                           clause=default.clause, label=default.label))
+                if self.tracer.recording:
+                    self.tracer.step("default", default.fact, default.clause, default.label, True,
+                                     facts={default.fact: default.value})
+        if applied:
+            self.request, self.defaults = request, applied
+        return request
 
     def check(self, rules: tuple[tuple[Rule, Callable[[Facts], Result]], ...], facts: Facts
               ) -> list[tuple[Rule, Result]]:
@@ -273,7 +292,7 @@ class _Run:
         cats = self.check(rules.categories, facts)
         # exclusions may test the categories (`category:`): they see which held and which are unknown
         matched = frozenset([rule.id for rule, r in cats if r[0] is True])
-        facts = facts.next_phase(matched=matched, undecided=frozenset([rule.id for rule, r in cats if r[0] is None]))
+        facts = facts.next_phase(matched=matched, undecided={rule.id: r[1] for rule, r in cats if r[0] is None})
         excl = self.check(rules.exclusions, facts)
 
         for rule, r in pre:
@@ -289,10 +308,16 @@ class _Run:
         common = dict(version=version, coverage_year=facts.coverage_year,
                       categories=[program.refs[rule.id] for rule, r in cats if r[0] is True])
         outcome = verdict.outcome
+        common["open"] = _open_categories(cats)  # a decided outcome lists the categories it left unknown
         if outcome == "undetermined":
+            del common["open"]
+            candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
+                                            [(rule, r[0]) for rule, r in excl])
+            if candidates is not None:
+                return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
             return self.finish("undetermined", missing=sorted(set(self.missing)), **common)
         if verdict.no_category:
-            self.explain = _why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
+            self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
             return self.finish(outcome, **common)
         if verdict.primary is None:  # a failed precondition or an exclusion decided
             rule = verdict.rule
@@ -308,6 +333,43 @@ class _Run:
         facts = facts.next_phase(primary_witness=primary_result[2],
                                  qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
         return apply_outputs(self, program, rules, facts, primary_rule, common)
+
+    def branched(self, program: CompiledProgram, rules: RuleSet, facts: Facts, cats: list[tuple[Rule, Result]],
+                 candidates: tuple[int, ...], common: dict[str, Any]) -> Decision:
+        """The outcome stands though a category ranked above the holding one is unknown: the
+        outputs are decided with each possible primary category and merged (``_branches``)."""
+        *doubted, first = candidates
+        primary_rule, primary_result = cats[first]
+        if self.tracer.recording:
+            self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别待定 {primary_rule.label}", None,
+                             facts={"matched": [rule.id for rule, r in cats if r[0] is True],
+                                    "possible": [cats[i][0].id for i in candidates]})
+        branches = [apply_outputs(self, program, rules, facts.next_phase(
+            primary_witness=primary_result[2],
+            qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
+        for index in doubted:
+            rule = cats[index][0]
+            branch = _Run(self.policy, self.request, NULL_TRACER)
+            # in this branch the category holds and those ranked above it do not
+            above = {cats[i][0].id for i in range(index)}
+            shifted = facts.next_phase(matched=facts.matched | {rule.id},
+                                       undecided={k: v for k, v in facts.undecided.items()
+                                                  if k != rule.id and k not in above})
+            branches.append(apply_outputs(branch, program, program.rules, shifted, rule, dict(common)))
+        fields = merge(branches, [(cats[i][0], cats[i][1][1]) for i in doubted])
+        fields["open"] = list(common["open"]) + [p for p in fields["open"] if p not in common["open"]]
+        decision = branches[0].model_copy(update=fields)
+        decision._source = decision._ask = None
+        if decision.open and self.context is not None:
+            policy = self.policy
+            attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)
+        return decision
+
+
+def _open_categories(cats: list[tuple[Rule, Result]]) -> list[OpenPart]:
+    """An open part for each category left unknown by a decided outcome."""
+    return [build_model(OpenPart, part=rule.name.path, needs=sorted(set(r[1])), rule=rule.name.path,
+                        clause=rule.clause) for rule, r in cats if r[0] is None]
 
 
 def _qualified_on(holds: Callable[[Facts], Result]) -> Callable[[Facts, dt.date], dt.date]:
@@ -339,37 +401,3 @@ def _status_date(program: Program, request: Request, coverage_year: int) -> dt.d
                     and record.paid_on is not None and record.paid_on <= request.as_of):
                 return record.paid_on
     return request.as_of
-
-
-def _why_not(program: CompiledProgram, facts: Facts, reasons: list[Reason], categories: list[Rule]
-             ) -> Callable[[], list[Reason]]:
-    """The reasons of a decision no category holds for, built when first read: each category
-    with the test that failed (read through the traced functions)."""
-    def explain() -> list[Reason]:
-        build = program.traced
-        out = list(reasons)
-        for rule in categories:
-            tracer = RecordingTracer()
-            traced = facts.next_phase()
-            traced.tracer = tracer
-            why = None
-            if rule.condition is not None:
-                _Run.named(rule, build.rule(rule.condition), traced)
-                why = failing_test(tracer.end_rule())
-            out.append(Reason(rule=rule.name.path, clause=rule.clause, label=rule.label, code="category_not_met",
-                              message=f"not in category: {rule.label}" + (f" ({why})" if why else "")))
-        return out
-    return explain
-
-
-def failing_test(condition: ConditionTrace | None) -> str | None:
-    """The sub-condition that made a condition false, as text with what it read."""
-    if condition is None or condition.result is not False:
-        return None
-    if condition.test in ("all", "any"):
-        for part in condition.parts:
-            found = failing_test(part)
-            if found:
-                return found
-    read = ", ".join(f"{k}={v}" for k, v in condition.read.items())
-    return f"false: {condition.test}" + (f" [{read}]" if read else "")

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..contract import Choices, Person
 from ..errors import PolicyError, PolicyIssue
 from ..loading import Located, load_located
 from . import _model as m
 from ._dates import compile_date
-from ._ir import (PLURAL, DatedValue, DateExpr, DeadlineSpec, Document, Node, OutputRule, ParameterDef, Position,
-                  Program, Rule, RuleId, Version)
-from ._policy import Policy
+from ._ir import (PLURAL, BenefitSpec, CodeLabel, DatedValue, DateExpr, DeadlineSpec, Document, FactDefault, Node,
+                  OutputRule, ParameterDef, Position, Program, Rule, RuleId, Version)
+from ._policy import CODE_SECTIONS, Policy
 from .issues import did_you_mean, pydantic_issues
 from .kinds.registry import BY_KEY, KEYS
 
@@ -97,9 +98,11 @@ def compile_policy_text(text: str, file: str, *, expected_city: str | None = Non
     _check_versions(model, cx)
     if issues:
         raise PolicyError(issues)
+    codes = tuple((section, tuple((code, CodeLabel(label.zh, label.en, label.clause))
+                                  for code, label in getattr(model.codes, section).items()))
+                  for section in CODE_SECTIONS)
     return Policy(city=model.city, name=model.name, region=model.region, file=file, versions=versions,
-                  flag_labels=tuple(model.codes.flags.items()),
-                  funding_labels=tuple(model.codes.funding_sources.items()), text=text)
+                  codes=codes, text=text)
 
 
 def _version(model: m.PolicyFile, version: m.Version, path: tuple, cx: _Context) -> Version:
@@ -111,7 +114,7 @@ def _version(model: m.PolicyFile, version: m.Version, path: tuple, cx: _Context)
                    basis=version.effective.basis, programs=programs)
 
 
-def _rules(kind: str, specs: list[Any], path: tuple, cx: _Context, seen: dict[str, tuple],
+def _rules(model: m.PolicyFile, kind: str, specs: list[Any], path: tuple, cx: _Context, seen: dict[str, tuple],
            required_when: bool) -> list[Rule]:
     out = []
     cx.section = kind
@@ -126,9 +129,13 @@ def _rules(kind: str, specs: list[Any], path: tuple, cx: _Context, seen: dict[st
             cx.error(rule_path, "missing_key", "missing key 'when'", "state the condition")
         elif spec.when is not None:
             condition = cx.condition(spec.when, rule_path + ("when",))
+        department = getattr(spec, "department", None)
+        if department is not None and department not in model.codes.departments:
+            cx.error(rule_path + ("department",), "undeclared_code", f"department {department!r} is not declared",
+                     f"{did_you_mean(department, model.codes.departments)}"
+                     "declare it with its labels under `codes: departments:`")
         out.append(Rule(RuleId(_SINGULAR[kind], spec.id), spec.clause, spec.label, condition,  # type: ignore[arg-type]
-                        getattr(spec, "outcome", None), getattr(spec, "department", None),
-                        at=cx.position(rule_path)))
+                        getattr(spec, "outcome", None), department, spec.label_en, at=cx.position(rule_path)))
     return out
 
 
@@ -146,10 +153,10 @@ def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx
     _check_years(program.coverage_year.years, version, path + ("coverage_year", "years"), cx)
     seen: dict[str, tuple] = {}
     cx.category_ids = frozenset(c.id for c in program.categories)
-    preconditions = _rules("preconditions", program.preconditions, path, cx, seen, True)
-    categories = _rules("categories", program.categories, path, cx, seen, True)
-    exclusions = _rules("exclusions", program.exclusions, path, cx, seen, True)
-    output_rules = _rules("outputs", program.outputs, path, cx, seen, False)
+    preconditions = _rules(model, "preconditions", program.preconditions, path, cx, seen, True)
+    categories = _rules(model, "categories", program.categories, path, cx, seen, True)
+    exclusions = _rules(model, "exclusions", program.exclusions, path, cx, seen, True)
+    output_rules = _rules(model, "outputs", program.outputs, path, cx, seen, False)
     if program.priority is not None:
         categories = _prioritised(categories, program.priority, path, cx)
     outputs = tuple(_output(model, rule, spec, program, path + ("outputs", i), cx)
@@ -157,11 +164,30 @@ def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx
     parameters = tuple(_parameter(pname, parameter, path + ("parameters", pname), cx, program, version)
                        for pname, parameter in program.parameters.items())
     years = program.coverage_year.years
-    return Program(name=name, label=program.label, coverage_default=program.coverage_year.default,
+    defaults = tuple(_default(d, path + ("defaults", i), cx) for i, d in enumerate(program.defaults))
+    return Program(name=name, label=program.label, label_en=program.label_en,
+                   coverage_default=program.coverage_year.default,
                    years=tuple(years) if years is not None else None, status_date=program.status_date,
                    parameters=parameters, preconditions=tuple(preconditions), categories=tuple(categories),
                    exclusions=tuple(exclusions), outputs=outputs,
-                   priority=tuple(program.priority) if program.priority is not None else None)
+                   priority=tuple(program.priority) if program.priority is not None else None,
+                   defaults=tuple(d for d in defaults if d is not None))
+
+
+def _default(spec: m.FactDefault, path: tuple, cx: _Context) -> FactDefault | None:
+    """A default the text sets, its value checked against the request contract's type of the fact."""
+    owner, name = spec.fact.split(".")
+    model = Choices if owner == "choices" else Person
+    try:
+        value = TypeAdapter(model.model_fields[name].annotation).validate_python(spec.value)
+    except ValidationError as error:
+        cx.error(path + ("value",), "bad_value", f"{spec.value!r} is not a value of {spec.fact}: "
+                 f"{error.errors()[0]['msg']}", "write a value the request contract allows for that fact")
+        return None
+    if value is None:
+        cx.error(path + ("value",), "bad_value", "a default needs a value")
+        return None
+    return FactDefault(spec.fact, value, spec.clause, spec.label, spec.label_en)
 
 
 def _check_years(years: list[int] | None, version: m.Version, path: tuple, cx: _Context) -> None:
@@ -209,21 +235,21 @@ def _output(model: m.PolicyFile, rule: Rule, spec: m.Output, program: m.Program,
     for flag in spec.flags:
         if flag not in codes.flags:
             cx.error(path + ("flags",), "undeclared_code", f"flag {flag!r} is not declared",
-                     f"{did_you_mean(flag, codes.flags)}declare it with its label under `codes: flags:`")
+                     f"{did_you_mean(flag, codes.flags)}declare it with its labels under `codes: flags:`")
     if spec.funding_source is not None and spec.funding_source not in codes.funding_sources:
         cx.error(path + ("funding_source",), "undeclared_code", f"funding source {spec.funding_source!r} is not declared",
                  f"{did_you_mean(spec.funding_source, codes.funding_sources)}"
-                 "declare it with its label under `codes: funding_sources:`")
+                 "declare it with its labels under `codes: funding_sources:`")
     return OutputRule(
         rule=rule,
         sets=tuple((name, getattr(spec, name)) for name in _SINGLE_VALUED if getattr(spec, name) is not None),
         benefit_start=cx.date(spec.benefit_start, path + ("benefit_start",)) if spec.benefit_start is not None
         else None,
         benefit_end=cx.date(spec.benefit_end, path + ("benefit_end",)) if spec.benefit_end is not None else None,
-        deadlines=tuple(DeadlineSpec(d.action, d.label, due) for j, d in enumerate(spec.deadlines)
+        deadlines=tuple(DeadlineSpec(d.action, d.label, due, d.label_en) for j, d in enumerate(spec.deadlines)
                         if (due := cx.date(d.due, path + ("deadlines", j, "due"))) is not None),
         flags=tuple(spec.flags),
-        benefits=tuple((b.item, b.label, b.value) for b in spec.benefits))
+        benefits=tuple(BenefitSpec(b.item, b.label, b.label_en, b.value) for b in spec.benefits))
 
 
 def _parameter(pname: str, parameter: m.Parameter, path: tuple, cx: _Context, program: m.Program,
@@ -247,7 +273,7 @@ def _parameter(pname: str, parameter: m.Parameter, path: tuple, cx: _Context, pr
                      f"parameter {pname!r} has no value on {first_year}-01-01, the start of the first "
                      "coverage year this version rules", "add a value from that date or declare `caller_supplied: true`")
     return ParameterDef(pname, parameter.label, parameter.unit, parameter.caller_supplied, parameter.note,
-                        tuple(DatedValue(v.from_, v.value, v.source) for v in parameter.values))
+                        tuple(DatedValue(v.from_, v.value, v.source) for v in parameter.values), parameter.label_en)
 
 
 def _check_versions(model: m.PolicyFile, cx: _Context) -> None:

@@ -162,3 +162,61 @@ def date_function(expr: DateExpr) -> Callable[["Facts"], dt.date | None]:
             day = step(day)
         return day
     return resolve
+
+
+# --- in words ------------------------------------------------------------------------------
+
+_ANCHOR_WORDS = {
+    "as_of": ("申请日", "the application date"),
+    "status_date": ("身份认定日", "the status date"),
+    "coverage_year_start": ("参保年度开始", "the start of the coverage year"),
+    "coverage_year_end": ("参保年度最后一日", "the last day of the coverage year"),
+    "status_since": ("取得该身份之日", "the day the person qualified"),
+}
+_YEAR_WORDS = {"as_of_year": ("申请当年", "the application year"), "coverage_year": ("参保年度", "the coverage year")}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def day_words(day: dt.date, lang: str) -> str:
+    """A calendar date in words: 2019年12月31日 / 31 December 2019."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def date_sentence(expr: DateExpr, lang: str) -> str:
+    """A date expression in words, in ``lang`` (``zh`` or ``en``):
+    ``coverage_year_start + -1 days`` → 参保年度开始前一日 / the day before the start of the coverage year."""
+    zh = lang == "zh"
+    start = expr.start
+    if isinstance(start, dt.date):
+        text = day_words(start, lang)
+    elif isinstance(start, str):
+        text = _ANCHOR_WORDS[start][0 if zh else 1]
+    elif isinstance(start, MonthDay):
+        year = _YEAR_WORDS[start.year][0 if zh else 1]
+        if zh:
+            later = f"后第{start.years_later}年" if start.years_later else ""
+            text = f"{year}{later}{start.month}月{start.day}日"
+        else:
+            later = f", {start.years_later} year(s) after {year}" if start.years_later else f" of {year}"
+            text = f"{start.day} {_MONTHS[start.month - 1]}{later}"
+    else:
+        text = date_sentence(start, lang)
+    for offset in expr.offsets:
+        text = _offset_words(text, offset, zh)
+    return text
+
+
+def _offset_words(text: str, offset: Offset, zh: bool) -> str:
+    n, unit = offset.count, offset.unit
+    if unit == "next_month_start":
+        return f"{text}的次月1日" if zh else f"the first day of the month after {text}"
+    if unit == "month_end":
+        return f"{text}当月最后一日" if zh else f"the last day of the month of {text}"
+    if unit == "days" and abs(n) == 1:
+        return f"{text}{'前' if n < 0 else '后'}一日" if zh else f"the day {'before' if n < 0 else 'after'} {text}"
+    if zh:
+        amount = {"days": f"{abs(n)}日", "working_days": f"{abs(n)}个工作日", "months": f"{abs(n)}个月"}[unit]
+        return f"{text}{'前' if n < 0 else '后'}{amount}"
+    amount = {"days": f"{abs(n)} days", "working_days": f"{abs(n)} working days", "months": f"{abs(n)} months"}[unit]
+    return f"{amount} {'before' if n < 0 else 'after'} {text}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..contract import CodeLabel
 from ..errors import location
 
 RuleKind = Literal["precondition", "category", "exclusion", "output"]
@@ -139,7 +140,8 @@ class Rule:
     label: str
     condition: Node | None          # None: always applies (outputs only)
     outcome: str | None = None      # preconditions, categories, exclusions: what holding it decides
-    department: str | None = None
+    department: str | None = None   # a code of the policy's `codes: departments:`
+    label_en: str = ""              # the label in English (``label`` is the text's Chinese)
     at: Position = field(default=NOWHERE, compare=False, repr=False)
 
     @property
@@ -156,6 +158,17 @@ class DeadlineSpec:
     action: str
     label: str
     due: DateExpr
+    label_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitSpec:
+    """A tier benefit an output states: its item code, labels (Chinese, English) and value as written."""
+
+    item: str
+    label: str
+    label_en: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +182,7 @@ class OutputRule:
     benefit_end: DateExpr | None = None
     deadlines: tuple[DeadlineSpec, ...] = ()
     flags: tuple[str, ...] = ()
-    benefits: tuple[tuple[str, str, str], ...] = ()   # (item, label, value)
+    benefits: tuple[BenefitSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +200,7 @@ class ParameterDef:
     caller_supplied: bool
     note: str | None
     values: tuple[DatedValue, ...]
+    label_en: str = ""
 
     def value_on(self, day: dt.date) -> DatedValue | None:
         current = None
@@ -197,6 +211,17 @@ class ParameterDef:
 
 
 CoverageDefault = Literal["as_of_year", "next_year", "first_ruled"]
+
+
+@dataclass(frozen=True, slots=True)
+class FactDefault:
+    """A fact the text settles when a request leaves it out, with the clause that says so."""
+
+    fact: str
+    value: Any
+    clause: str
+    label: str
+    label_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +237,8 @@ class Program:
     exclusions: tuple[Rule, ...]
     outputs: tuple[OutputRule, ...]
     priority: tuple[str, ...] | None = None   # the primary-category ranking, as written
+    defaults: tuple[FactDefault, ...] = ()    # facts the text settles when a request leaves them out
+    label_en: str = ""
 
     def coverage_year(self, as_of: dt.date, requested: int | None) -> int:
         """The insurance year a request is for: the one it names, else the program's default."""

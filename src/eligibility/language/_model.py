@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _IDENT = r"^[a-z][a-z0-9_]*$"
 
+# Every label is written twice: ``label`` in Chinese, from the text, and ``label_en``, its
+# faithful English; both are required (a missing one is a located ``missing_key``).
+Label = Annotated[str, Field(min_length=1)]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
@@ -51,7 +55,8 @@ class ParameterValue(_Strict):
 
 
 class Parameter(_Strict):
-    label: str
+    label: Label
+    label_en: Label
     unit: Literal["yuan", "ratio", "percent", "days"]
     caller_supplied: bool = Field(False, description="the text gives no value: the request must supply it")
     note: str | None = None
@@ -67,20 +72,23 @@ class CoverageYear(_Strict):
 
 class Deadline(_Strict):
     action: str = Field(pattern=_IDENT)
-    label: str
+    label: Label
+    label_en: Label
     due: Any
 
 
 class TierBenefit(_Strict):
     item: str = Field(pattern=_IDENT)
-    label: str
+    label: Label
+    label_en: Label
     value: str
 
 
 class RuleBase(_Strict):
     id: str = Field(pattern=_IDENT)
     clause: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    label: Label
+    label_en: Label
     when: Any = None
 
 
@@ -90,12 +98,13 @@ class Precondition(RuleBase):
 
 class Category(RuleBase):
     outcome: Literal["eligible", "referred"] = "eligible"
-    department: str | None = Field(None, description="who handles a referred category")
+    department: str | None = Field(None, pattern=_IDENT, description="who handles a referred category: a code "
+                                                                      "declared under `codes: departments:`")
 
 
 class Exclusion(RuleBase):
     outcome: Literal["not_eligible", "referred", "enrollment_closed"] = "not_eligible"
-    department: str | None = None
+    department: str | None = Field(None, pattern=_IDENT)
 
 
 class Output(RuleBase):
@@ -114,8 +123,20 @@ class Output(RuleBase):
     benefits: list[TierBenefit] = Field(default_factory=list)
 
 
+class FactDefault(_Strict):
+    """A fact the text itself settles when the request leaves it out (412号: special groups
+    are enrolled at tier 1 unless they choose tier 2)."""
+
+    fact: Literal["choices.tier", "choices.pension_grade", "person.student", "person.social_security_card"]
+    value: Any
+    clause: str = Field(min_length=1)
+    label: str = Field(min_length=1, description="what the text says, quoted or closely paraphrased")
+    label_en: Label
+
+
 class Program(_Strict):
-    label: str
+    label: Label
+    label_en: Label
     coverage_year: CoverageYear = Field(default_factory=CoverageYear)
     status_date: Literal["as_of", "registration"] = Field(
         "as_of", description="registration: statuses are judged on the day an existing enrolment "
@@ -126,6 +147,8 @@ class Program(_Strict):
     priority: list[str] | None = None
     exclusions: list[Exclusion] = Field(default_factory=list)
     outputs: list[Output] = Field(default_factory=list)
+    defaults: list[FactDefault] = Field(default_factory=list, description=(
+        "facts the text settles when a request leaves them out, each with its clause"))
 
 
 class Version(_Strict):
@@ -135,11 +158,21 @@ class Version(_Strict):
     programs: dict[str, Program] = Field(min_length=1)
 
 
-class Codes(_Strict):
-    """Labels of the codes a policy uses, so decisions and docs can name them."""
+class CodeLabel(_Strict):
+    """One code's labels: Chinese from the text, its English, and the clause it comes from."""
 
-    flags: dict[str, str] = Field(default_factory=dict)
-    funding_sources: dict[str, str] = Field(default_factory=dict)
+    zh: str = Field(min_length=1, description="the label in Chinese, from the official text")
+    en: str = Field(min_length=1, description="the label in English, translated from `zh`")
+    clause: str | None = Field(None, description="the clause of the text the code comes from")
+
+
+class Codes(_Strict):
+    """The codes a policy's outputs and rules use, each with its labels, so decisions and docs can name them."""
+
+    flags: dict[Annotated[str, Field(pattern=_IDENT)], CodeLabel] = Field(default_factory=dict)
+    funding_sources: dict[Annotated[str, Field(pattern=_IDENT)], CodeLabel] = Field(default_factory=dict)
+    departments: dict[Annotated[str, Field(pattern=_IDENT)], CodeLabel] = Field(
+        default_factory=dict, description="who handles a referred category or exclusion")
 
 
 class PolicyFile(_Strict):

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
-from ._ir import Program, Rule, Version
+from ._ir import CodeLabel, Program, Rule, Version
+
+# the sections of a policy's `codes:`, in the order docs list them
+CODE_SECTIONS = ("flags", "funding_sources", "departments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +23,7 @@ class Policy:
     region: str
     file: str
     versions: tuple[Version, ...]
-    flag_labels: tuple[tuple[str, str], ...] = ()
-    funding_labels: tuple[tuple[str, str], ...] = ()
+    codes: tuple[tuple[str, tuple[tuple[str, CodeLabel], ...]], ...] = ()   # (section, ((code, labels), ...))
     text: str = field(default="", repr=False, compare=False)
     # the engine's compiled form of this policy, attached once by ``engine.prepare``
     compiled: Any = field(default=None, repr=False, compare=False)
@@ -39,6 +41,11 @@ class Policy:
     def content_hash(self) -> str:
         """sha256 of the policy file's text."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def code_labels(self, section: str) -> dict[str, CodeLabel]:
+        """The codes declared under ``codes: <section>:`` (``flags``, ``funding_sources``,
+        ``departments``) with their labels, in policy order."""
+        return dict(next((entries for name, entries in self.codes if name == section), ()))
 
     def version_on(self, day: dt.date) -> Version | None:
         return next((v for v in self.versions if v.in_force(day)), None)

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .. import explain
 from ..contract import Decision
 from ..errors import PolicyError
 from ..loading import load_located, read_located_file
@@ -35,6 +36,28 @@ class _Strict(BaseModel):
 class ExpectedDeadline(_Strict):
     action: str
     due: dt.date
+    passed: bool | None = Field(None, description="already past on as_of (compared when given)")
+
+
+class ExpectedBranch(_Strict):
+    """A what-if branch that must be among ``eligibility.explain(decision).what_if``."""
+
+    fact: str
+    value: Any
+    outcome: str
+    flags: list[str] | None = Field(None, description="the exact set of flags in that branch (compared when given)")
+
+
+class ExpectedCounterfactual(_Strict):
+    """A counterfactual that must be among ``eligibility.explain(decision).counterfactuals``."""
+
+    category: str
+    changes: list[str] = Field(description="each change as `action fact`, e.g. `grant_status person.statuses`")
+
+
+class ExpectedOpen(_Strict):
+    part: str
+    needs: list[str] | None = Field(None, description="the exact set of facts it needs (compared when given)")
 
 
 class ExpectedBenefit(_Strict):
@@ -61,11 +84,18 @@ class Expectation(_Strict):
     benefits: list[ExpectedBenefit] | None = Field(None, description="tier benefits that must be present; [] for none")
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
+    benefit_note: str | None = Field(None, description='why there is no benefit period, or "null" for none')
     deadlines: list[ExpectedDeadline] | None = Field(None, description="deadlines that must be present; [] for none")
     responsible_region: str | None = None
     enrollment_unit: str | None = Field(None, description='the unit code, or "null" for none')
     referred_to: str | None = None
     missing: list[str] | None = Field(None, description="the exact set of missing facts")
+    open: list[ExpectedOpen] | None = Field(None, description="the exact set of open parts; [] for none")
+    defaults: list[str] | None = Field(None, description="the exact set of facts a default of the text settled")
+    questions: list[str] | None = Field(None, description="the facts asked, in this order; [] for none")
+    what_if: list[ExpectedBranch] | None = Field(None, description="what-if branches that must be present")
+    counterfactuals: list[ExpectedCounterfactual] | None = Field(
+        None, description="counterfactuals that must be present; [] for none")
     reasons: list[str] | None = Field(None, description="rule ids that must appear among the reasons")
     version: str | None = None
     coverage_year: int | None = None
@@ -161,7 +191,15 @@ def _actual(decision: Decision, key: str) -> Any:
         "benefits": lambda: [{"item": b.item, "value": b.value} for b in (decision.tier.benefits if decision.tier else [])],
         "benefit_start": lambda: decision.benefit_start,
         "benefit_end": lambda: decision.benefit_end,
-        "deadlines": lambda: [{"action": d.action, "due": d.due} for d in decision.deadlines],
+        "benefit_note": lambda: decision.benefit_note or "null",
+        "deadlines": lambda: [{"action": d.action, "due": d.due, "passed": d.passed} for d in decision.deadlines],
+        "open": lambda: sorted((p.part, sorted(p.needs)) for p in decision.open),
+        "defaults": lambda: sorted(d.fact for d in decision.defaults),
+        "questions": lambda: [q.fact for q in decision.questions],
+        "what_if": lambda: [{"fact": b.fact, "value": _plain(b.value), "outcome": b.outcome, "flags": sorted(b.flags)}
+                            for b in explain(decision).what_if],
+        "counterfactuals": lambda: [{"category": c.category, "changes": [f"{x.action} {x.fact}" for x in c.changes]}
+                                    for c in explain(decision).counterfactuals],
         "responsible_region": lambda: decision.responsible_region,
         "enrollment_unit": lambda: decision.enrollment_unit if decision.enrollment_unit is not None else "null",
         "referred_to": lambda: decision.referred_to,
@@ -172,6 +210,11 @@ def _actual(decision: Decision, key: str) -> Any:
         "share": lambda: s.share if s else None,
         "premium_parameter": lambda: s.premium_parameter if s else None,
     }[key]()
+
+
+def _plain(value: Any) -> Any:
+    """A value as a case file writes it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
 @dataclass(frozen=True)
@@ -189,9 +232,25 @@ def compare(expect: Expectation, decision: Decision) -> list[Mismatch]:
     mismatches = []
     for key, expected in expect.model_dump(exclude_none=True).items():
         actual = _actual(decision, key)
-        if key in ("flags", "missing"):
+        if key in ("flags", "missing", "defaults"):
             ok = sorted(expected) == actual
-        elif key in ("deadlines", "benefits", "reasons"):
+        elif key == "open":
+            parts = {part for part, _ in actual}
+            ok = sorted(e["part"] for e in expected) == sorted(parts) and all(
+                e.get("needs") is None or (e["part"], sorted(e["needs"])) in actual for e in expected)
+        elif key == "deadlines":
+            # each listed deadline present (its passed mark compared when given); [] says there must be none
+            ok = all(any(a["action"] == e["action"] and a["due"] == e["due"]
+                         and (e.get("passed") is None or a["passed"] == e["passed"]) for a in actual)
+                     for e in expected) if expected else not actual
+        elif key == "what_if":
+            ok = all(any(a["fact"] == e["fact"] and a["value"] == _plain(e["value"]) and a["outcome"] == e["outcome"]
+                         and (e.get("flags") is None or sorted(e["flags"]) == a["flags"]) for a in actual)
+                     for e in expected)
+        elif key == "counterfactuals":
+            ok = all(any(a["category"] == e["category"] and sorted(a["changes"]) == sorted(e["changes"])
+                         for a in actual) for e in expected) if expected else not actual
+        elif key in ("benefits", "reasons"):
             # each listed item present; an empty list says there must be none
             ok = all(item in actual for item in expected) if expected else not actual
         else:

@@ -16,7 +16,7 @@ from ..contract import Decision, TraceStep
 from ..errors import EligibilityError
 from ..loading import MAX_FILE_BYTES, FileRefusal, read_text_file
 from ..language import Policy, PolicySet
-from ..render import render_step
+from ..render import deciding_steps, render_step
 from ._cases import LoadedCase, Mismatch, compare
 
 DEFAULT_SUFFIX = ".cases.yaml"
@@ -51,37 +51,6 @@ def check_case(loaded: LoadedCase, policies: PolicySet | Policy | None = None) -
     except EligibilityError as exc:
         return CaseResult(loaded, None, (), f"{type(exc).__name__}: {exc}")
     return CaseResult(loaded, decision, tuple(compare(loaded.case.expect, decision)))
-
-
-def deciding_steps(decision: Decision) -> list[TraceStep]:
-    """The trace steps that decided the outcome (not every step the evaluation took).
-
-    A failed version or coverage step; else the failed preconditions; else, for a decision
-    that stands on a category, the rules that held (categories, priority, applied outputs,
-    the subsidy); for ``undetermined`` the steps that could not be decided; for
-    ``not_eligible`` without a failed precondition, the exclusion that held or, when no
-    category held, every category.
-    """
-    steps = decision.trace
-    if not steps:
-        return []
-    outcome = decision.outcome
-    failed_gate = [s for s in steps if s.kind in ("version", "coverage") and s.result is False]
-    if failed_gate:
-        return failed_gate
-    failed_pre = [s for s in steps if s.kind == "precondition" and s.result is False]
-    if failed_pre:
-        return failed_pre
-    if outcome == "undetermined":
-        return [s for s in steps if s.result is None]
-    true_excl = [s for s in steps if s.kind == "exclusion" and s.result is True]
-    if outcome in ("eligible", "referred") and not true_excl:
-        return [s for s in steps if s.result is True and s.kind in
-                ("precondition", "category", "priority", "output", "subsidy")]
-    held = [s for s in steps if s.kind == "category" and s.result is True]
-    if true_excl and held:
-        return held + true_excl
-    return [s for s in steps if s.kind == "category"]
 
 
 def format_failure(result: CaseResult) -> str:

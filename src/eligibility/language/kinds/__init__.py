@@ -2,8 +2,8 @@
 planning), listed in ``registry``."""
 
 from ._base import FALSE, TRUE, UNKNOWN, Builder, CompileContext, ConditionKind, Facts, Plan, Result, Spec, Tri
-from .registry import BY_KEY, BY_NODE, KEYS, KINDS, children, describe, kind_of, trace_text, walk
+from .registry import BY_KEY, BY_NODE, KEYS, KINDS, children, describe, kind_of, sentence, trace_text, walk
 
 __all__ = ["BY_KEY", "BY_NODE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "KEYS", "KINDS",
-           "Plan", "Result", "Spec", "TRUE", "Tri", "UNKNOWN", "children", "describe", "kind_of", "trace_text",
-           "walk"]
+           "Plan", "Result", "Spec", "TRUE", "Tri", "UNKNOWN", "children", "describe", "kind_of", "sentence",
+           "trace_text", "walk"]

@@ -13,8 +13,21 @@ did-you-mean), its IR node types, and the walks over a node:
 - ``reads(node)``: the request paths it may read, without a request;
 - ``describe(node, describe)``: one readable line (docs and traces); ``describe``
   describes a child;
+- ``sentence(node, lang, sentence)``: the condition as a sentence for people, in Chinese
+  (``zh``) or English (``en``); ``sentence(child)`` words a child in the same language and
+  ``sentence.category(id)`` names a category of the program;
 - ``aim(node, plan, want)``: shape a planned request so the node is ``want``
-  (``eligibility.testing`` strategies).
+  (``eligibility.testing`` strategies);
+- ``boundaries(node, facts, build)``: for the facts it reads that take many values (dates,
+  region codes, numbers), the values at which its answer can change, by request path with
+  ``[]`` for an index (``person.birth_date``: the days a threshold age is reached). The
+  engine's questions and what-if branches try these; facts of a few values (yes/no, an
+  enumeration) take all of theirs from the request contract;
+- ``remedy(node, want, facts, build)``: the changes of the facts a person or an office can
+  make (a status granted, a certificate renewed, an enrolment ended, a choice changed) under
+  which the node would be ``want``, as ``{fact, action, value}`` mappings; None when no such
+  change exists (an age, a hukou, a date: not to be changed). Counterfactuals are searched
+  with it.
 
 Logic is three-valued: ``Result.value`` is True, False or None (unknown), and an unknown
 result names the missing request paths itself.
@@ -69,7 +82,7 @@ class Facts:
             by_kind.setdefault(status.kind, []).append((index, status))
         self.by_kind = by_kind
         self.matched: frozenset[str] = frozenset()
-        self.undecided: frozenset[str] = frozenset()
+        self.undecided: dict[str, tuple[str, ...]] = {}   # unknown categories -> the facts they lack
         self.primary_witness: int | None = None
         # (facts, since) -> the day the primary category began to hold, no earlier than since
         self.qualified_on: Callable[["Facts", dt.date], dt.date] | None = None
@@ -174,17 +187,38 @@ class ConditionKind:
     observed: Callable[[Any, Facts, Any], dict[str, Any]]
     reads: Callable[[Any], tuple[str, ...]]
     describe: Callable[[Any, Callable[[Any], str]], str]   # (node, how to describe a child)
+    sentence: Callable[[Any, str, Any], str]   # (node, lang, words: how to word a child, a date, a category)
     aim: Callable[[Any, Plan, bool], None]
     phase: int                              # planning order: dates 0, person 1, records 2
     doc: tuple[tuple[str, str], ...]        # (example, meaning) rows of the docs table
     children: Callable[[Any], tuple[Node, ...]] = lambda node: ()
     dates: Callable[[Any], tuple[DateExpr, ...]] = lambda node: ()
     trace_text: Callable[[Any], str] | None = None   # the trace's name for it, where not describe()
+    boundaries: Callable[[Any, Facts, Any], dict[str, tuple[Any, ...]]] = lambda node, facts, build: {}
+    remedy: Callable[[Any, bool, Facts, Any], "list[dict[str, Any]] | None"] = lambda node, want, facts, build: None
 
 
 def date_of(expr: DateExpr, facts: Facts, build: Builder) -> dt.date | None:
     """The date ``expr`` names for ``facts``, through ``build``'s functions (built once)."""
     return build.date(expr)(facts)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The day ``years`` years before ``day`` (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def births_either_side(day: dt.date, *ages: int | None) -> tuple[dt.date, ...]:
+    """For each age threshold on ``day``: the birth date that reaches it that day, and a day later."""
+    births: list[dt.date] = []
+    for years in ages:
+        if years is not None:
+            born = years_before(day, years)
+            births += [born, born + dt.timedelta(days=1)]
+    return tuple(births)
 
 
 def one_or_many(value: Any) -> tuple[Any, ...]:
@@ -193,4 +227,4 @@ def one_or_many(value: Any) -> tuple[Any, ...]:
 
 
 __all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "date_of", "one_or_many"]
+           "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "one_or_many", "years_before"]

@@ -11,7 +11,8 @@ from pydantic import Field
 
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
+from ...contract import age_words
+from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, births_either_side, date_of
 
 _MISSING = (None, ("person.birth_date",), None)
 
@@ -78,10 +79,21 @@ def _reads(node: AgeTest) -> tuple[str, ...]:
     return ("person.birth_date",)
 
 
+def _boundaries(node: AgeTest, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """Birth dates either side of each threshold: born on the day the age is reached, and a day later."""
+    day = date_of(node.on, facts, build)
+    return {"person.birth_date": births_either_side(day, node.at_least, node.under)} if day else {}
+
+
 def _describe(node: AgeTest, describe: Any = None) -> str:
     bounds = ([f">= {node.at_least}"] if node.at_least is not None else []) + (
         [f"< {node.under}"] if node.under is not None else [])
     return f"age on {node.on.text} {' and '.join(bounds)}"
+
+
+def _sentence(node: AgeTest, lang: str, words: Any) -> str:
+    on, ages = words.date(node.on), age_words(node.at_least, node.under, lang)
+    return f"在{on}{ages}" if lang == "zh" else f"{ages} on {on}"
 
 
 def _aim(node: AgeTest, plan: Any, want: bool) -> None:
@@ -108,7 +120,7 @@ def _aim(node: AgeTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("age",), nodes=(AgeTest,), specs=(AgeSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1, boundaries=_boundaries,
     doc=(("`age: {at_least: 60}`, `age: {under: 18}`, `at: coverage_year_start`",
           "completed years on the status date (or `at:`); unknown without a birth date or ID number"),),
     dates=lambda node: (node.on,),

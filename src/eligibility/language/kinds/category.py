@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import FALSE, TRUE, UNKNOWN, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ...contract import alternatives
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +72,13 @@ def _evaluator(node: Node, build: Builder) -> Any:
         ids = frozenset(node.ids)
 
         def evaluate(facts: Facts) -> Result:
-            # an unknown category is an unknown test: its missing facts are reported by the category
+            # an unknown category is an unknown test, lacking the facts the category lacks
             if not facts.matched.isdisjoint(ids):
                 return TRUE
-            return UNKNOWN if not facts.undecided.isdisjoint(ids) else FALSE
+            undecided = facts.undecided
+            if not undecided or undecided.keys().isdisjoint(ids):
+                return FALSE
+            return (None, tuple(sorted({fact for cid in ids for fact in undecided.get(cid, ())})), None)
         return evaluate
 
     assert isinstance(node, CategoryHeldOn)
@@ -122,13 +126,29 @@ def _describe(node: Node, describe: Any = None) -> str:
     return f"category {'|'.join(node.ids)}"  # type: ignore[attr-defined]
 
 
+def _sentence(node: Node, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    ids = alternatives((f"“{words.category(i)}”" if zh else f'"{words.category(i)}"'
+                  for i in node.ids), lang) if node.ids else ""  # type: ignore[attr-defined]
+    if isinstance(node, CategoryHeldOn):
+        on = words.date(node.on)
+        if zh:
+            return f"在{on}" + (f"属于{ids}类别" if ids else "持有任一类别身份")
+        return (f"was in {_the(node.ids)} {ids}" if ids else "held any category") + f" on {on}"
+    return f"属于{ids}类别" if zh else f"is in {_the(node.ids)} {ids}"  # type: ignore[attr-defined]
+
+
+def _the(ids: tuple[str, ...]) -> str:
+    return "the category" if len(ids) == 1 else "one of the categories"
+
+
 def _aim(node: Node, plan: Any, want: bool) -> None:
     """Categories are aimed at through their own conditions (the planner asks for them)."""
 
 
 KIND = ConditionKind(
     keys=("category",), nodes=(CategoryTest, CategoryHeldOn), specs=(HeldOnSpec,), compile=_compile,
-    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=3,
+    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=3,
     doc=(("`category: dibao` (or a list)",
           "in exclusions and outputs: a category that holds; a category left unknown makes the test unknown"),
          ("`category: {id: [dibao, tekun], held_on: {month_day: \"09-01\", year: as_of_year}}`",

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ...contract import alternatives, value_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,48 @@ def _reads(node: ChoiceTest) -> tuple[str, ...]:
     return (f"choices.{node.name}",)
 
 
+def _boundaries(node: ChoiceTest, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """The values it allows, and either side of each bound (a tier takes its two values from the contract)."""
+    if node.name != "pension_grade":
+        return {}
+    values = set(node.allowed or ())
+    for bound in (node.at_least, node.at_most):
+        if bound is not None:
+            values |= {bound - 1, bound, bound + 1}
+    return {"choices.pension_grade": tuple(sorted(v for v in values if v > 0))}
+
+
+def _remedy(node: ChoiceTest, want: bool, facts: Facts, build: Any) -> list[dict[str, Any]] | None:
+    """A choice changed: to the first value it allows, or, for a tier, to the other tier."""
+    if node.name == "tier":
+        options = sorted(node.allowed or ()) if want else [t for t in (1, 2) if t not in (node.allowed or ())]
+    elif want:
+        options = sorted(node.allowed) if node.allowed else [v for v in (node.at_least, node.at_most) if v is not None]
+    else:
+        return None
+    return [{"fact": f"choices.{node.name}", "action": "choose", "value": options[0]}] if options else None
+
+
 def _describe(node: ChoiceTest, describe: Any = None) -> str:
     return f"choice {node.name}" + (f" in {sorted(node.allowed)}" if node.allowed else "") + (
         f" >= {node.at_least}" if node.at_least is not None else "") + (
         f" <= {node.at_most}" if node.at_most is not None else "")
+
+
+def _sentence(node: ChoiceTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    if node.allowed:
+        chosen = alternatives((value_label(node.name, v, lang) if node.name == "tier" else str(v)
+                         for v in sorted(node.allowed)), lang)
+    else:
+        bounds = ([(f"不低于{node.at_least}元" if zh else f"at least {node.at_least} yuan")]
+                  if node.at_least is not None else []) + (
+            [(f"不高于{node.at_most}元" if zh else f"at most {node.at_most} yuan")] if node.at_most is not None else [])
+        chosen = ("且" if zh else " and ").join(bounds)
+    what = {"tier": ("选择的缴费档次为", "chooses "),
+            "pension_grade": ("选择的养老保险缴费档次", "chooses a pension contribution of ")}.get(
+        node.name, (f"选择的{node.name}为", f"chooses {node.name} "))
+    return what[0 if zh else 1] + chosen
 
 
 def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
@@ -109,7 +148,8 @@ def _aim(node: ChoiceTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("choice",), nodes=(ChoiceTest,), specs=(ChoiceSpec, GradeRange), compile=_compile,
-    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1,
+    boundaries=_boundaries, remedy=_remedy,
     doc=(("`choice: {tier: 2}`, `choice: {pension_grade: {at_most: 360}}`",
           "what the person asks for (`choices` in the request); unknown when not given"),),
 )

@@ -9,6 +9,7 @@ from pydantic import Field, RootModel
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Spec, one_or_many
+from ...contract import alternatives
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,16 @@ def _describe(node: Node, describe: Any = None) -> str:
     return f"coverage {node.mode}"  # type: ignore[attr-defined]
 
 
+def _sentence(node: Node, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    if isinstance(node, CoverageYearTest):
+        years = alternatives((f"{y}年" if zh else str(y) for y in sorted(node.years)), lang)
+        return f"申请的参保年度为{years}" if zh else f"the coverage year applied for is {years}"
+    if node.mode == "full_year":  # type: ignore[attr-defined]
+        return "为下一年度全年参保" if zh else "enrols for the full year (a coverage year after the application year)"
+    return "为当年度中途参保" if zh else "enrols mid-year (in the year of the application)"
+
+
 def _aim(node: Node, plan: Any, want: bool) -> None:
     if isinstance(node, CoverageTest):
         full = (node.mode == "full_year") == want
@@ -87,7 +98,7 @@ def _aim(node: Node, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("coverage",), nodes=(CoverageTest, CoverageYearTest), specs=(ModeSpec, YearSpec), compile=_compile,
-    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=0,
+    evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=0,
     doc=(("`coverage: full_year` / `mid_year`",
           "full year when the coverage year is after the year of `as_of`, mid-year when it is that year"),
          ("`coverage: {year: 2014}` (or a list of years)",

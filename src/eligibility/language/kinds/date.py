@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import COMPARE, FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec
+from ...contract import COMPARE_WORDS
 
 _INCLUSIVE = {"before": "on_or_before", "after": "on_or_after", "on_or_before": "on_or_before",
               "on_or_after": "on_or_after"}
@@ -111,6 +112,17 @@ def _describe(node: DateTest, describe: Any = None) -> str:
 _NEGATED = {"before": "on_or_after", "on_or_before": "after", "after": "on_or_before", "on_or_after": "before"}
 
 
+_OF_WORDS = {"as_of": ("申请日", "the application date"), "status_date": ("身份认定日", "the status date")}
+
+
+def _sentence(node: DateTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    of = _OF_WORDS[node.of][0 if zh else 1]
+    word = COMPARE_WORDS[node.op][0 if zh else 1]
+    bound = words.date(node.bound) + (f" {node.bound_time.isoformat('minutes')}" if node.bound_time else "")
+    return f"{of}{word}{bound}" if zh else f"{of} is {word} {bound}"
+
+
 def _aim(node: DateTest, plan: Any, want: bool) -> None:
     bound = plan.resolve(node.bound)
     if bound is None:
@@ -128,7 +140,7 @@ def _aim(node: DateTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("date",), nodes=(DateTest,), specs=(DateTestSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=0,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=0,
     doc=(("`date: {on_or_before: 2018-02-22T17:00}`",
           "compares `as_of` (and `as_of_time`) with a date or date-time; on the closing day an application "
           "without a time counts as in time"),

@@ -14,6 +14,7 @@ from ...contract import SCHEMES
 from ...workdays import add_months
 from .._ir import NOWHERE, DateExpr, Node, Position
 from ._base import FALSE, date_of, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ...contract import SCHEME_LABELS, alternatives, value_label
 
 Scheme = Literal[SCHEMES]  # type: ignore[valid-type]
 
@@ -170,6 +171,29 @@ def _describe(node: EnrolledTest, describe: Any = None) -> str:
     return "enrolled " + " ".join(parts)
 
 
+def _sentence(node: EnrolledTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    scheme = SCHEME_LABELS[node.scheme][lang]
+    if node.on is not None:
+        on = words.date(node.on)
+        if node.ended_within_months is None:
+            text = f"在{on}参加{scheme}" if zh else f"enrolled in {scheme} on {on}"
+        else:
+            text = (f"{scheme}在{on}前{node.ended_within_months}个月内终止" if zh
+                    else f"{scheme} ended within {node.ended_within_months} months before {on}")
+    elif node.year:
+        text = f"已参加参保年度的{scheme}" if zh else f"enrolled in {scheme} for the coverage year"
+    else:
+        text = f"参加{scheme}" if zh else f"enrolled in {scheme}"
+    if node.paid_by:
+        payer = value_label("paid_by", node.paid_by, lang)
+        text += f"，由{payer}缴费" if zh else f", paid by {payer}"
+    if node.region:
+        regions = alternatives(node.region, lang)
+        text += f"，参保地在行政区划{regions}内" if zh else f", in region {regions}"
+    return text
+
+
 def _aim(node: EnrolledTest, plan: Any, want: bool) -> None:
     if not want:
         plan.forbidden_schemes.add(node.scheme)
@@ -199,9 +223,32 @@ def _aim(node: EnrolledTest, plan: Any, want: bool) -> None:
     plan.enrollments.append(record)
 
 
+
+def _remedy(node: EnrolledTest, want: bool, facts: Facts, build: Any) -> list[dict[str, Any]] | None:
+    """An enrolment that stands in the way, ended: employee insurance ended the day before the
+    date tested, or a self-paid resident enrolment for the year withdrawn."""
+    if want or node.ended_within_months is not None:
+        return None
+    day = date_of(node.on, facts, build) if node.on is not None else None
+    changes = []
+    for index, record in enumerate(facts.person.enrollments):
+        if record.scheme != node.scheme:
+            continue
+        if node.scheme == "resident_medical":
+            if (node.year is None or record.year == facts.coverage_year) and (
+                    node.paid_by is None or record.paid_by in (node.paid_by, None)):
+                changes.append({"fact": f"person.enrollments[{index}]", "action": "withdraw_enrollment",
+                                "value": None})
+        elif day is not None and record.from_ <= day and (record.to is None or day <= record.to):
+            if record.from_ >= day:
+                return None  # it begins that day: nothing to end before it
+            changes.append({"fact": f"person.enrollments[{index}].to", "action": "end_enrollment",
+                            "value": day - dt.timedelta(days=1)})
+    return changes or None
+
 KIND = ConditionKind(
     keys=("enrolled",), nodes=(EnrolledTest,), specs=(EnrolledSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=2,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=2, remedy=_remedy,
     doc=(("`enrolled: {scheme: employee_medical, on: as_of}`",
           "employee medical or pension insurance in force on a date; `region:` a prefix"),
          ("`enrolled: {scheme: employee_medical, on: as_of, ended_within_months: 2}`",

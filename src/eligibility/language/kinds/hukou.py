@@ -9,6 +9,7 @@ from pydantic import Field
 
 from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, one_or_many
+from ...contract import alternatives, value_label
 
 
 
@@ -82,10 +83,31 @@ def _reads(node: HukouTest) -> tuple[str, ...]:
     return (("person.hukou.region",) if node.regions else ()) + (("person.hukou.kind",) if node.kind else ())
 
 
+def _boundaries(node: HukouTest, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """A code within each prefix it tests, and one outside them all."""
+    if not node.regions:
+        return {}
+    inside = tuple(prefix.ljust(6, "0") for prefix in node.regions)
+    outside = next(code for code in ("110101", "310101", "500101") if not code.startswith(node.regions))
+    return {"person.hukou.region": inside + (outside,)}
+
+
 def _describe(node: HukouTest, describe: Any = None) -> str:
     parts = ([f"region starts with {'|'.join(node.regions)}"] if node.regions else []) + (
         [f"kind {node.kind}"] if node.kind else [])
     return f"hukou {' and '.join(parts)}"
+
+
+def _sentence(node: HukouTest, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    parts = []
+    if node.regions:
+        regions = alternatives(node.regions, lang)
+        parts.append(f"户籍所在地在行政区划{regions}内" if zh else f"the hukou is registered within region {regions}")
+    if node.kind:
+        kind = value_label("area", node.kind, lang)
+        parts.append(f"户籍为{kind}户籍" if zh else f"the hukou is {kind}")
+    return ("且" if zh else " and ").join(parts)
 
 
 def _aim(node: HukouTest, plan: Any, want: bool) -> None:
@@ -101,7 +123,7 @@ def _aim(node: HukouTest, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("hukou",), nodes=(HukouTest,), specs=(HukouSpec,), compile=_compile, evaluator=_evaluator,
-    observed=_observed, reads=_reads, describe=_describe, aim=_aim, phase=1,
+    observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1, boundaries=_boundaries,
     doc=(("`hukou: {region: \"4405\", kind: urban}`",
           "region by GB/T 2260 prefix of 2 to 6 ASCII digits (a list allowed), kind rural or urban"),),
 )

@@ -129,6 +129,18 @@ def _describe(node: Node, describe: Any) -> str:
     return "(" + joiner.join(describe(p) for p in parts) + ")"
 
 
+def _sentence(node: Node, lang: str, words: Any) -> str:
+    zh = lang == "zh"
+    if isinstance(node, Not):
+        return f"并非{words(node.part)}" if zh else f"not: {words(node.part)}"
+    parts = [words(p) for p in node.parts]  # type: ignore[attr-defined]
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(node, AllOf):
+        return "（" + "，且".join(parts) + "）" if zh else "(" + ", and ".join(parts) + ")"
+    return "（" + "，或".join(parts) + "）" if zh else "(either " + ", or ".join(parts) + ")"
+
+
 def _trace_text(node: Node) -> str:
     return "not" if isinstance(node, Not) else ("all" if isinstance(node, AllOf) else "any")
 
@@ -161,6 +173,7 @@ KIND = ConditionKind(
     observed=_observed,
     reads=_reads,
     describe=_describe,
+    sentence=_sentence,
     aim=_aim,
     phase=-1,
     doc=(("`all: [c, ...]`, `any: [c, ...]`, `not: c`",

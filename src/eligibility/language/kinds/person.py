@@ -11,6 +11,7 @@ from .._ir import NOWHERE, Node, Position
 from ._base import FALSE, TRUE, Builder, CompileContext, ConditionKind, Facts, Result
 
 
+
 @dataclass(frozen=True, slots=True)
 class PersonFact(Node):
     name: str
@@ -60,6 +61,19 @@ def _describe(node: PersonFact, describe: Any = None) -> str:
     return f"{node.name} {str(expected).lower() if isinstance(expected, bool) else expected}"
 
 
+_PERSON_WORDS = {
+    ("sex", "female"): ("性别为女性", "is female"), ("sex", "male"): ("性别为男性", "is male"),
+    ("student", True): ("是在校学生", "is a student at school"),
+    ("student", False): ("不是在校学生", "is not a student at school"),
+    ("social_security_card", True): ("已领取社会保障卡", "holds a social security card"),
+    ("social_security_card", False): ("未领取社会保障卡", "holds no social security card"),
+}
+
+
+def _sentence(node: PersonFact, lang: str, words: Any) -> str:
+    return _PERSON_WORDS[node.name, node.expected][0 if lang == "zh" else 1]
+
+
 def _aim(node: PersonFact, plan: Any, want: bool) -> None:
     expected = node.expected
     other = (not expected) if isinstance(expected, bool) else ("male" if expected == "female" else "female")
@@ -69,7 +83,8 @@ def _aim(node: PersonFact, plan: Any, want: bool) -> None:
 
 KIND = ConditionKind(
     keys=("sex", "student", "social_security_card"), nodes=(PersonFact,), specs=(SexSpec, YesNoSpec),
-    compile=_compile, evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, aim=_aim,
+    compile=_compile, evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe,
+    sentence=_sentence, aim=_aim,
     phase=1,
     doc=(("`sex: female`, `student: false`, `social_security_card: false`",
           "person facts (`social_security_card`: holds a 社会保障卡); unknown when the request leaves them out"),),

@@ -3,9 +3,10 @@ this package plus one line here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
+from .._dates import date_sentence
 from ._base import ConditionKind
 
 KINDS: tuple[ConditionKind, ...] = (
@@ -34,6 +35,29 @@ def kind_of(node: Any) -> ConditionKind:
 def describe(node: Any) -> str:
     """A node as one readable line."""
     return BY_NODE[type(node)].describe(node, describe)
+
+
+def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None) -> str:
+    """A node as a sentence for people, in ``lang`` (``zh`` or ``en``); ``categories`` names
+    the program's categories in that language (their ids otherwise)."""
+    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}))
+
+
+class Wording:
+    """What a kind's ``sentence`` is given to word its children (call it with a child node),
+    a date expression (``date(expr)``) and a category of the program (``category(id)``)."""
+
+    def __init__(self, lang: str, categories: Mapping[str, str]):
+        self.lang, self.categories = lang, categories
+
+    def __call__(self, node: Any) -> str:
+        return BY_NODE[type(node)].sentence(node, self.lang, self)
+
+    def category(self, category_id: str) -> str:
+        return self.categories.get(category_id, category_id)
+
+    def date(self, expr: Any) -> str:
+        return date_sentence(expr, self.lang)
 
 
 def trace_text(node: Any) -> str:

@@ -14,10 +14,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ...contract import STATUS_ATTRIBUTES, STATUS_KINDS
+from ...contract import STATUS_KINDS, status_words
 from ...workdays import age_on
 from .._ir import NOWHERE, DateExpr, Node, Position
-from ._base import COMPARE, FALSE, date_of, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, one_or_many
+from ._attributes import attribute_tests
+from ._base import (COMPARE, FALSE, Builder, CompileContext, ConditionKind, Facts, Result, Spec, Tri, births_either_side,
+                    date_of, one_or_many)
 
 StatusKind = Literal[STATUS_KINDS]  # type: ignore[valid-type]
 AreaValue = Literal["rural", "urban"]
@@ -80,37 +82,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
     if spec is None:
         return None
     kinds = tuple(spec.kind)
-    ok = True
-    tests = []
-    for name, value in (spec.model_extra or {}).items():
-        carried = [STATUS_ATTRIBUTES[k].get(name) for k in kinds]
-        if any(c is None or c[1] is None for c in carried):
-            without = [k for k, c in zip(kinds, carried) if c is None or c[1] is None]
-            allowed = sorted(set.intersection(*[{a for a, (_, values) in STATUS_ATTRIBUTES[k].items() if values}
-                                                 for k in kinds]))
-            cx.error(path + (name,), "unknown_key",
-                     f"status {'/'.join(without)} carries no attribute {name!r}",
-                     f"{_did_you_mean(name, allowed)}attributes every listed kind carries: "
-                     f"{', '.join(allowed) or 'none'}")
-            ok = False
-            continue
-        values = carried[0][1]
-        allowed_values = set(values)
-        for other in carried[1:]:
-            allowed_values &= set(other[1])
-        checked = []
-        for i, item in enumerate(one_or_many(value)):
-            if isinstance(item, (dict, list)) or not _is_value(item, allowed_values):
-                shown = ", ".join(str(v).lower() if isinstance(v, bool) else str(v)
-                                  for v in sorted(allowed_values, key=str))
-                cx.error(path + ((name, i) if isinstance(value, list) else (name,)), "bad_value",
-                         f"{name} {item!r} is not a value a request can hold",
-                         f"{_did_you_mean(item, [str(v) for v in allowed_values])}use one of: {shown}"
-                         + (" (numbers unquoted)" if isinstance(item, str) and item.isdigit() else ""))
-                ok = False
-            else:
-                checked.append(item)  # only values a request can hold (a mapping is not even hashable)
-        tests.append((name, frozenset(checked)))
+    tests, ok = attribute_tests(kinds, spec.model_extra or {}, path, cx)
     if spec.certificate_valid is not None and kinds != ("disability",):
         cx.error(path + ("certificate_valid",), "unknown_key",
                  "certificate_valid is for disability statuses only", "test the certificate of `kind: disability`")
@@ -140,17 +112,6 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
                       bool(spec.certificate_valid), tuple(since), held_on,
                       (spec.woman_age.at_least, spec.woman_age.under) if spec.woman_age else None,
                       at=cx.position(path))
-
-
-def _is_value(item: Any, allowed: set[Any]) -> bool:
-    # 1 == True in Python: a bool is only a yes/no value, a number only a number
-    return not isinstance(item, (dict, list)) and any(
-        item == v and isinstance(item, bool) == isinstance(v, bool) for v in allowed)
-
-
-def _did_you_mean(word: Any, choices: list[str]) -> str:
-    from ..issues import did_you_mean
-    return did_you_mean(word, choices)
 
 
 def _field(name: str) -> str:
@@ -314,6 +275,12 @@ def _dates(node: StatusHeld) -> tuple[DateExpr, ...]:
     return tuple(expr for _, expr in node.since) + ((node.held_on,) if node.held_on is not None else ())
 
 
+def _sentence(node: StatusHeld, lang: str, words: Any) -> str:
+    return status_words(node.kinds, [*node.tests, *([("area", node.area)] if node.area else [])], lang,
+                        on=node.held_on and words.date(node.held_on), certificate_valid=node.certificate_valid,
+                        since=[(op, words.date(expr)) for op, expr in node.since], woman_age=node.woman_age)
+
+
 def _aim(node: StatusHeld, plan: Any, want: bool) -> None:
     if not want:
         plan.forbidden_kinds.update(node.kinds)
@@ -360,6 +327,48 @@ def _aim(node: StatusHeld, plan: Any, want: bool) -> None:
         plan.tested.append(("statuses", position, "certificate_valid_until"))
 
 
+def _tested_on(node: StatusHeld, facts: Facts, build: Any) -> dt.date | None:
+    return date_of(node.held_on, facts, build) if node.held_on is not None else facts.status_date
+
+
+def _remedy(node: StatusHeld, want: bool, facts: Facts, build: Any) -> list[dict[str, Any]] | None:
+    """A status granted on the day it is tested (its kind, the first allowed value of each
+    tested attribute), or a disability certificate renewed; never a status taken away."""
+    day = _tested_on(node, facts, build)
+    if not want or node.since or node.woman_age is not None or day is None:
+        return None
+    held = facts.held(node.kinds, day)
+    renewed = day + dt.timedelta(days=365)
+    for index, status in held:
+        if node.certificate_valid and getattr(status, "certificate_valid_until", None) is not None:
+            if _check(node, index, status.model_copy(update={"certificate_valid_until": renewed}), facts, day,
+                      [])[0] is True:
+                return [{"fact": f"person.statuses[{index}].certificate_valid_until", "action": "renew_certificate",
+                         "value": renewed}]
+    if held:
+        return None  # held with other attributes: not something a person or an office changes
+    granted: dict[str, Any] = {"kind": node.kinds[0], "since": day}
+    for name, allowed in node.tests:
+        granted[name] = sorted(allowed, key=str)[0]
+    if node.area is not None:
+        granted["area"] = sorted(node.area)[0]
+    if node.certificate_valid:
+        granted["certificate_valid_until"] = renewed
+    return [{"fact": "person.statuses", "action": "grant_status", "value": granted}]
+
+
+def _boundaries(node: StatusHeld, facts: Facts, build: Any) -> dict[str, tuple[Any, ...]]:
+    """A certificate valid to the day the status is tested and a day short of it; the woman's
+    birth dates either side of each age bound."""
+    day = _tested_on(node, facts, build)
+    found: dict[str, tuple[Any, ...]] = {}
+    if day is not None and node.certificate_valid:
+        found["person.statuses[].certificate_valid_until"] = (day - dt.timedelta(days=1), day)
+    if day is not None and node.woman_age is not None:
+        found["person.statuses[].woman_birth_date"] = births_either_side(day, *node.woman_age)
+    return found
+
+
 KIND = ConditionKind(
     keys=("status",),
     nodes=(StatusHeld,),
@@ -368,8 +377,10 @@ KIND = ConditionKind(
     evaluator=_evaluator,
     observed=_observed,
     reads=_reads,
-    describe=_describe,
+    describe=_describe, sentence=_sentence,
     aim=_aim,
+    boundaries=_boundaries,
+    remedy=_remedy,
     phase=2,
     doc=(
         ("`status: {kind: dibao}` or `status: dibao`",

@@ -1,0 +1,79 @@
+"""One fact of a request, by its path: read it, or a request with it set.
+
+Paths are the ones decisions report (``missing``, ``open[].needs``): ``choices.tier``,
+``person.social_security_card``, ``person.hukou.region``, ``person.statuses[2].area``,
+``person.enrollments[0].paid_by``. Defaults the law sets, questions and what-if branches
+all change a request through here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from ._records import Hukou
+from ._request import Request
+
+_STEP = re.compile(r"([a-z_]+)(?:\[([0-9]+)\])?")
+
+
+def _steps(path: str) -> list[tuple[str, int | None]]:
+    steps = []
+    for part in path.split("."):
+        found = _STEP.fullmatch(part)
+        if found is None:
+            raise KeyError(path)
+        steps.append((found.group(1), int(found.group(2)) if found.group(2) is not None else None))
+    return steps
+
+
+def _attribute(model: BaseModel, name: str) -> str:
+    """The model field a request path's name stands for (``class`` is the field ``class_``)."""
+    if name in type(model).model_fields:
+        return name
+    for field_name, info in type(model).model_fields.items():
+        if info.alias == name:
+            return field_name
+    raise KeyError(name)
+
+
+def fact_value(request: Request, path: str) -> Any:
+    """The value of the fact at ``path`` (None when it is not given)."""
+    value: Any = request
+    for name, index in _steps(path):
+        if value is None:
+            return None
+        value = getattr(value, _attribute(value, name))
+        if index is not None:
+            value = value[index] if index < len(value) else None
+    return value
+
+
+def with_fact(request: Request, path: str, value: Any) -> Request:
+    """``request`` with the fact at ``path`` set to ``value`` (already of the field's type)."""
+    return _set(request, _steps(path), value)
+
+
+def _set(model: Any, steps: list[tuple[str, int | None]], value: Any) -> Any:
+    (name, index), rest = steps[0], steps[1:]
+    if model is None and name in ("region", "kind"):
+        model = Hukou()
+    field_name = _attribute(model, name)
+    current = getattr(model, field_name)
+    if index is None:
+        new = _set(current, rest, value) if rest else value
+    else:
+        items = list(current)
+        items[index] = _set(items[index], rest, value) if rest else value
+        new = tuple(items)
+    return model.model_copy(update={field_name: new})
+
+
+def fact_pattern(path: str) -> str:
+    """A path with its indexes left out: ``person.statuses[2].area`` -> ``person.statuses[].area``."""
+    return re.sub(r"\[[0-9]+\]", "[]", path)
+
+
+__all__ = ["fact_pattern", "fact_value", "with_fact"]

@@ -1,0 +1,146 @@
+"""Questions and what-if branches: the same policy decided again under each value of each
+fact a decision lacks.
+
+A fact is asked only when two of its values decide differently. Its values are few by
+construction: yes/no and enumerations take every value the request contract allows; dates,
+region codes and amounts take the values at which some condition of the program can change
+(each condition kind's ``boundaries``), so a birth date is tried on each side of each
+threshold age, never as a random sample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from ..contract import Decision, Question, Request, WhatIf, attribute_values, fact_pattern, question, with_fact
+from ..language import Program, date_function
+from ..language.kinds import Facts, kind_of, walk
+
+MAX_VALUES = 16  # values tried per fact
+
+
+Decide = Callable[[Request], Decision]
+
+
+def attach(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts, *,
+           ask: bool = True) -> None:
+    """Keep what decided ``decision`` for its what-if branches and counterfactuals, and, when
+    it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
+    another request against the same policy."""
+    decision._source = (decide, request, program, facts)
+    if ask:
+        decision._ask = lambda: questions(decision, decide, request, program, facts)
+
+
+def facts_in_doubt(decision: Decision) -> list[str]:
+    """The facts the outcome lacks, then those the open parts need, each once, in order."""
+    seen: dict[str, None] = dict.fromkeys(decision.missing)
+    for part in decision.open:
+        seen.update(dict.fromkeys(part.needs))
+    return list(seen)
+
+
+def questions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts
+              ) -> list[Question]:
+    asked = []
+    for path, branches in branch_decisions(decision, decide, request, program, facts).items():
+        if len({summary(d) for _, d in branches}) < 2:
+            continue  # every value leads to the same decision: not worth asking
+        settles = (["outcome"] if path in decision.missing else []) + [
+            part.part for part in decision.open if path in part.needs]
+        asked.append(Question(fact=path, zh=question(path, "zh", request), en=question(path, "en", request),
+                              settles=settles))
+    asked.sort(key=lambda q: ("outcome" not in q.settles, -len(q.settles), q.fact))
+    return asked
+
+
+def branch_decisions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts
+                     ) -> dict[str, list[tuple[Any, Decision]]]:
+    """For each fact in doubt, the decision under each of its values."""
+    found = {}
+    for path in facts_in_doubt(decision):
+        found[path] = [(value, decide(with_fact(request, path, value)))
+                       for value in fact_values(path, request, program, facts)]
+    return found
+
+
+def fact_values(path: str, request: Request, program: Program, facts: Facts) -> tuple[Any, ...]:
+    """The values worth trying for the fact at ``path``."""
+    few = _contract_values(request, path)
+    if few is not None:
+        return few
+    pattern = fact_pattern(path)
+    values: set[Any] = set()
+    build = _Dates()
+    for rule in program.rules():
+        if rule.condition is None:
+            continue
+        for node in walk(rule.condition):
+            values.update(kind_of(node).boundaries(node, facts, build).get(pattern, ()))
+    return tuple(sorted(values))[:MAX_VALUES]
+
+
+def _contract_values(request: Request, path: str) -> tuple[Any, ...] | None:
+    """Every value the contract allows for a yes/no or enumerated fact; None for others."""
+    *parents, last = path.split(".")
+    model: Any = request
+    for step in parents:
+        name, _, index = step.partition("[")
+        model = getattr(model, name, None)
+        if index:
+            position = int(index.rstrip("]"))
+            model = model[position] if model is not None and position < len(model) else None
+        if model is None:
+            return None
+    if not isinstance(model, BaseModel):
+        return None
+    fields = type(model).model_fields
+    info = fields.get(last) or next((f for f in fields.values() if f.alias == last), None)
+    return attribute_values(info.annotation) if info is not None else None
+
+
+class _Dates:
+    """The date functions a kind's ``boundaries`` resolves its dates with."""
+
+    def date(self, expr: Any) -> Callable[[Facts], dt.date | None]:
+        return date_function(expr)
+
+
+def summary(decision: Decision) -> tuple[Any, ...]:
+    """What a branch decides, for comparing branches (not the open parts or questions)."""
+    subsidy, tier = decision.subsidy, decision.tier
+    return (decision.outcome, decision.primary_category, tuple(c.id for c in decision.categories),
+            (subsidy.amount, subsidy.funding_source, subsidy.payment) if subsidy else None,
+            tuple(sorted(decision.flags)),
+            (tier.level, tuple((b.item, b.value) for b in tier.benefits)) if tier else None,
+            decision.benefit_start, decision.benefit_end,
+            tuple((d.action, d.due) for d in decision.deadlines), decision.responsible_region,
+            decision.enrollment_unit, decision.referred_to)
+
+
+def what_if(decision: Decision) -> list[WhatIf]:
+    """For each question of ``decision``, the decision under each value of its fact."""
+    source = decision._source
+    if source is None or not decision.questions:
+        return []
+    decide, request, program, facts = source
+    asked = {q.fact for q in decision.questions}
+    out = []
+    for path, branches in branch_decisions(decision, decide, request, program, facts).items():
+        if path not in asked:
+            continue
+        for value, branch in branches:
+            out.append(WhatIf(fact=path, value=value, outcome=branch.outcome,
+                              primary_category=branch.primary_category,
+                              amount=branch.subsidy.amount if branch.subsidy else None,
+                              flags=list(branch.flags), deadlines=[f"{d.action} {d.due}" for d in branch.deadlines],
+                              open=[part.part for part in branch.open]))
+    order = [q.fact for q in decision.questions]
+    out.sort(key=lambda w: order.index(w.fact))
+    return out
+
+
+__all__ = ["attach", "branch_decisions", "fact_values", "facts_in_doubt", "questions", "summary", "what_if"]

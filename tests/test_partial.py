@@ -1,0 +1,207 @@
+"""Partial decisions (issue 11), checked on generated requests of every bundled city.
+
+- A part decided without a fact holds whatever the fact is: removing a fact never changes a
+  part the partial decision reports as settled, and a part that needs a missing fact is open,
+  never shown as holding.
+- Every question splits the decision: two of its values decide differently, and each what-if
+  branch is the decision of the request with that value, decided afresh through the public API.
+- A fact the decision lacks but does not ask cannot change the outcome, whatever its value.
+- Counterfactuals make the person eligible and are smallest: no change can be left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eligibility import evaluate, explain, parse_request
+from eligibility.contract import STATUS_ATTRIBUTES, fact_value, with_fact
+from test_invariants import BOUNDED, CITIES, _removable, _without, any_request, eligible_request
+
+
+def parts(decision) -> dict[str, Any]:
+    """Every part of a decision by the name ``open`` uses for it."""
+    out: dict[str, Any] = {"outcome": decision.outcome, "primary_category": decision.primary_category,
+                           "benefit_start": (decision.benefit_start, decision.benefit_note),
+                           "benefit_end": decision.benefit_end, "responsible_region": decision.responsible_region,
+                           "enrollment_unit": decision.enrollment_unit, "referred_to": decision.referred_to}
+    s = decision.subsidy
+    out["subsidy.amount"] = (s.amount, s.share, s.premium) if s else None
+    out["subsidy.funding_source"] = s.funding_source if s else None
+    out["subsidy.payment"] = s.payment if s else None
+    out["tier.level"] = decision.tier.level if decision.tier else None
+    return out
+
+
+def settled_parts(decision) -> dict[str, Any]:
+    """The parts a decision reports as settled (none but its outcome when undetermined)."""
+    if decision.outcome == "undetermined":
+        return {}
+    opened = {p.part for p in decision.open}
+    return {name: value for name, value in parts(decision).items() if name not in opened}
+
+
+def listed(decision) -> dict[str, set]:
+    """Flags, deadlines, benefit items and categories: which are held and which are open."""
+    opened = {p.part for p in decision.open}
+    items = {f"flags.{f}" for f in decision.flags} | {f"deadlines.{d.action}@{d.due}" for d in decision.deadlines} | {
+        f"tier.benefits.{b.item}={b.value}" for b in (decision.tier.benefits if decision.tier else [])} | {
+        f"categories.{c.id}" for c in decision.categories}
+    return {"held": items, "open": opened}
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_a_part_decided_without_a_fact_holds_whatever_the_fact(city):
+    @BOUNDED
+    @given(st.one_of(any_request(city), eligible_request(city)))
+    def run(request):
+        full = evaluate(request, trace=False)
+        if full.outcome == "undetermined":
+            return
+        for path in _removable(request):
+            partial = evaluate(_without(request, path), trace=False)
+            if partial.defaults:
+                continue  # the text settles the fact: a default, not a missing fact
+            for name, value in settled_parts(partial).items():
+                assert parts(full)[name] == value, (path, name, value, parts(full)[name])
+            if partial.outcome == "undetermined":
+                continue
+            held, opened = listed(partial)["held"], listed(partial)["open"]
+            full_held = listed(full)["held"]
+            for item in held:  # never shown as holding unless it holds with the fact
+                assert item in full_held, (path, item)
+            for item in full_held - held:  # missing from the partial decision only when open
+                assert item.split("@")[0].split("=")[0] in opened, (path, item, opened)
+            for part in partial.open:  # an open part needs a fact the request lacks
+                assert part.needs, part
+
+    run()
+
+
+def _branch_request(request: dict, fact: str, value: Any) -> dict:
+    """``request`` with ``fact`` set to ``value``, built on the JSON form (not through the engine)."""
+    data = json.loads(json.dumps(request))
+    if fact == "person.birth_date":
+        data["person"].pop("id_number", None)
+    target = data
+    steps = fact.split(".")
+    for step in steps[:-1]:
+        name, _, index = step.partition("[")
+        target = target.setdefault(name, {}) if not index else target[name][int(index.rstrip("]"))]
+        if target is None:
+            target = {}
+    target[steps[-1]] = value.isoformat() if isinstance(value, dt.date) else value
+    return data
+
+
+def _summary(decision) -> str:
+    """Everything a decision says, but its trace and what it leaves to ask or explain."""
+    return json.dumps(decision.model_dump(mode="json", exclude={"trace", "questions", "reasons"}), sort_keys=True)
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_every_question_splits_the_decision_and_each_branch_is_decided_afresh(city):
+    @BOUNDED
+    @given(st.one_of(any_request(city), eligible_request(city)))
+    def run(request):
+        for path in _removable(request)[:4]:
+            partial_request = _without(request, path)
+            decision = evaluate(partial_request, trace=False)
+            explanation = explain(decision)
+            asked = [q.fact for q in decision.questions]
+            assert sorted(asked) == sorted({b.fact for b in explanation.what_if})
+            for fact in asked:
+                branches = [b for b in explanation.what_if if b.fact == fact]
+                afresh = [evaluate(_branch_request(partial_request, fact, b.value), trace=False) for b in branches]
+                assert [(b.outcome, sorted(b.flags)) for b in branches] == [
+                    (d.outcome, sorted(d.flags)) for d in afresh]
+                assert len({_summary(d) for d in afresh}) >= 2, (fact, [b.value for b in branches])
+            ranks = [("outcome" not in q.settles, -len(q.settles)) for q in decision.questions]
+            assert ranks == sorted(ranks)
+
+    run()
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_a_fact_lacked_but_not_asked_cannot_change_the_outcome(city):
+    @BOUNDED
+    @given(st.one_of(any_request(city), eligible_request(city)), st.data())
+    def run(request, data):
+        for path in _removable(request)[:4]:
+            partial_request = _without(request, path)
+            decision = evaluate(partial_request, trace=False)
+            lacked = set(decision.missing) | {f for p in decision.open for f in p.needs}
+            for fact in lacked - {q.fact for q in decision.questions}:
+                outcomes = set()
+                for _ in range(3):
+                    value = data.draw(_any_value(fact, partial_request), label=fact)
+                    outcomes.add(evaluate(_branch_request(partial_request, fact, value), trace=False).outcome)
+                assert len(outcomes) == 1, (fact, outcomes)
+
+    run()
+
+
+def _any_value(fact: str, request: dict) -> st.SearchStrategy:
+    """Any value the request contract allows for ``fact`` (dates over a wide range)."""
+    name = fact.rsplit(".", 1)[1]
+    if fact.startswith("person.statuses["):
+        kind = request["person"]["statuses"][int(fact.split("[", 1)[1].split("]", 1)[0])]["kind"]
+        values = STATUS_ATTRIBUTES[kind][name][1] if name in STATUS_ATTRIBUTES[kind] else None
+        if values:
+            return st.sampled_from(list(values))
+    if name in ("birth_date", "woman_birth_date", "certificate_valid_until"):
+        return st.dates(dt.date(1920, 1, 1), dt.date(2030, 12, 31)).map(dt.date.isoformat)
+    if name == "region":
+        return st.sampled_from(["440203", "440507", "440784", "530127", "410102", "410122", "110101"])
+    if name in ("kind", "area"):
+        return st.sampled_from(["rural", "urban"])
+    if name == "sex":
+        return st.sampled_from(["female", "male"])
+    if name == "paid_by":
+        return st.sampled_from(["self", "government"])
+    if name == "tier":
+        return st.sampled_from([1, 2])
+    if name == "pension_grade":
+        return st.sampled_from(["100", "300", "360", "480", "1000", "3000"])
+    if name == "grade":
+        return st.integers(1, 4)
+    return st.booleans()
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_counterfactuals_make_the_person_eligible_and_are_smallest(city):
+    @BOUNDED
+    @given(any_request(city))
+    def run(request):
+        decision = evaluate(request, trace=False)
+        if decision.outcome != "not_eligible":
+            assert explain(decision).counterfactuals == []
+            return
+        options = explain(decision).counterfactuals
+        sizes = {len(option.changes) for option in options}
+        assert len(sizes) <= 1  # only the smallest
+        for option in options:
+            assert option.rules and len(option.rules) == len(option.clauses)
+            assert {c.action for c in option.changes} <= {"grant_status", "renew_certificate", "end_enrollment",
+                                                          "withdraw_enrollment", "choose"}
+            # never a change to who the person is
+            assert not any(c.fact.startswith(("person.birth_date", "person.sex", "person.hukou", "person.id_number"))
+                           for c in option.changes)
+
+    run()
+
+
+def test_a_fact_is_read_and_set_by_its_path():
+    request = parse_request({"city": "zhengzhou", "as_of": "2019-12-01",
+                             "person": {"birth_date": "1950-01-01", "hukou": {"region": "410102"},
+                                        "statuses": [{"kind": "dibao", "since": "2015-01-01"}]}})
+    assert (fact_value(request, "person.hukou.region"), fact_value(request, "person.statuses[0].area"),
+            fact_value(request, "person.social_security_card")) == ("410102", None, None)
+    changed = with_fact(with_fact(request, "person.statuses[0].area", "rural"), "choices.tier", 2)
+    assert (fact_value(changed, "person.statuses[0].area"), fact_value(changed, "choices.tier"),
+            fact_value(request, "person.statuses[0].area")) == ("rural", 2, None)
