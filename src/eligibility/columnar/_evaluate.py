@@ -108,8 +108,8 @@ def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit
                 ruled |= mine
                 if mine.any():
                     pieces += _group(policy, version, ruled_program, np.flatnonzero(mine), data, fall)
-            fall(rows & ~ruled, "the version in force does not rule the program")
-        fall(here & ~taken, "no version in force on as_of")
+            pieces.append(_unruled(policy, version, rows & ~ruled, data, "program"))
+        pieces.append(_unruled(policy, None, here & ~taken, data, "version"))
     scalar = np.flatnonzero(reason >= 0)
     columnar_done = time.perf_counter()
     chosen = [requests[i] for i in scalar] if requests is not None else row_requests(table, scalar)
@@ -142,24 +142,29 @@ def _records(records: dict[str, Any], local: np.ndarray) -> tuple[np.ndarray | N
 
 
 def _procedure(policy: Policy, version: Any, program: Any, index: np.ndarray, as_of: np.ndarray,
-               coverage_year: np.ndarray, closed: np.ndarray) -> pa.Table:
-    """Rows whose coverage year is already over (enrollment_closed) or not ruled by the
-    version (no_policy_in_force): decided by the procedure before any rule."""
+               coverage_year: Any, outcome: Any, step: str) -> pa.Table:
+    """Rows decided by the procedure before any rule: no version in force (``step``
+    ``version``), a program the version does not rule (``program``), a coverage year already
+    over (enrollment_closed) or not ruled (``coverage_year``). ``program`` is a name here."""
     n = len(index)
     columns: dict[str, Any] = {name: pa.nulls(n, DECISION_SCHEMA.field(name).type) for name in DECISION_SCHEMA.names}
-    outcome = pa.array(np.where(closed, "enrollment_closed", "no_policy_in_force").tolist(), type=pa.string())
     empty = pa.array([[]] * n, type=pa.list_(pa.string()))
     columns.update({
-        "record": pa.array(index, type=pa.int64()), "outcome": outcome, "eligible": pa.array(np.zeros(n, dtype=bool)),
+        "record": pa.array(index, type=pa.int64()), "outcome": pa.array(outcome, type=pa.string()),
+        "eligible": pa.array(np.zeros(n, dtype=bool)),
         "city": pa.array([policy.city] * n, type=pa.string()), "as_of": _dates(as_of),
-        "program": pa.array([program.name] * n, type=pa.string()),
-        "policy_version": pa.array([version.id] * n, type=pa.string()),
-        "coverage_year": pa.array(coverage_year, type=pa.int64()), "categories": empty,
-        "decided_by": pa.array(["coverage_year"] * n, type=pa.string()), "flags": empty,
-        "deadlines": pa.array([[]] * n, type=DECISION_SCHEMA.field("deadlines").type), "open_deadlines": empty,
-        "missing": empty, "open": empty, "defaults": empty,
+        "program": program, "policy_version": pa.array([version.id if version else None] * n, type=pa.string()),
+        "coverage_year": coverage_year, "categories": empty, "decided_by": pa.array([step] * n, type=pa.string()),
+        "flags": empty, "deadlines": pa.array([[]] * n, type=DECISION_SCHEMA.field("deadlines").type),
+        "open_deadlines": empty, "missing": empty, "open": empty, "defaults": empty,
         "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type)})
     return pa.table(columns)
+
+
+def _unruled(policy: Policy, version: Any, rows: np.ndarray, data: dict[str, Any], step: str) -> pa.Table:
+    index = np.flatnonzero(rows)
+    return _procedure(policy, version, _take(data["program"], index), index, data["as_of_days"][index],
+                      _take(data["coverage_year"], index), ["no_policy_in_force"] * len(index), step)
 
 
 def _dates(days_since_1970: np.ndarray) -> pa.Array:
@@ -175,8 +180,9 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     outside = closed | (coverage_year > year + 1)
     if program.years is not None:
         outside |= ~np.isin(coverage_year, list(program.years))
-    done = [_procedure(policy, version, program, index[outside], as_of[outside], coverage_year[outside],
-                       closed[outside])]
+    done = [_procedure(policy, version, pa.array([program.name] * int(outside.sum()), type=pa.string()),
+                       index[outside], as_of[outside], pa.array(coverage_year[outside], type=pa.int64()),
+                       np.where(closed[outside], "enrollment_closed", "no_policy_in_force").tolist(), "coverage_year")]
     index, as_of, coverage_year = index[~outside], as_of[~outside], coverage_year[~outside]
     n = len(index)
     local = np.full(len(data["as_of_days"]), -1, dtype=np.int64)
