@@ -105,8 +105,7 @@ def read(path: str | Path, policies: PolicySet) -> Iterator[tuple[int, ColumnarR
         if b"null" not in text:
             try:
                 table = pj.read_json(pa.BufferReader(text), parse_options=pj.ParseOptions(
-                    explicit_schema=_json_schema(policies), unexpected_field_behavior="error"),
-                    read_options=pj.ReadOptions(block_size=1 << 24))
+                    explicit_schema=_json_schema(policies), unexpected_field_behavior="error"))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 table = None
         if table is not None and table["person"].null_count:
