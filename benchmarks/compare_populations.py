@@ -45,7 +45,12 @@ sys.path.insert(0, str(HERE))
 
 
 def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # MiB (Linux: KiB)
+    """Peak RSS of this process in MiB: VmHWM, not ru_maxrss (which keeps the parent's peak
+    across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _people(n: int):
@@ -156,6 +161,7 @@ def main() -> int:
         for size in sizes:
             table = _people(size)
             pq.write_table(table, folder / f"people_{size}.parquet")
+            del table  # the measuring subprocesses start from a small parent
         from shantou_population import population
         lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in population(1000)]
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
