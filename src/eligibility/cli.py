@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="file-name ending of case files in directories (default: .cases.yaml); files "
                          "with a top-level 'cases:' key are case files whatever their name")
 
+    bt = sub.add_parser("batch", help="decide a file of requests into a file of decisions (JSONL, CSV, Parquet; "
+                                      "needs the batch extra)")
+    bt.add_argument("input", metavar="IN", help="requests: .jsonl (one request a line), .csv or .parquet "
+                                                "(the column layout of docs/batch.md)")
+    bt.add_argument("--out", required=True, metavar="OUT", help="decisions: .jsonl, .csv or .parquet")
+    bt.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
+    bt.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
+
     sv = sub.add_parser("serve", help="serve the HTTP API (needs the server extra: pip install 'eligibility[server]')")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -254,6 +262,27 @@ def _test(args: argparse.Namespace) -> int:
     return 1 if failed or uncovered else 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    try:
+        from . import batch
+    except ImportError as exc:  # the core library does not need pyarrow
+        print(f"eligibility: batch needs the batch extra (pip install 'eligibility[batch]'): {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.input).is_file():
+        print(f"eligibility: {args.input}: no such file", file=sys.stderr)
+        return 2
+    batch.format_of(args.input)
+    policies = load_policies(args.policies) if args.policies else bundled_policies()
+    bar = batch.progress_bar()
+    summary = batch.run(args.input, args.out, policies, bar)
+    if bar is not None:
+        print(file=sys.stderr)
+    print(batch.summary_text(summary), file=sys.stderr)
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         from .server import serve
@@ -266,7 +295,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs,
-             "test": _test, "serve": _serve}
+             "test": _test, "serve": _serve,
+             "batch": _batch}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
