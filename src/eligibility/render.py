@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .codes import Vocabulary, vocabulary
 from .contract import ConditionTrace, Decision, Explanation, Request, TraceStep, question
-from .language import Node, Policy, PolicySet, Program, day_words
+from .language import Node, ParameterRef, Policy, PolicySet, Program, day_words
 from .language.kinds import sentence, trace_text, walk
 
 TraceMode = Literal["decisive", "full", "none"]
@@ -91,6 +91,10 @@ class _Text:
         program = words.program
         self.categories = {rule.id: rule.label if self.zh else rule.label_en
                            for rule in (program.categories if program is not None else ())}
+        year = decision.coverage_year
+        self.thresholds = {parameter.name: value for parameter in (program.parameters if program is not None else ())
+                           if parameter.unit == "years" and year is not None
+                           and (value := program.threshold(ParameterRef(parameter.name), year)) is not None}
 
     def word(self, key: str) -> str:
         return _WORDS[key][0 if self.zh else 1]
@@ -279,7 +283,7 @@ class _Text:
                 out += self.condition(part, depth + 1, full)
             return out
         node = self.nodes.get(c.test)
-        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang, self.categories) if node is not None else c.test}"
+        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang, self.categories, self.thresholds) if node is not None else c.test}"
         if full and c.read:
             line += f"（{self.word('read')}：" if self.zh else f" ({self.word('read')}: "
             line += ", ".join(f"{k} = {'—' if v is None else v}" for k, v in c.read.items()) + ("）" if self.zh else ")")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, Request,
+from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, ReformRef, Request,
                         build_model, fact_value, with_fact)
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
@@ -33,6 +33,7 @@ class RuleSet:
         self.exclusions = tuple((r, rule(r, build)) for r in program.exclusions)
         self.outputs = tuple((output, rule(output.rule, build), _output_plan(output, build))
                              for output in program.outputs)
+        self.precedence = program.output_precedence()   # single-valued fields: the best-ranked output wins
 
 
 class OutputPlan(NamedTuple):
@@ -110,8 +111,16 @@ class CompiledPolicy:
                                             document_number=version.document.number,
                                             document_title=version.document.title,
                                             effective_from=version.effective_from, effective_to=version.effective_to,
-                                            source=version.document.source)
+                                            source=version.document.source, reform=_reform_ref(policy))
                      for version in policy.versions}
+
+
+def _reform_ref(policy: Policy) -> ReformRef | None:
+    reform = policy.reform
+    if reform is None:
+        return None
+    return ReformRef(id=reform.id, label=reform.label, content_hash=policy.content_hash, base=reform.base_city,
+                     base_content_hash=reform.base_hash)
 
 
 def prepare(policy: Policy) -> CompiledPolicy:

@@ -37,6 +37,18 @@ class Position:
 NOWHERE = Position("<policy>")
 
 
+@dataclass(frozen=True, slots=True)
+class ParameterRef:
+    """A threshold written as a parameter of the program (``at_least: {parameter: elderly_age}``):
+    its value is the parameter's on the first day of the coverage year, so a reform changes it
+    with a dated value instead of editing conditions."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Node:
     """Base of every condition node. Subclasses are frozen, slotted dataclasses whose
     ``at`` field (the position) is left out of equality and hashing."""
@@ -174,7 +186,8 @@ class BenefitSpec:
 @dataclass(frozen=True, slots=True)
 class OutputRule:
     """An output: the rule, the single-valued fields it sets (first applying output wins,
-    in policy order), and what it adds to lists."""
+    in precedence order: an output that ``overrides`` another wins over it, otherwise policy
+    order), and what it adds to lists."""
 
     rule: Rule
     sets: tuple[tuple[str, Any], ...] = ()
@@ -183,6 +196,7 @@ class OutputRule:
     deadlines: tuple[DeadlineSpec, ...] = ()
     flags: tuple[str, ...] = ()
     benefits: tuple[BenefitSpec, ...] = ()
+    overrides: tuple[str, ...] = ()   # the outputs whose single-valued fields this one wins over
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +266,27 @@ class Program:
 
     def parameter(self, name: str) -> ParameterDef | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def threshold(self, value: "int | ParameterRef | None", coverage_year: int) -> int | None:
+        """A threshold's whole number for ``coverage_year``: a literal as written, a parameter's
+        value on the first day of that year (None when it has none)."""
+        if not isinstance(value, ParameterRef):
+            return value
+        parameter = self.parameter(value.name)
+        dated = parameter.value_on(dt.date(coverage_year, 1, 1)) if parameter is not None else None
+        return int(dated.value) if dated is not None else None
+
+    def output_precedence(self) -> dict[str, int]:
+        """Each output's rank for the single-valued fields (0 wins): an output ranks before those
+        it ``overrides``; otherwise policy order decides (the compiler refuses cycles)."""
+        left = [output for output in self.outputs]
+        rank: dict[str, int] = {}
+        while left:
+            beaten = {other for output in left for other in output.overrides}
+            chosen = next((output for output in left if output.rule.id not in beaten), left[0])
+            rank[chosen.rule.id] = len(rank)
+            left.remove(chosen)
+        return rank
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule, in evaluation order."""

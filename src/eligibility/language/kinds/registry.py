@@ -37,18 +37,26 @@ def describe(node: Any) -> str:
     return BY_NODE[type(node)].describe(node, describe)
 
 
-def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None) -> str:
+def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None,
+             thresholds: Mapping[str, int] | None = None) -> str:
     """A node as a sentence for people, in ``lang`` (``zh`` or ``en``); ``categories`` names
-    the program's categories in that language (their ids otherwise)."""
-    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}))
+    the program's categories in that language (their ids otherwise); ``thresholds`` gives the
+    values of the parameters a condition uses as thresholds (their names otherwise)."""
+    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}, thresholds or {}))
 
 
 class Wording:
     """What a kind's ``sentence`` is given to word its children (call it with a child node),
-    a date expression (``date(expr)``) and a category of the program (``category(id)``)."""
+    a date expression (``date(expr)``), a category of the program (``category(id)``) and a
+    threshold (``threshold(value)``: a parameter's value where known)."""
 
-    def __init__(self, lang: str, categories: Mapping[str, str]):
-        self.lang, self.categories = lang, categories
+    def __init__(self, lang: str, categories: Mapping[str, str], thresholds: Mapping[str, int] | None = None):
+        self.lang, self.categories, self.thresholds = lang, categories, thresholds or {}
+
+    def threshold(self, value: Any) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        return self.thresholds.get(value.name, value.name)
 
     def __call__(self, node: Any) -> str:
         return BY_NODE[type(node)].sentence(node, self.lang, self)
