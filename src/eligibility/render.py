@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from .codes import Vocabulary, vocabulary
 from .contract import ConditionTrace, Decision, Explanation, Request, TraceStep, question
-from .language import Node, ParameterRef, Policy, PolicySet, Program, day_words
-from .language.kinds import sentence, trace_text, walk
+from .language import Node, Policy, PolicySet, Program, day_words
+from .language.kinds import sentence, tests_by_trace_text, trace_text, walk
 
 TraceMode = Literal["decisive", "full", "none"]
 _MARK = {True: "✓", False: "✗", None: "?"}
@@ -92,9 +92,7 @@ class _Text:
         self.categories = {rule.id: rule.label if self.zh else rule.label_en
                            for rule in (program.categories if program is not None else ())}
         year = decision.coverage_year
-        self.thresholds = {parameter.name: value for parameter in (program.parameters if program is not None else ())
-                           if parameter.unit == "years" and year is not None
-                           and (value := program.threshold(ParameterRef(parameter.name), year)) is not None}
+        self.thresholds = program.thresholds(year) if program is not None and year is not None else {}
 
     def word(self, key: str) -> str:
         return _WORDS[key][0 if self.zh else 1]
@@ -319,8 +317,7 @@ def _nodes(program: Program | None) -> dict[str, Node]:
         return {}
     cached = _NODES.get(id(program))
     if cached is None or cached[0] is not program:
-        found = {trace_text(node): node for rule in program.rules() if rule.condition is not None
-                 for node in walk(rule.condition)}
+        found = tests_by_trace_text(program)
         cached = _NODES[id(program)] = (program, found)
     return cached[1]
 

@@ -9,7 +9,7 @@ node; each keeps the position (file, line, column) of its first occurrence.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -55,6 +55,19 @@ class Node:
 
     __slots__ = ()
     at: Position
+
+
+def parameter_refs(node: Node) -> tuple[ParameterRef, ...]:
+    """The parameters a node (not its parts) uses as thresholds."""
+    return tuple(value for f in fields(node) if isinstance(value := getattr(node, f.name), ParameterRef))  # type: ignore[arg-type]
+
+
+def with_thresholds(node: Node, program: "Program", coverage_year: int) -> Node:
+    """``node`` with each threshold parameter replaced by its value in ``coverage_year`` (how
+    traces and reasons name the test: ``age >= 60``, not ``age >= elderly_age``)."""
+    changes = {f.name: program.threshold(value, coverage_year) for f in fields(node)  # type: ignore[arg-type]
+               if isinstance(value := getattr(node, f.name), ParameterRef)}
+    return replace(node, **changes) if changes else node  # type: ignore[type-var]
 
 
 # --- date expressions ----------------------------------------------------------------------
@@ -275,6 +288,11 @@ class Program:
         parameter = self.parameter(value.name)
         dated = parameter.value_on(dt.date(coverage_year, 1, 1)) if parameter is not None else None
         return int(dated.value) if dated is not None else None
+
+    def thresholds(self, coverage_year: int) -> dict[str, int]:
+        """The values of the threshold parameters (``unit: years``) in ``coverage_year``."""
+        return {p.name: value for p in self.parameters
+                if p.unit == "years" and (value := self.threshold(ParameterRef(p.name), coverage_year)) is not None}
 
     def output_precedence(self) -> dict[str, int]:
         """Each output's rank for the single-valued fields (0 wins): an output ranks before those

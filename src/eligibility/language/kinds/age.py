@@ -119,7 +119,15 @@ def _describe(node: AgeTest, describe: Any = None) -> str:
 
 
 def _sentence(node: AgeTest, lang: str, words: Any) -> str:
-    on, ages = words.date(node.on), age_words(words.threshold(node.at_least), words.threshold(node.under), lang)
+    at_least, under = words.threshold(node.at_least), words.threshold(node.under)
+    if isinstance(at_least, str) or isinstance(under, str):  # a parameter whose year is not known
+        zh = lang == "zh"
+        bounds = ([("达到规定的年龄下限" if zh else "at or over the age the policy sets")] if at_least is not None else []) + (
+            [("未达规定的年龄上限" if zh else "under the age the policy sets")] if under is not None else [])
+        ages = ("且" if zh else " and ").join(bounds)
+    else:
+        ages = age_words(at_least, under, lang)
+    on = words.date(node.on)
     return f"在{on}{ages}" if lang == "zh" else f"{ages} on {on}"
 
 
@@ -150,6 +158,9 @@ KIND = ConditionKind(
     keys=("age",), nodes=(AgeTest,), specs=(AgeSpec,), compile=_compile, evaluator=_evaluator,
     observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=1, boundaries=_boundaries,
     doc=(("`age: {at_least: 60}`, `age: {under: 18}`, `at: coverage_year_start`",
-          "completed years on the status date (or `at:`); unknown without a birth date or ID number"),),
+          "completed years on the status date (or `at:`); unknown without a birth date or ID number"),
+         ("`age: {at_least: {parameter: elderly_age}}`",
+          "a threshold that is a parameter of the program (`unit: years`, stated values): its value on the first "
+          "day of the coverage year, so a reform changes it with a dated value"),),
     dates=lambda node: (node.on,),
 )

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from .._dates import date_sentence
+from .._ir import Program, parameter_refs, with_thresholds
 from ._base import ConditionKind
 
 KINDS: tuple[ConditionKind, ...] = (
@@ -83,3 +84,16 @@ def walk(node: Any):
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def tests_by_trace_text(program: Program) -> dict[str, Any]:
+    """A program's tests by the name a trace gives them; a test with threshold parameters also
+    by its names with their values, in each year a value holds from."""
+    found = {trace_text(node): node for rule in program.rules() if rule.condition is not None
+             for node in walk(rule.condition)}
+    years = {value.from_.year + (value.from_ > value.from_.replace(month=1, day=1))
+             for parameter in program.parameters for value in parameter.values}
+    for node in [node for node in found.values() if parameter_refs(node)]:
+        for year in years:
+            found.setdefault(trace_text(with_thresholds(node, program, year)), node)
+    return found
