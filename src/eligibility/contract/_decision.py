@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_serializer,
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field,
                       model_validator)
 
 DECISION_SCHEMA_VERSION = "3.0"
@@ -37,16 +37,9 @@ class PolicyRef(_Frozen):
     effective_from: dt.date
     effective_to: dt.date | None
     source: str
-    reform: ReformRef | None = Field(None, description=(
+    # additive: a city policy's decisions keep the shape they had (no `reform: null`)
+    reform: ReformRef | None = Field(None, exclude_if=lambda value: value is None, description=(
         "present only when a reform decided (issue 13): which reform, over which base; absent for a city's policy"))
-
-    @model_serializer(mode="wrap")
-    def _without_absent_reform(self, handler: Any) -> Any:
-        # additive: a city policy's decisions keep the shape they had (no `reform: null`)
-        data = handler(self)
-        if isinstance(data, dict) and data.get("reform") is None:
-            data.pop("reform", None)
-        return data
 
 
 class CategoryRef(_Frozen):

@@ -106,7 +106,7 @@ class CompiledPolicy:
         self.parameters: dict[str, frozenset[str]] = {}
         for _, program in policy.places():
             self.parameters[program.name] = self.parameters.get(program.name, frozenset()) | {
-                parameter.name for parameter in program.parameters}
+                parameter.name for parameter in program.parameters if not parameter.threshold}
         self.refs = {id(version): PolicyRef(city=policy.city, name=policy.name, version=version.id,
                                             document_number=version.document.number,
                                             document_title=version.document.title,

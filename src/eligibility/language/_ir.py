@@ -229,6 +229,11 @@ class ParameterDef:
     values: tuple[DatedValue, ...]
     label_en: str = ""
 
+    @property
+    def threshold(self) -> bool:
+        """A threshold conditions use (``unit: years``): the policy's own, never a request's to supply."""
+        return self.unit == "years"
+
     def value_on(self, day: dt.date) -> DatedValue | None:
         current = None
         for value in self.values:

@@ -176,7 +176,7 @@ class _Merged:
         else:
             parent = self.data
             for key in path[:-1]:
-                parent = parent.setdefault(key, {})
+                parent = parent[key] if isinstance(parent, list) else parent.setdefault(key, {})
             parent[path[-1]] = copy.deepcopy(value)
         self._graft(path, source)
 
