@@ -1,0 +1,369 @@
+"""The impact of a reform over a population: who changes, how, what it costs, and which rule did it.
+
+Every person is decided under the base and under the reform (untraced: fast); a person whose
+decisions differ is decided again with traces, and the two traces are compared rule by rule:
+the procedure's steps first (version, coverage, preconditions, categories, exclusions), whose
+change of result is what moved an outcome; when the outcome stays, the outputs whose result
+changed, the deadlines whose date moved (by the rule that set them) and the subsidy whose
+amount changed (by the parameter whose value did). That is the attribution, with clauses.
+
+``impact(base, reform, requests)`` returns an :class:`Impact`, plain data; ``format_impact``
+writes it as text, ``Impact.to_dict`` as JSON, ``eligibility.impact_html`` as a page.
+IDs and names never appear: a person is their line number in the population file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ._api import evaluate
+from .analysis import diff
+from .contract import Decision, parse_request
+from .errors import RequestError
+from .language import Policy
+
+EXAMPLES = 3          # example persons per transition
+PROCEDURE = ("version", "coverage", "precondition", "category", "exclusion")
+# the bins of the per-person change of subsidy (yuan), for the distribution
+BINS = (Decimal("-1000"), Decimal("-300"), Decimal("-100"), Decimal("-0.005"), Decimal("0.005"), Decimal("100"),
+        Decimal("300"), Decimal("1000"))
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One rule behind a person's change: its result, value or date before and after."""
+
+    rule: str                   # ``categories.low_income_household``, ``parameters.individual_premium``
+    clause: str | None
+    change: str                 # result | date | amount | flags | added | removed
+    before: Any
+    after: Any
+    redefined: bool = False     # the reform changed the rule itself (or a parameter it reads)
+
+
+@dataclass(frozen=True)
+class Example:
+    person: str                 # ``#17``: the line of the population file, never an ID
+    transition: str
+    attribution: list[Attribution]
+    trace_before: list[tuple[str, str | None, Any]]    # (rule, clause, result) per step
+    trace_after: list[tuple[str, str | None, Any]]
+
+
+@dataclass
+class Impact:
+    """What a reform changes over a population (counts, money as decimal strings)."""
+
+    base: dict[str, str]
+    reform: dict[str, str]
+    people: int = 0
+    refused: int = 0                                   # requests either policy refuses (invalid, other city)
+    changed: int = 0
+    transitions: dict[str, int] = field(default_factory=dict)     # "eligible -> not_eligible": count
+    subsidy: dict[str, Any] = field(default_factory=dict)
+    by_funding_source: dict[str, dict[str, str]] = field(default_factory=dict)
+    distribution: dict[str, Any] = field(default_factory=dict)
+    codes: dict[str, dict[str, int]] = field(default_factory=dict)  # flags / deadlines / tier_benefits / benefit_dates
+    attribution: list[dict[str, Any]] = field(default_factory=list)  # totals per rule
+    per_category: dict[str, dict[str, int]] = field(default_factory=dict)  # primary category: before, after
+    examples: list[Example] = field(default_factory=list)
+
+    def shares(self) -> dict[str, float]:
+        return {key: count / self.people for key, count in self.transitions.items()} if self.people else {}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["transition_shares"] = {key: round(share, 6) for key, share in self.shares().items()}
+        data["synthetic_note"] = "counts are of the population given; a synthetic population says nothing of a real one"
+        return data
+
+
+def read_population(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, request) for each non-blank line of a JSONL file of requests."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                yield number, json.loads(line)
+
+
+def _money(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def summary(decision: Decision) -> tuple[Any, ...]:
+    """What a person gets: the parts of a decision an impact compares."""
+    subsidy, tier = decision.subsidy, decision.tier
+    return (decision.outcome, decision.primary_category, tuple(c.id for c in decision.categories),
+            (subsidy.amount, subsidy.funding_source, subsidy.payment) if subsidy else None, tuple(decision.flags),
+            (tier.level, tuple((b.item, b.value) for b in tier.benefits)) if tier else None,
+            decision.benefit_start, decision.benefit_end, tuple((d.action, d.due, d.rule) for d in decision.deadlines),
+            decision.responsible_region, decision.enrollment_unit, decision.referred_to)
+
+
+class _Tally:
+    """The counts of one run over part of a population; tallies of parts merge."""
+
+    def __init__(self) -> None:
+        self.people = self.refused = self.changed = 0
+        self.transitions: Counter[str] = Counter()
+        self.totals = {"before": Decimal(0), "after": Decimal(0)}
+        self.unknown: Counter[str] = Counter()
+        self.sources: dict[str, dict[str, Decimal]] = {}
+        self.deltas: list[Decimal] = []
+        self.codes: dict[str, Counter[str]] = {name: Counter() for name in CODE_GROUPS}
+        self.per_rule: Counter[tuple[str, str | None, str]] = Counter()
+        self.categories: dict[str, Counter[str]] = {}
+        self.examples: dict[str, list[Example]] = {}
+
+    def merge(self, other: "_Tally") -> None:
+        self.people += other.people
+        self.refused += other.refused
+        self.changed += other.changed
+        self.transitions.update(other.transitions)
+        for side in self.totals:
+            self.totals[side] += other.totals[side]
+        self.unknown.update(other.unknown)
+        for name, sides in other.sources.items():
+            mine = self.sources.setdefault(name, {"before": Decimal(0), "after": Decimal(0)})
+            for side in sides:
+                mine[side] += sides[side]
+        self.deltas += other.deltas
+        for name, counter in other.codes.items():
+            self.codes[name].update(counter)
+        self.per_rule.update(other.per_rule)
+        for name, counter in other.categories.items():
+            self.categories.setdefault(name, Counter()).update(counter)
+        for key, found in other.examples.items():
+            mine_examples = self.examples.setdefault(key, [])
+            mine_examples += found[:EXAMPLES - len(mine_examples)]
+
+    def add(self, line: int, raw: Any, base: Policy, reform: Policy, redefined: frozenset[str]) -> None:
+        try:
+            request = parse_request(raw)
+            before, after = evaluate(request, base, trace=False), evaluate(request, reform, trace=False)
+        except RequestError:
+            self.refused += 1
+            return
+        self.people += 1
+        key = f"{before.outcome} -> {after.outcome}"
+        self.transitions[key] += 1
+        self.categories.setdefault(before.primary_category or "(none)", Counter())["before"] += \
+            before.outcome == "eligible"
+        self.categories.setdefault(after.primary_category or "(none)", Counter())["after"] += \
+            after.outcome == "eligible"
+        amounts = []
+        for side, decision in (("before", before), ("after", after)):
+            amount = _money(decision.subsidy.amount) if decision.subsidy is not None else None
+            amounts.append(amount)
+            if decision.outcome == "eligible" and amount is None:
+                self.unknown[side] += 1
+            if amount is not None:
+                self.totals[side] += amount
+                source = self.sources.setdefault(decision.subsidy.funding_source or "(none)",  # type: ignore[union-attr]
+                                                 {"before": Decimal(0), "after": Decimal(0)})
+                source[side] += amount
+        if summary(before) == summary(after):
+            return
+        self.changed += 1
+        if amounts[0] is not None or amounts[1] is not None:
+            self.deltas.append((amounts[1] or Decimal(0)) - (amounts[0] or Decimal(0)))
+        _count_codes(before, after, self.codes)
+        traced = evaluate(request, base, trace=True), evaluate(request, reform, trace=True)
+        found = attribute(*traced, redefined)
+        for entry in found:
+            self.per_rule[(entry.rule, entry.clause, entry.change)] += 1
+        examples = self.examples.setdefault(key, [])
+        if len(examples) < EXAMPLES:
+            examples.append(Example(f"#{line}", key, found, _projection(traced[0]), _projection(traced[1])))
+
+
+CODE_GROUPS = ("flags", "deadlines", "tier_benefits", "benefit_dates")
+CHUNK = 2000          # requests per task of a parallel run
+_WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies and the redefined rules
+
+
+def _run_chunk(chunk: list[tuple[int, Any]]) -> _Tally:
+    tally = _Tally()
+    for line, raw in chunk:
+        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["redefined"])
+    return tally
+
+
+def _chunks(requests: Iterable[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for item in requests:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
+           progress: Callable[[int], None] | None = None, workers: int = 1) -> Impact:
+    """Decide every request under ``base`` and ``reform`` and compare (``requests``: (line, request)
+    pairs). ``workers`` > 1 decides chunks in that many processes (forked: POSIX only)."""
+    redefined = _redefined(base, reform)
+    tally = _Tally()
+    done = 0
+    if workers > 1:
+        import multiprocessing
+
+        _WORK.update(base=base, reform=reform, redefined=redefined)
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_run_chunk, _chunks(requests)):
+                tally.merge(part)
+                done += part.people + part.refused
+                if progress is not None:
+                    progress(done)
+    else:
+        for chunk in _chunks(requests):
+            for line, raw in chunk:
+                tally.add(line, raw, base, reform, redefined)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+    return _report(base, reform, tally)
+
+
+def _report(base: Policy, reform: Policy, tally: _Tally) -> Impact:
+    report = Impact(base=_name(base), reform=_name(reform), people=tally.people, refused=tally.refused,
+                    changed=tally.changed)
+    report.transitions = dict(sorted(tally.transitions.items(), key=lambda kv: (-kv[1], kv[0])))
+    totals = tally.totals
+    report.subsidy = {"before": str(totals["before"]), "after": str(totals["after"]),
+                      "change": str(totals["after"] - totals["before"]),
+                      "eligible_amount_unknown_before": tally.unknown["before"],
+                      "eligible_amount_unknown_after": tally.unknown["after"]}
+    report.by_funding_source = {name: {"before": str(v["before"]), "after": str(v["after"]),
+                                       "change": str(v["after"] - v["before"])}
+                                for name, v in sorted(tally.sources.items())}
+    report.distribution = _distribution(tally.deltas, tally.people)
+    report.codes = {name: dict(sorted(counter.items())) for name, counter in tally.codes.items()}
+    report.attribution = [{"rule": rule, "clause": clause, "change": kind, "people": people}
+                          for (rule, clause, kind), people in sorted(tally.per_rule.items(),
+                                                                      key=lambda kv: (-kv[1], kv[0][0]))]
+    report.per_category = {name: {"before": c["before"], "after": c["after"]}
+                           for name, c in sorted(tally.categories.items()) if c["before"] or c["after"]}
+    report.examples = [example for key in report.transitions for example in tally.examples.get(key, [])]
+    return report
+
+
+def _name(policy: Policy) -> dict[str, str]:
+    return {"id": policy.id, "content_hash": policy.content_hash, "file": policy.file}
+
+
+def _redefined(base: Policy, reform: Policy) -> frozenset[str]:
+    """The rules the reform changed, added or removed, and those reading a parameter it changed."""
+    found = diff(base, reform)
+    names = {change.rule for program in found.programs for change in program.rules}
+    for program in found.programs:
+        for parameter in program.parameters:
+            names.add(f"parameters.{parameter.parameter}")
+            names.update(rule for rule, _ in parameter.used_by)
+    return frozenset(names)
+
+
+def _distribution(deltas: list[Decimal], people: int) -> dict[str, Any]:
+    winners = sum(1 for d in deltas if d > 0)
+    losers = sum(1 for d in deltas if d < 0)
+    edges = [None, *BINS, None]
+    bins = []
+    for low, high in zip(edges, edges[1:]):
+        n = sum(1 for d in deltas if (low is None or d >= low) and (high is None or d < high))
+        bins.append({"from": str(low) if low is not None else None, "to": str(high) if high is not None else None,
+                     "people": n})
+    return {"winners": winners, "losers": losers, "unchanged": people - winners - losers,
+            "gained": str(sum((d for d in deltas if d > 0), Decimal(0))),
+            "lost": str(sum((d for d in deltas if d < 0), Decimal(0))), "bins": bins}
+
+
+def _count_codes(before: Decision, after: Decision, codes: dict[str, Counter[str]]) -> None:
+    for flag in set(after.flags) - set(before.flags):
+        codes["flags"][f"+{flag}"] += 1
+    for flag in set(before.flags) - set(after.flags):
+        codes["flags"][f"-{flag}"] += 1
+    was = {d.action: d.due for d in before.deadlines}
+    now = {d.action: d.due for d in after.deadlines}
+    for action in was.keys() | now.keys():
+        if was.get(action) != now.get(action):
+            kind = "moved" if action in was and action in now else "added" if action in now else "removed"
+            codes["deadlines"][f"{action} {kind}"] += 1
+    benefits = [{(b.item, b.value) for b in d.tier.benefits} if d.tier else set() for d in (before, after)]
+    for item, _ in benefits[1] - benefits[0]:
+        codes["tier_benefits"][f"+{item}"] += 1
+    for item, _ in benefits[0] - benefits[1]:
+        codes["tier_benefits"][f"-{item}"] += 1
+    if before.benefit_start != after.benefit_start:
+        codes["benefit_dates"]["benefit_start"] += 1
+    if before.benefit_end != after.benefit_end:
+        codes["benefit_dates"]["benefit_end"] += 1
+
+
+def _projection(decision: Decision) -> list[tuple[str, str | None, Any]]:
+    return [(step.path, step.clause, step.result) for step in decision.trace]
+
+
+def attribute(before: Decision, after: Decision, redefined: frozenset[str] = frozenset()) -> list[Attribution]:
+    """The rules behind the difference of two traced decisions of one person, compared rule by rule."""
+    old = {step.path: step for step in before.trace}
+    new = {step.path: step for step in after.trace}
+    found: list[Attribution] = []
+
+    def add(path: str, clause: str | None, change: str, was: Any, now: Any) -> None:
+        found.append(Attribution(path, clause, change, was, now, path in redefined))
+
+    for path in [*old, *(p for p in new if p not in old)]:
+        a, b = old.get(path), new.get(path)
+        step = b or a
+        if step is None or step.kind not in PROCEDURE:
+            continue
+        if a is None or b is None:
+            add(path, step.clause, "added" if a is None else "removed", a.result if a else None, b.result if b else None)
+        elif a.result != b.result:
+            add(path, step.clause, "result", a.result, b.result)
+    if before.outcome != after.outcome and found:
+        return found   # the outputs that follow an outcome are its consequences, not causes
+    for path in [*old, *(p for p in new if p not in old)]:
+        a, b = old.get(path), new.get(path)
+        step = b or a
+        if step is None or step.kind != "output":
+            continue
+        if a is None or b is None or a.result != b.result:
+            add(path, step.clause, "result", a.result if a else None, b.result if b else None)
+    for rule, clause, was, now in _moved_deadlines(before, after):
+        add(f"outputs.{rule}", clause, "date", was, now)
+    _amount(before, after, old.get("subsidy"), new.get("subsidy"), add)
+    if before.flags != after.flags and not any(a.change == "result" for a in found):
+        add("flags", None, "flags", list(before.flags), list(after.flags))
+    return found
+
+
+def _moved_deadlines(before: Decision, after: Decision) -> list[tuple[str, str | None, Any, Any]]:
+    was: dict[str, list[str]] = defaultdict(list)
+    now: dict[str, list[str]] = defaultdict(list)
+    clauses: dict[str, str | None] = {}
+    for side, decision in ((was, before), (now, after)):
+        for d in decision.deadlines:
+            side[d.rule or ""].append(f"{d.action} {d.due}")
+            clauses[d.rule or ""] = d.clause
+    return [(rule, clauses[rule], was.get(rule, []), now.get(rule, [])) for rule in sorted(was.keys() | now.keys())
+            if sorted(was.get(rule, [])) != sorted(now.get(rule, [])) and rule in was and rule in now]
+
+
+def _amount(before: Decision, after: Decision, a: Any, b: Any, add: Callable[..., None]) -> None:
+    amounts = [d.subsidy.amount if d.subsidy else None for d in (before, after)]
+    if amounts[0] == amounts[1]:
+        return
+    was = {u.name: u.value for u in (a.parameters if a else [])}
+    now = {u.name: u.value for u in (b.parameters if b else [])}
+    changed = [name for name in was.keys() | now.keys() if was.get(name) != now.get(name)]
+    clause = (b or a).clause if (b or a) is not None else None
+    for name in sorted(changed) or ["subsidy"]:
+        add(f"parameters.{name}" if changed else "subsidy", clause, "amount", amounts[0], amounts[1])
