@@ -275,8 +275,11 @@ def _distribution(deltas: list[Decimal], people: int) -> dict[str, Any]:
     losers = sum(1 for d in deltas if d < 0)
     edges = [None, *BINS, None]
     bins = []
+    moved = [d for d in deltas if d != 0]
     for low, high in zip(edges, edges[1:]):
-        n = sum(1 for d in deltas if (low is None or d >= low) and (high is None or d < high))
+        n = sum(1 for d in moved if (low is None or d >= low) and (high is None or d < high))
+        if low is not None and high is not None and low < 0 < high:
+            n = people - winners - losers    # everyone whose amount did not change
         bins.append({"from": str(low) if low is not None else None, "to": str(high) if high is not None else None,
                      "people": n})
     return {"winners": winners, "losers": losers, "unchanged": people - winners - losers,

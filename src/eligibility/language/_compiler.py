@@ -291,7 +291,9 @@ def _overrides(spec: m.Output, program: m.Program, path: tuple, cx: _Context) ->
         if other not in by_id or other == spec.id:
             cx.error(path + ("overrides", i), "unknown_rule", f"{other!r} is not another output of this program",
                      f"{did_you_mean(other, ids)}name the output this one wins over")
-        elif _overridden_by(other, spec.id, by_id):
+        elif _overridden_by(other, spec.id, by_id) and not (spec.id in by_id[other].overrides
+                                                              and ids.index(spec.id) < ids.index(other)):
+            # (two outputs naming each other: reported once, at the later one)
             cx.error(path + ("overrides", i), "override_cycle",
                      f"{spec.id!r} and {other!r} each override the other (directly or through others)",
                      "decide which of the two wins and declare it on one of them only")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,7 +117,7 @@ def compile_reform(located: Located, text: str, base_dir: Path, bundled: Path) -
 
 def _base_path(base: str, base_dir: Path, bundled: Path, located: Located) -> Path:
     if base.endswith((".yaml", ".yml")):
-        return base_dir / base
+        return Path(os.path.normpath(base_dir / base))
     path = bundled / f"{base}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in bundled.glob("*.yaml"))
