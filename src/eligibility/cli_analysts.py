@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -22,12 +23,14 @@ def add_commands(sub: Any) -> None:
     li = sub.add_parser("lint", help="static analysis of policies or reforms: conflicting outputs, rules that never "
                                      "apply, categories listed by hand, parameter years (exit 1 on a finding)")
     li.add_argument("policy", nargs="*", help="policy or reform files, or directories (default: the bundled policies)")
-    li.add_argument("--format", choices=("text", "json"), default="text")
+    li.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text for people (default), or the findings as JSON")
 
     di = sub.add_parser("diff", help="what a reform changes in its base, rule by rule and clause by clause")
     di.add_argument("base", help="the base policy: a file, or a bundled city id")
     di.add_argument("reform", help="the reform (or another policy): a file, or a bundled city id")
-    di.add_argument("--format", choices=("text", "json"), default="text")
+    di.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text, clause by clause (default), or the difference as JSON")
 
     im = sub.add_parser("impact", help="decide a population under a base and a reform: transitions, cost, and the "
                                        "rule behind each change")
@@ -35,15 +38,17 @@ def add_commands(sub: Any) -> None:
     im.add_argument("reform", help="the reform: a file, or a bundled city id")
     im.add_argument("--population", required=True, metavar="FILE",
                     help="JSONL, one request per line (CSV and Parquet once the batch reader lands)")
-    im.add_argument("--format", choices=("text", "json"), default="text")
+    im.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text for people (default), or the report as JSON")
     im.add_argument("--html", metavar="FILE", help="also write a self-contained page with charts")
-    im.add_argument("--workers", type=int, default=1, help="processes deciding in parallel (default 1)")
+    im.add_argument("--workers", type=int, default=0,
+                    help="processes deciding in parallel (default: one per core from 20,000 people, else 1)")
 
     po = sub.add_parser("population", help="write a SYNTHETIC population of requests (JSONL) drawn with the "
                                            "library's strategies")
     po.add_argument("--city", required=True, help="a bundled city id, or a policy file")
-    po.add_argument("--size", type=int, default=1000)
-    po.add_argument("--seed", type=int, default=1)
+    po.add_argument("--size", type=int, default=1000, help="how many people (default 1,000)")
+    po.add_argument("--seed", type=int, default=1, help="the seed: one seed, one population (default 1)")
     po.add_argument("--marginals", metavar="FILE.json", help="marginals: categories, statuses, ages, local_hukou, "
                                                              "parameters (see eligibility.population)")
 
@@ -119,8 +124,8 @@ def run_impact(args: argparse.Namespace) -> int:
     base, reform = load_named(args.base), load_named(args.reform)
     with open(args.population, encoding="utf-8") as lines:
         total = sum(1 for line in lines if line.strip())
-    report = impact(base, reform, read_population(args.population), progress=_progress_bar(total),
-                    workers=max(1, args.workers))
+    workers = args.workers or ((os.cpu_count() or 1) if total >= 20_000 else 1)
+    report = impact(base, reform, read_population(args.population), progress=_progress_bar(total), workers=workers)
     if args.html:
         Path(args.html).write_text(impact_html(report), encoding="utf-8")
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) if args.format == "json"

@@ -93,6 +93,7 @@ def impact_html(report: Impact) -> str:
              f"<div><b id=\"changed\">{r.changed}</b>people whose decision changed</div>",
              f"<div><b id=\"cost\">{escape(s['change'])}</b>yuan change in total subsidy</div>",
              f"<div><b>{d['winners']} / {d['losers']}</b>gain / lose money</div></div>",
+             _unknown_note(s),
              "<h2>Who moves between outcomes</h2>", _bars([(k, v) for k, v in r.transitions.items()], "transitions"),
              "<h2>How much each person gains or loses (yuan)</h2>",
              _bars([(_bin(b), b["people"]) for b in d["bins"]], "amounts"),
@@ -116,6 +117,14 @@ def impact_html(report: Impact) -> str:
         parts.append("<pre>" + "\n".join(escape(step) for step in steps) + "</pre>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _unknown_note(subsidy: dict[str, Any]) -> str:
+    before, after = subsidy["eligible_amount_unknown_before"], subsidy["eligible_amount_unknown_after"]
+    if not (before or after):
+        return ""
+    return (f"<p class=\"note\">Eligible people whose amount is unknown (no premium stated by the policy nor "
+            f"supplied by the request): {before} before, {after} after. The totals count known amounts only.</p>")
 
 
 def _bin(b: dict[str, Any]) -> str:

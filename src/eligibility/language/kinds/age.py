@@ -51,27 +51,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
 
 def _evaluator(node: AgeTest, build: Builder) -> Any:
     day_of = build.date(node.on)
-    at_least, under = node.at_least, node.under
-    if isinstance(at_least, ParameterRef) or isinstance(under, ParameterRef):
-        return _parameter_evaluator(node, build)
-
-    def evaluate(facts: Facts) -> Result:
-        birth = facts.birth_date
-        if birth is None:
-            return _MISSING
-        day = day_of(facts)
-        if day is None:
-            return FALSE
-        age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-        if (at_least is not None and age < at_least) or (under is not None and age >= under):
-            return FALSE
-        return TRUE
-    return evaluate
-
-
-def _parameter_evaluator(node: AgeTest, build: Builder) -> Any:
-    """An age test whose thresholds are parameters: resolved for the coverage year."""
-    day_of = build.date(node.on)
+    # a literal threshold is a constant; a parameter's is looked up once per coverage year
     at_least_of, under_of = threshold_function(node.at_least, build.program), threshold_function(node.under, build.program)
 
     def evaluate(facts: Facts) -> Result:
