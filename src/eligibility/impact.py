@@ -72,6 +72,7 @@ class Impact:
     attribution: list[dict[str, Any]] = field(default_factory=list)  # totals per rule
     per_category: dict[str, dict[str, int]] = field(default_factory=dict)  # primary category: before, after
     examples: list[Example] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)   # rule (``categories.dibao``) -> its English label
 
     def shares(self) -> dict[str, float]:
         return {key: count / self.people for key, count in self.transitions.items()} if self.people else {}
@@ -142,10 +143,13 @@ class _Tally:
             mine_examples = self.examples.setdefault(key, [])
             mine_examples += found[:EXAMPLES - len(mine_examples)]
 
-    def add(self, line: int, raw: Any, base: Policy, reform: Policy, redefined: frozenset[str]) -> None:
+    def add(self, line: int, raw: Any, base: Policy, reform: Policy, redefined: frozenset[str],
+            outputs_only: bool = False) -> None:
         try:
             request = parse_request(raw)
-            before, after = evaluate(request, base, trace=False), evaluate(request, reform, trace=False)
+            before = evaluate(request, base, trace=False)
+            # a reform of outputs alone cannot change a decision that no output reaches
+            after = before if outputs_only and before.outcome in _NO_OUTPUTS else evaluate(request, reform, trace=False)
         except RequestError:
             self.refused += 1
             return
@@ -183,14 +187,15 @@ class _Tally:
 
 
 CODE_GROUPS = ("flags", "deadlines", "tier_benefits", "benefit_dates")
+_NO_OUTPUTS = frozenset({"not_eligible", "no_policy_in_force", "enrollment_closed"})  # outcomes decided before outputs
 CHUNK = 2000          # requests per task of a parallel run
-_WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies and the redefined rules
+_WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies, the redefined rules, outputs_only
 
 
 def _run_chunk(chunk: list[tuple[int, Any]]) -> _Tally:
     tally = _Tally()
     for line, raw in chunk:
-        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["redefined"])
+        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["redefined"], _WORK["outputs_only"])
     return tally
 
 
@@ -209,13 +214,13 @@ def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
            progress: Callable[[int], None] | None = None, workers: int = 1) -> Impact:
     """Decide every request under ``base`` and ``reform`` and compare (``requests``: (line, request)
     pairs). ``workers`` > 1 decides chunks in that many processes (forked: POSIX only)."""
-    redefined = _redefined(base, reform)
+    redefined, outputs_only = _redefined(base, reform)
     tally = _Tally()
     done = 0
     if workers > 1:
         import multiprocessing
 
-        _WORK.update(base=base, reform=reform, redefined=redefined)
+        _WORK.update(base=base, reform=reform, redefined=redefined, outputs_only=outputs_only)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap(_run_chunk, _chunks(requests)):
                 tally.merge(part)
@@ -225,7 +230,7 @@ def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
     else:
         for chunk in _chunks(requests):
             for line, raw in chunk:
-                tally.add(line, raw, base, reform, redefined)
+                tally.add(line, raw, base, reform, redefined, outputs_only)
             done += len(chunk)
             if progress is not None:
                 progress(done)
@@ -252,6 +257,8 @@ def _report(base: Policy, reform: Policy, tally: _Tally) -> Impact:
     report.per_category = {name: {"before": c["before"], "after": c["after"]}
                            for name, c in sorted(tally.categories.items()) if c["before"] or c["after"]}
     report.examples = [example for key in report.transitions for example in tally.examples.get(key, [])]
+    report.labels = {rule.name.path: rule.label_en for policy in (base, reform) for _, program in policy.places()
+                     for rule in program.rules()}
     return report
 
 
@@ -259,15 +266,19 @@ def _name(policy: Policy) -> dict[str, str]:
     return {"id": policy.id, "content_hash": policy.content_hash, "file": policy.file}
 
 
-def _redefined(base: Policy, reform: Policy) -> frozenset[str]:
-    """The rules the reform changed, added or removed, and those reading a parameter it changed."""
+def _redefined(base: Policy, reform: Policy) -> tuple[frozenset[str], bool]:
+    """The rules the reform changed, added or removed, and those reading a parameter it changed;
+    and whether all of them are outputs (versions, rankings and the rest untouched)."""
     found = diff(base, reform)
     names = {change.rule for program in found.programs for change in program.rules}
     for program in found.programs:
         for parameter in program.parameters:
             names.add(f"parameters.{parameter.parameter}")
             names.update(rule for rule, _ in parameter.used_by)
-    return frozenset(names)
+    outputs_only = not (found.versions_added or found.versions_removed) and \
+        all(program.priority is None for program in found.programs) and \
+        all(name.startswith(("outputs.", "parameters.")) for name in names)
+    return frozenset(names), outputs_only
 
 
 def _distribution(deltas: list[Decimal], people: int) -> dict[str, Any]:

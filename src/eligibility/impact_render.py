@@ -97,10 +97,11 @@ def impact_html(report: Impact) -> str:
              "<h2>Who moves between outcomes</h2>", _bars([(k, v) for k, v in r.transitions.items()], "transitions"),
              "<h2>How much each person gains or loses (yuan)</h2>",
              _bars([(_bin(b), b["people"]) for b in d["bins"]], "amounts"),
-             "<h2>Eligible people per primary category</h2>", _paired(r.per_category),
+             "<h2>Eligible people per primary category</h2>",
+             _paired({r.labels.get(f"categories.{name}", name): counts for name, counts in r.per_category.items()}),
              "<h2>The rules behind the changes</h2>",
-             _bars([(f"{a['rule']} [{a['clause'] or ''}] {a['change']}", a["people"]) for a in r.attribution],
-                   "attribution"),
+             _bars([(f"[{a['clause'] or ''}] {r.labels.get(a['rule'], a['rule'])}: {a['change']}", a["people"])
+                    for a in r.attribution], "attribution"),
              "<h2>Subsidy by funding source (yuan)</h2>", _table(
                  ["funding source", "before", "after", "change"],
                  [[name, v["before"], v["after"], v["change"]] for name, v in r.by_funding_source.items()]),
@@ -147,7 +148,8 @@ def _bars(rows: list[tuple[str, int]], name: str) -> str:
     for i, (label, count) in enumerate(rows):
         y = 5 + 24 * i
         width = 0 if count == 0 else max(2, int(420 * count / top))
-        bars.append(f"<text x=\"0\" y=\"{y + 15}\">{escape(label[:60])}</text>"
+        shown = label if len(label) <= 56 else label[:55] + "…"
+        bars.append(f"<text x=\"0\" y=\"{y + 15}\"><title>{escape(label)}</title>{escape(shown)}</text>"
                     f"<rect x=\"360\" y=\"{y}\" width=\"{width}\" height=\"18\" fill=\"#3b7dd8\"/>"
                     f"<text x=\"{366 + width}\" y=\"{y + 14}\">{count}</text>")
     return (f"<svg class=\"chart\" data-chart=\"{name}\" role=\"img\" aria-label=\"{name}\" width=\"880\" "
@@ -167,7 +169,8 @@ def _paired(per_category: dict[str, dict[str, int]]) -> str:
             width = int(420 * counts[side] / top)
             bars.append(f"<rect x=\"300\" y=\"{y + 14 * j}\" width=\"{width}\" height=\"12\" fill=\"{colour}\"/>"
                         f"<text x=\"{306 + width}\" y=\"{y + 14 * j + 11}\">{counts[side]}</text>")
-        bars.append(f"<text x=\"0\" y=\"{y + 17}\">{escape(label)}</text>")
+        shown = label if len(label) <= 44 else label[:43] + "…"
+        bars.append(f"<text x=\"0\" y=\"{y + 17}\"><title>{escape(label)}</title>{escape(shown)}</text>")
     return (f"<svg class=\"chart\" data-chart=\"categories\" role=\"img\" aria-label=\"categories\" width=\"880\" "
             f"height=\"{34 * len(rows) + 10}\" xmlns=\"http://www.w3.org/2000/svg\">{''.join(bars)}</svg>"
             "<p class=\"note\">grey: base; blue: reform</p>")
