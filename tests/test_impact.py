@@ -167,3 +167,12 @@ def test_the_population_command_labels_its_output_synthetic(capsys):
     assert 0 == main(["population", "--city", "shantou", "--size", "5", "--seed", "2"])
     captured = capsys.readouterr()
     assert 5 == len(captured.out.splitlines()) and "synthetic" in captured.err
+
+
+def test_a_line_that_is_not_a_request_is_refused_not_fatal(base, tmp_path):
+    population_file = tmp_path / "people.jsonl"
+    good = POPULATION.read_text(encoding="utf-8").splitlines()[0]
+    population_file.write_text(f"{good}\n{{not json\n{json.dumps({'city': 'shantou'})}\n", encoding="utf-8")
+    report = impact(base, load_policy(REFORMS / "shantou_elderly_65.yaml"),
+                    read_population(population_file, parsed=False))
+    assert (1, 2) == (report.people, report.refused)

@@ -125,7 +125,8 @@ def run_impact(args: argparse.Namespace) -> int:
     with open(args.population, encoding="utf-8") as lines:
         total = sum(1 for line in lines if line.strip())
     workers = args.workers or ((os.cpu_count() or 1) if total >= 20_000 else 1)
-    report = impact(base, reform, read_population(args.population), progress=_progress_bar(total), workers=workers)
+    report = impact(base, reform, read_population(args.population, parsed=False), progress=_progress_bar(total),
+                    workers=workers)
     if args.html:
         Path(args.html).write_text(impact_html(report), encoding="utf-8")
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) if args.format == "json"

@@ -6,6 +6,9 @@ the procedure's steps first (version, coverage, preconditions, categories, exclu
 change of result is what moved an outcome; when the outcome stays, the outputs whose result
 changed, the deadlines whose date moved (by the rule that set them) and the subsidy whose
 amount changed (by the parameter whose value did). That is the attribution, with clauses.
+A reform that changes outputs alone (and parameters only outputs read) is not evaluated for a
+person whose base decision no output reaches (not eligible, no policy, enrolment closed): it
+would decide the same.
 
 ``impact(base, reform, requests)`` returns an :class:`Impact`, plain data; ``format_impact``
 writes it as text, ``Impact.to_dict`` as JSON, ``eligibility.impact_html`` as a page.
@@ -84,12 +87,14 @@ class Impact:
         return data
 
 
-def read_population(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """(line number, request) for each non-blank line of a JSONL file of requests."""
+def read_population(path: str | Path, *, parsed: bool = True) -> Iterator[tuple[int, Any]]:
+    """(line number, request) for each non-blank line of a JSONL file of requests; with
+    ``parsed=False`` the request is the line's JSON text (``impact`` parses it where it decides:
+    in a worker, text travels between processes faster than the mapping)."""
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if line.strip():
-                yield number, json.loads(line)
+                yield number, json.loads(line) if parsed else line
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -146,7 +151,12 @@ class _Tally:
     def add(self, line: int, raw: Any, base: Policy, reform: Policy, redefined: frozenset[str],
             outputs_only: bool = False) -> None:
         try:
-            request = parse_request(raw)
+            data = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:   # a line that is not JSON is refused like an invalid request
+            self.refused += 1
+            return
+        try:
+            request = parse_request(data)
             before = evaluate(request, base, trace=False)
             # a reform of outputs alone cannot change a decision that no output reaches
             after = before if outputs_only and before.outcome in _NO_OUTPUTS else evaluate(request, reform, trace=False)
