@@ -176,3 +176,12 @@ def test_a_line_that_is_not_a_request_is_refused_not_fatal(base, tmp_path):
     report = impact(base, load_policy(REFORMS / "shantou_elderly_65.yaml"),
                     read_population(population_file, parsed=False))
     assert (1, 2) == (report.people, report.refused)
+
+
+@pytest.mark.parametrize("name,premium", [("shantou_december_deadline", "320"), ("shantou_premium_380", None)])
+def test_a_reform_of_no_condition_is_attributed_without_traces_as_with_them(base, name, premium):
+    reform = load_policy(REFORMS / f"{name}.yaml")
+    quick, traced = impact(base, reform, people(premium)), impact(base, reform, people(premium),
+                                                                 trace_every_change=True)
+    assert traced.attribution == quick.attribution and traced.examples == quick.examples
+    assert (traced.transitions, traced.subsidy, traced.codes) == (quick.transitions, quick.subsidy, quick.codes)

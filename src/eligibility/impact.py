@@ -8,7 +8,8 @@ changed, the deadlines whose date moved (by the rule that set them) and the subs
 amount changed (by the parameter whose value did). That is the attribution, with clauses.
 A reform that changes outputs alone (and parameters only outputs read) is not evaluated for a
 person whose base decision no output reaches (not eligible, no policy, enrolment closed): it
-would decide the same.
+would decide the same; one that changes no condition is attributed without traces
+(``attribution.quick_attribute``), the examples aside.
 
 ``impact(base, reform, requests)`` returns an :class:`Impact`, plain data; ``format_impact``
 writes it as text, ``Impact.to_dict`` as JSON, ``eligibility.impact_html`` as a page.
@@ -18,7 +19,7 @@ IDs and names never appear: a person is their line number in the population file
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,27 +27,16 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ._api import evaluate
 from .analysis import diff
+from .attribution import Attribution, attribute, quick_attribute
 from .contract import Decision, parse_request
 from .errors import RequestError
-from .language import Policy
+from .language import Policy, parameter_refs
+from .language.kinds import walk
 
 EXAMPLES = 3          # example persons per transition
-PROCEDURE = ("version", "coverage", "precondition", "category", "exclusion")
 # the bins of the per-person change of subsidy (yuan), for the distribution
 BINS = (Decimal("-1000"), Decimal("-300"), Decimal("-100"), Decimal("-0.005"), Decimal("0.005"), Decimal("100"),
         Decimal("300"), Decimal("1000"))
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """One rule behind a person's change: its result, value or date before and after."""
-
-    rule: str                   # ``categories.low_income_household``, ``parameters.individual_premium``
-    clause: str | None
-    change: str                 # result | date | amount | flags | added | removed
-    before: Any
-    after: Any
-    redefined: bool = False     # the reform changed the rule itself (or a parameter it reads)
 
 
 @dataclass(frozen=True)
@@ -148,8 +138,7 @@ class _Tally:
             mine_examples = self.examples.setdefault(key, [])
             mine_examples += found[:EXAMPLES - len(mine_examples)]
 
-    def add(self, line: int, raw: Any, base: Policy, reform: Policy, redefined: frozenset[str],
-            outputs_only: bool = False) -> None:
+    def add(self, line: int, raw: Any, base: Policy, reform: Policy, scope: "_Scope") -> None:
         try:
             data = json.loads(raw) if isinstance(raw, str) else raw
         except ValueError:   # a line that is not JSON is refused like an invalid request
@@ -159,7 +148,8 @@ class _Tally:
             request = parse_request(data)
             before = evaluate(request, base, trace=False)
             # a reform of outputs alone cannot change a decision that no output reaches
-            after = before if outputs_only and before.outcome in _NO_OUTPUTS else evaluate(request, reform, trace=False)
+            after = before if scope.outputs_only and before.outcome in _NO_OUTPUTS else \
+                evaluate(request, reform, trace=False)
         except RequestError:
             self.refused += 1
             return
@@ -187,25 +177,31 @@ class _Tally:
         if amounts[0] is not None or amounts[1] is not None:
             self.deltas.append((amounts[1] or Decimal(0)) - (amounts[0] or Decimal(0)))
         _count_codes(before, after, self.codes)
-        traced = evaluate(request, base, trace=True), evaluate(request, reform, trace=True)
-        found = attribute(*traced, redefined)
+        examples = self.examples.setdefault(key, [])
+        found = None
+        if scope.same_results and len(examples) >= EXAMPLES:   # no trace needed: no rule's result can differ
+            version = reform.version(after.policy.version) if after.policy is not None else None
+            found = quick_attribute(before, after, version.program(after.program) if version else None,
+                                    scope.redefined)
+        if found is None:
+            traced = evaluate(request, base, trace=True), evaluate(request, reform, trace=True)
+            found = attribute(*traced, scope.redefined)
+            if len(examples) < EXAMPLES:
+                examples.append(Example(f"#{line}", key, found, _projection(traced[0]), _projection(traced[1])))
         for entry in found:
             self.per_rule[(entry.rule, entry.clause, entry.change)] += 1
-        examples = self.examples.setdefault(key, [])
-        if len(examples) < EXAMPLES:
-            examples.append(Example(f"#{line}", key, found, _projection(traced[0]), _projection(traced[1])))
 
 
 CODE_GROUPS = ("flags", "deadlines", "tier_benefits", "benefit_dates")
 _NO_OUTPUTS = frozenset({"not_eligible", "no_policy_in_force", "enrollment_closed"})  # outcomes decided before outputs
 CHUNK = 2000          # requests per task of a parallel run
-_WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies, the redefined rules, outputs_only
+_WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies and the reform's scope
 
 
 def _run_chunk(chunk: list[tuple[int, Any]]) -> _Tally:
     tally = _Tally()
     for line, raw in chunk:
-        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["redefined"], _WORK["outputs_only"])
+        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["scope"])
     return tally
 
 
@@ -221,16 +217,21 @@ def _chunks(requests: Iterable[tuple[int, Any]]) -> Iterator[list[tuple[int, Any
 
 
 def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
-           progress: Callable[[int], None] | None = None, workers: int = 1) -> Impact:
+           progress: Callable[[int], None] | None = None, workers: int = 1,
+           trace_every_change: bool = False) -> Impact:
     """Decide every request under ``base`` and ``reform`` and compare (``requests``: (line, request)
-    pairs). ``workers`` > 1 decides chunks in that many processes (forked: POSIX only)."""
-    redefined, outputs_only = _redefined(base, reform)
+    pairs). ``workers`` > 1 decides chunks in that many processes (forked: POSIX only). A reform
+    that changes no condition is attributed without traces (no rule's result can differ) but for
+    the examples; ``trace_every_change`` decides every changed person again with traces anyway."""
+    scope = _scope(base, reform)
+    if trace_every_change:
+        scope = _Scope(scope.redefined, scope.outputs_only, False)
     tally = _Tally()
     done = 0
     if workers > 1:
         import multiprocessing
 
-        _WORK.update(base=base, reform=reform, redefined=redefined, outputs_only=outputs_only)
+        _WORK.update(base=base, reform=reform, scope=scope)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap(_run_chunk, _chunks(requests)):
                 tally.merge(part)
@@ -240,7 +241,7 @@ def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
     else:
         for chunk in _chunks(requests):
             for line, raw in chunk:
-                tally.add(line, raw, base, reform, redefined, outputs_only)
+                tally.add(line, raw, base, reform, scope)
             done += len(chunk)
             if progress is not None:
                 progress(done)
@@ -276,19 +277,40 @@ def _name(policy: Policy) -> dict[str, str]:
     return {"id": policy.id, "content_hash": policy.content_hash, "file": policy.file}
 
 
-def _redefined(base: Policy, reform: Policy) -> tuple[frozenset[str], bool]:
-    """The rules the reform changed, added or removed, and those reading a parameter it changed;
-    and whether all of them are outputs (versions, rankings and the rest untouched)."""
+@dataclass(frozen=True)
+class _Scope:
+    """What a reform can change: the rules it redefines (and those reading a parameter it
+    changed), whether they are all outputs, and whether every rule keeps its result."""
+
+    redefined: frozenset[str]
+    outputs_only: bool
+    same_results: bool
+
+
+def _scope(base: Policy, reform: Policy) -> _Scope:
     found = diff(base, reform)
     names = {change.rule for program in found.programs for change in program.rules}
+    readers = set()
     for program in found.programs:
         for parameter in program.parameters:
             names.add(f"parameters.{parameter.parameter}")
-            names.update(rule for rule, _ in parameter.used_by)
-    outputs_only = not (found.versions_added or found.versions_removed) and \
-        all(program.priority is None for program in found.programs) and \
-        all(name.startswith(("outputs.", "parameters.")) for name in names)
-    return frozenset(names), outputs_only
+            readers.update(rule for rule, _ in parameter.used_by)
+    names |= readers
+    untouched = not (found.versions_added or found.versions_removed) and \
+        all(program.priority is None for program in found.programs)
+    outputs_only = untouched and all(name.startswith(("outputs.", "parameters.")) for name in names)
+    # no condition changed, added or removed, no threshold moved: every rule gives the same result
+    same_results = outputs_only and not (readers & _threshold_readers(base, reform)) and all(
+        change.change == "changed" and "condition" not in change.fields
+        for program in found.programs for change in program.rules)
+    return _Scope(frozenset(names), outputs_only, same_results)
+
+
+def _threshold_readers(base: Policy, reform: Policy) -> frozenset[str]:
+    """The rules of either policy whose condition reads a threshold parameter."""
+    return frozenset(rule.name.path for policy in (base, reform) for _, program in policy.places()
+                     for rule in program.rules() if rule.condition is not None
+                     and any(parameter_refs(node) for node in walk(rule.condition)))
 
 
 def _distribution(deltas: list[Decimal], people: int) -> dict[str, Any]:
@@ -332,62 +354,3 @@ def _count_codes(before: Decision, after: Decision, codes: dict[str, Counter[str
 
 def _projection(decision: Decision) -> list[tuple[str, str | None, Any]]:
     return [(step.path, step.clause, step.result) for step in decision.trace]
-
-
-def attribute(before: Decision, after: Decision, redefined: frozenset[str] = frozenset()) -> list[Attribution]:
-    """The rules behind the difference of two traced decisions of one person, compared rule by rule."""
-    old = {step.path: step for step in before.trace}
-    new = {step.path: step for step in after.trace}
-    found: list[Attribution] = []
-
-    def add(path: str, clause: str | None, change: str, was: Any, now: Any) -> None:
-        found.append(Attribution(path, clause, change, was, now, path in redefined))
-
-    for path in [*old, *(p for p in new if p not in old)]:
-        a, b = old.get(path), new.get(path)
-        step = b or a
-        if step is None or step.kind not in PROCEDURE:
-            continue
-        if a is None or b is None:
-            add(path, step.clause, "added" if a is None else "removed", a.result if a else None, b.result if b else None)
-        elif a.result != b.result:
-            add(path, step.clause, "result", a.result, b.result)
-    if before.outcome != after.outcome and found:
-        return found   # the outputs that follow an outcome are its consequences, not causes
-    for path in [*old, *(p for p in new if p not in old)]:
-        a, b = old.get(path), new.get(path)
-        step = b or a
-        if step is None or step.kind != "output":
-            continue
-        if a is None or b is None or a.result != b.result:
-            add(path, step.clause, "result", a.result if a else None, b.result if b else None)
-    for rule, clause, was, now in _moved_deadlines(before, after):
-        add(f"outputs.{rule}", clause, "date", was, now)
-    _amount(before, after, old.get("subsidy"), new.get("subsidy"), add)
-    if before.flags != after.flags and not any(a.change == "result" for a in found):
-        add("flags", None, "flags", list(before.flags), list(after.flags))
-    return found
-
-
-def _moved_deadlines(before: Decision, after: Decision) -> list[tuple[str, str | None, Any, Any]]:
-    was: dict[str, list[str]] = defaultdict(list)
-    now: dict[str, list[str]] = defaultdict(list)
-    clauses: dict[str, str | None] = {}
-    for side, decision in ((was, before), (now, after)):
-        for d in decision.deadlines:
-            side[d.rule or ""].append(f"{d.action} {d.due}")
-            clauses[d.rule or ""] = d.clause
-    return [(rule, clauses[rule], was.get(rule, []), now.get(rule, [])) for rule in sorted(was.keys() | now.keys())
-            if sorted(was.get(rule, [])) != sorted(now.get(rule, [])) and rule in was and rule in now]
-
-
-def _amount(before: Decision, after: Decision, a: Any, b: Any, add: Callable[..., None]) -> None:
-    amounts = [d.subsidy.amount if d.subsidy else None for d in (before, after)]
-    if amounts[0] == amounts[1]:
-        return
-    was = {u.name: u.value for u in (a.parameters if a else [])}
-    now = {u.name: u.value for u in (b.parameters if b else [])}
-    changed = [name for name in was.keys() | now.keys() if was.get(name) != now.get(name)]
-    clause = (b or a).clause if (b or a) is not None else None
-    for name in sorted(changed) or ["subsidy"]:
-        add(f"parameters.{name}" if changed else "subsidy", clause, "amount", amounts[0], amounts[1])
