@@ -65,8 +65,10 @@ def test_evaluation_is_deterministic():
 
 def test_the_trace_replays_the_path_the_decision_took():
     dibao = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "dibao", "since": "2021-01-01"}]}}
-    tekun = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "tekun", "since": "2021-01-01"}]}}
-    for request, outcome in ((REQUEST, "not_eligible"), (dibao, "eligible"), (tekun, "undetermined")):
+    # a disability of unknown grade: grades 1-2 qualify (一(七)), 3-4 do not: undetermined even by cases
+    disability = {**REQUEST, "person": {**REQUEST["person"], "statuses": [{"kind": "disability",
+                                                                          "since": "2021-01-01"}]}}
+    for request, outcome in ((REQUEST, "not_eligible"), (dibao, "eligible"), (disability, "undetermined")):
         decision = evaluate(request)
         held = [s.rule for s in decision.trace if s.kind == "category" and s.result is True]
         assert (outcome, f"outcome: {outcome}") == (decision.outcome, decision.trace[-1].label)

@@ -185,3 +185,18 @@ def test_a_reform_of_no_condition_is_attributed_without_traces_as_with_them(base
                                                                  trace_every_change=True)
     assert traced.attribution == quick.attribution and traced.examples == quick.examples
     assert (traced.transitions, traced.subsidy, traced.codes) == (quick.transitions, quick.subsidy, quick.codes)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_csv_or_parquet_population_in_the_batch_layout_gives_the_jsonl_s_impact(base, tmp_path, suffix):
+    pytest.importorskip("pyarrow")
+    from eligibility.batch import write_population
+
+    requests = [request for _, request in people()][:120]
+    path = tmp_path / f"people{suffix}"
+    write_population(requests, path)
+    reform = load_policy(REFORMS / "shantou_distressed_child.yaml")
+    from_table = impact(base, reform, read_population(path))
+    from_jsonl = impact(base, reform, enumerate(requests, 1))
+    assert (from_jsonl.people, from_jsonl.transitions, from_jsonl.subsidy, from_jsonl.attribution) == (
+        from_table.people, from_table.transitions, from_table.subsidy, from_table.attribution)

@@ -190,7 +190,7 @@ def test_a_department_must_be_a_declared_code():
 def test_an_eligible_or_undetermined_decision_has_no_main_reason():
     assert None is evaluate(SHANTOU, trace=False).main_reason
     undetermined = evaluate({**SHANTOU, "person": {**SHANTOU["person"], "statuses": [
-        {"kind": "tekun", "since": "2021-01-10"}]}}, trace=False)
+        {"kind": "disability", "since": "2021-01-10"}]}}, trace=False)
     assert ("undetermined", None) == (undetermined.outcome, undetermined.main_reason)
 
 

@@ -18,6 +18,7 @@ A, B = rule("category", "a", "eligible"), rule("category", "b", "eligible")
 REFERRED = rule("category", "r", "referred")
 EXCLUDED = rule("exclusion", "x", "not_eligible")
 SENT = rule("exclusion", "s", "referred")
+ALSO_SENT = rule("exclusion", "s2", "referred")
 
 
 @pytest.mark.parametrize("pre, cats, excl, outcome, decided_by, primary", [
@@ -32,6 +33,12 @@ SENT = rule("exclusion", "s", "referred")
     # an exclusion that holds decides over the categories
     ([(PRE, T)], [(A, T)], [(EXCLUDED, T)], "not_eligible", EXCLUDED, None),
     ([(PRE, T)], [(A, T)], [(SENT, T), (EXCLUDED, T)], "referred", SENT, None),
+    # ...unless a precondition, or an exclusion listed before it, is unknown and would decide otherwise
+    ([(PRE, U)], [(A, T)], [(SENT, T)], "undetermined", None, None),
+    ([(PRE, U)], [(A, T)], [(EXCLUDED, T)], "not_eligible", EXCLUDED, None),   # the same outcome either way
+    ([(PRE, T)], [(A, T)], [(EXCLUDED, U), (SENT, T)], "undetermined", None, None),
+    ([(PRE, T)], [(A, T)], [(ALSO_SENT, U), (SENT, T)], "referred", SENT, None),   # referred either way
+    ([(CLOSED, U)], [(A, F)], [], "undetermined", None, None),    # closed or not eligible: not the same
     # the primary category decides, unless something that could change the answer is unknown
     ([(PRE, T)], [(A, T), (B, T)], [(EXCLUDED, F)], "eligible", A, 0),
     ([(PRE, T)], [(A, F), (B, T)], [], "eligible", B, 1),

@@ -26,7 +26,7 @@ def test_the_readme_test_command_installs_the_extras_ci_installs():
     readme = re.search(r"pip install '(\.\[[a-z,]+\])' && \.venv/bin/pytest", README.read_text(encoding="utf-8"))
     ci_run = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     ci = re.search(r"pip\" install --quiet '(\.\[[a-z,]+\])'", ci_run)
-    assert (".[test,server]", ".[test,server]") == (readme.group(1), ci.group(1))
+    assert (".[test,server,batch,spark]", ".[test,server,batch,spark]") == (readme.group(1), ci.group(1))
 
 
 def test_the_integration_guide_python_snippet_runs_and_says_what_it_returns():

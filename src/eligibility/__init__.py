@@ -13,7 +13,8 @@ condition kinds, the compiler and the IR it produces), ``engine`` (the evaluator
 
 from __future__ import annotations
 
-from ._api import bundled_policies, evaluate, explain, load_policies, load_policy, loads_policy, validate
+from ._api import (RecordError, bundled_policies, evaluate, evaluate_many, explain, load_policies, load_policy,
+                   loads_policy, validate)
 from .contract import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
                        Deadline, Decision, Explanation, OpenPart, ParameterUse, PolicyRef, Question, Reason, Request,
                        Subsidy, Tier, TierBenefit, TraceStep, WhatIf, parse_request)
@@ -26,8 +27,9 @@ __all__ = [
     "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "explain",
     "CalendarError", "CategoryRef", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision",
     "EligibilityError", "FieldIssue", "ParameterUse", "Policy", "PolicyError", "PolicyIssue", "PolicyRef",
-    "PolicySet", "Reason", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
-    "bundled_policies", "evaluate", "labels", "load_policies", "load_policy", "loads_policy", "parse_request",
+    "PolicySet", "Reason", "RecordError", "Request", "RequestError", "Subsidy", "Tier", "TierBenefit", "TraceStep",
+    "bundled_policies", "evaluate", "evaluate_many", "labels", "load_policies", "load_policy", "loads_policy",
+    "parse_request",
     "render_json", "render_text", "validate",
 ]
 

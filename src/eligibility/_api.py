@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from .contract import Decision, Explanation, Request, parse_request, scrub_issues, shown_input
 from .engine import counterfactuals, evaluate_policy, prepare, what_if
-from .errors import FieldIssue, RequestError
+from .errors import CalendarError, FieldIssue, RequestError
 from .language import (Policy, PolicySet, bundled_policy_dir, compile_policy_text, did_you_mean, load_policy_dir,
                        load_policy_file)
 
@@ -76,6 +77,54 @@ def evaluate(request: Request | dict[str, Any], policies: PolicySet | Policy | N
     if issues:
         raise RequestError(issues)
     return evaluate_policy(policy, parsed, trace=trace)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record of a batch that got no decision: its position (``record``, from 0) and every
+    problem, each with the field's path and a code (docs/errors.md). Never holds an ID or a name."""
+
+    record: int
+    issues: tuple[FieldIssue, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(issue.code for issue in self.issues)
+
+    def __str__(self) -> str:
+        return f"record {self.record}: " + "; ".join(str(issue) for issue in self.issues)
+
+
+TraceChoice = bool | Collection[int] | Callable[[int], bool]
+
+
+def evaluate_many(requests: Iterable[Request | dict[str, Any]], *, trace: TraceChoice = False,
+                  policies: PolicySet | Policy | None = None) -> Iterator[Decision | RecordError]:
+    """Decide each request in order, lazily: one Decision, or a RecordError in its place, per
+    record; a bad record never stops the batch.
+
+    Untraced by default. ``trace`` is True (every record), a collection of record positions
+    (``{0, 17}``), or a function of the position. A record is a request mapping or a Request;
+    its problems are those :func:`evaluate` would raise (``RequestError``), or a working-day
+    date the official calendar cannot count (code ``calendar_not_covered``).
+    """
+    chosen: Callable[[int], bool]
+    if isinstance(trace, bool):
+        chosen = (lambda index: True) if trace else (lambda index: False)
+    elif callable(trace):
+        chosen = trace
+    else:
+        wanted = frozenset(trace)
+        chosen = wanted.__contains__
+    resolved = _policy_set(policies)
+    for index, request in enumerate(requests):
+        try:
+            yield evaluate(request, resolved, trace=chosen(index))
+        except RequestError as exc:
+            yield RecordError(index, exc.issues)
+        except CalendarError as exc:
+            # not a field's fault: the policy's date (named by rule and clause) falls outside the calendar
+            yield RecordError(index, (FieldIssue("", "calendar_not_covered", str(exc)),))
 
 
 def _policy_set(policies: PolicySet | Policy | None) -> PolicySet | Policy:

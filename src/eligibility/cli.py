@@ -19,7 +19,8 @@ from . import PolicySet, __version__, bundled_policies, load_policies, load_poli
 from .citations import check_citations
 from .policy_docs import update_doc, update_kinds_doc
 from .contract import MAX_REQUEST_BYTES, load_request_file, load_request_text, write_schemas
-from .render import render_explanation, render_text
+from .explain_text import render_explanation
+from .render import render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
 from .cli_analysts import COMMANDS as ANALYST_COMMANDS, add_commands as add_analyst_commands, lint_files
@@ -76,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="file-name ending of case files in directories (default: .cases.yaml); files "
                          "with a top-level 'cases:' key are case files whatever their name")
 
+    bt = sub.add_parser("batch", help="decide a file of requests into a file of decisions (JSONL, CSV, Parquet; "
+                                      "needs the batch extra)")
+    bt.add_argument("input", metavar="IN", help="requests: .jsonl (one request a line), .csv or .parquet "
+                                                "(the column layout of docs/batch.md)")
+    bt.add_argument("--out", required=True, metavar="OUT", help="decisions: .jsonl, .csv or .parquet")
+    bt.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
+    bt.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
+
     sv = sub.add_parser("serve", help="serve the HTTP API (needs the server extra: pip install 'eligibility[server]')")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -130,7 +139,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             print(json.dumps({"decision": json.loads(decision.to_json()),
                               "explanation": explanation.model_dump(mode="json")}, ensure_ascii=False, indent=2))
         else:
-            print(f"{text}\n{render_explanation(explanation)}")
+            print(f"{text}\n{render_explanation(explanation, decision, lang=args.lang or locale_lang(), policies=policies, request=request)}")
         return 0
     print(decision.to_json(indent=2) if text is None else text)
     return 0
@@ -262,6 +271,27 @@ def _test(args: argparse.Namespace) -> int:
     return 1 if failed or uncovered else 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    try:
+        from . import batch
+    except ImportError as exc:  # the core library does not need pyarrow
+        print(f"eligibility: batch needs the batch extra (pip install 'eligibility[batch]'): {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.input).is_file():
+        print(f"eligibility: {args.input}: no such file", file=sys.stderr)
+        return 2
+    batch.format_of(args.input)
+    policies = load_policies(args.policies) if args.policies else bundled_policies()
+    bar = batch.progress_bar()
+    summary = batch.run(args.input, args.out, policies, bar)
+    if bar is not None:
+        print(file=sys.stderr)
+    print(batch.summary_text(summary), file=sys.stderr)
+    if args.summary:
+        Path(args.summary).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         from .server import serve
@@ -274,7 +304,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs,
-             "test": _test, "serve": _serve, **ANALYST_COMMANDS}
+             "test": _test, "serve": _serve,
+             "batch": _batch, **ANALYST_COMMANDS}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -37,7 +37,8 @@ def add_commands(sub: Any) -> None:
     im.add_argument("base", help="the base policy: a file, or a bundled city id")
     im.add_argument("reform", help="the reform: a file, or a bundled city id")
     im.add_argument("--population", required=True, metavar="FILE",
-                    help="JSONL, one request per line (CSV and Parquet once the batch reader lands)")
+                    help="JSONL, one request a line; or CSV or Parquet in the layout of `eligibility batch` "
+                         "(docs/batch.md; the batch extra)")
     im.add_argument("--format", choices=("text", "json"), default="text",
                     help="text for people (default), or the report as JSON")
     im.add_argument("--html", metavar="FILE", help="also write a self-contained page with charts")
@@ -122,8 +123,10 @@ def run_impact(args: argparse.Namespace) -> int:
     from .impact_render import format_impact, impact_html
 
     base, reform = load_named(args.base), load_named(args.reform)
-    with open(args.population, encoding="utf-8") as lines:
-        total = sum(1 for line in lines if line.strip())
+    total = 0
+    if Path(args.population).suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        with open(args.population, encoding="utf-8") as lines:
+            total = sum(1 for line in lines if line.strip())
     workers = args.workers or ((os.cpu_count() or 1) if total >= 20_000 else 1)
     report = impact(base, reform, read_population(args.population, parsed=False), progress=_progress_bar(total),
                     workers=workers)

@@ -55,6 +55,10 @@ class Vocabulary:
     def deadline(self, rule: str, action: str) -> CodeLabel | None:
         return self._deadlines.get((rule, action))
 
+    def deadline_action(self, action: str) -> CodeLabel | None:
+        """A deadline by its action alone (the first rule that sets it)."""
+        return next((label for (_, code), label in self._deadlines.items() if code == action), None)
+
     def benefit(self, item: str, label: str) -> CodeLabel | None:
         """A tier benefit item by its code and Chinese label (as a decision carries it)."""
         return self._benefits.get((item, label))

@@ -78,13 +78,54 @@ class Impact:
 
 
 def read_population(path: str | Path, *, parsed: bool = True) -> Iterator[tuple[int, Any]]:
-    """(line number, request) for each non-blank line of a JSONL file of requests; with
-    ``parsed=False`` the request is the line's JSON text (``impact`` parses it where it decides:
-    in a worker, text travels between processes faster than the mapping)."""
+    """(line or row number, request) for each request of a population file: JSONL, one request
+    a line (with ``parsed=False`` the line's JSON text: ``impact`` parses it where it decides, and
+    text travels between processes faster than a mapping); CSV or Parquet in the column layout
+    of ``eligibility batch`` (docs/batch.md; the ``batch`` extra)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".csv", ".parquet", ".pq"):
+        yield from _table_population(path, suffix)
+        return
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if line.strip():
                 yield number, json.loads(line) if parsed else line
+
+
+def _table_population(path: str | Path, suffix: str) -> Iterator[tuple[int, Any]]:
+    """Requests of a CSV or Parquet file in the batch layout, numbered as rows (1: the first)."""
+    from . import batch
+
+    if suffix == ".csv":
+        import csv
+
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            for number, row in enumerate(csv.DictReader(file), 1):
+                yield number, batch.csv_request(row)
+        return
+    import pyarrow.parquet as pq
+
+    for number, row in enumerate(batch.flat_table(pq.read_table(path)).to_pylist(), 1):
+        yield number, batch.csv_request({name: _cell(value) for name, value in row.items()})
+
+
+def _cell(value: Any) -> Any:
+    """A Parquet cell as the text (or list) a CSV cell of the same column would hold."""
+    if value is None:
+        return None
+    if isinstance(value, list):   # the records' JSON, as a CSV cell holds it
+        return json.dumps([{k: _plain(v) for k, v in item.items() if v is not None} if isinstance(item, dict)
+                           else _plain(item) for item in value])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A value inside a record, as JSON writes it (dates as ISO text, decimals as text)."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _money(value: str | None) -> Decimal | None:

@@ -15,14 +15,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .codes import Vocabulary, vocabulary
-from .contract import ConditionTrace, Decision, Explanation, Request, TraceStep, question
+from .contract import ConditionTrace, Decision, Request, TraceStep, question
 from .language import Node, Policy, PolicySet, Program, day_words
 from .language.kinds import sentence, tests_by_trace_text, trace_text, walk
 
 TraceMode = Literal["decisive", "full", "none"]
 _MARK = {True: "✓", False: "✗", None: "?"}
 
-__all__ = ["deciding_steps", "render_explanation", "render_json", "render_step", "render_text"]
+__all__ = ["deciding_steps", "render_json", "render_step", "render_text"]
 
 
 def render_json(decision: Decision, *, indent: int | None = 2) -> str:
@@ -381,37 +381,3 @@ def _render_condition(condition: ConditionTrace | None, depth: int) -> list[str]
     for part in condition.parts:
         out += _render_condition(part, depth + 1)
     return out
-
-
-# --- what-if branches and counterfactuals (issue 11) ----------------------------------------
-
-def _known(value: object, absent: str = "not stated") -> str:
-    """``value`` as text, or what its absence means: no ``None`` reaches a reader."""
-    return absent if value is None else str(value)
-
-
-def render_explanation(explanation: Explanation) -> str:
-    """What-if branches and counterfactuals, one line each."""
-    lines = []
-    for branch in explanation.what_if:
-        flags = ", ".join(branch.flags) or "-"
-        lines.append(f"假如 what if {branch.fact} = {branch.value}: {branch.outcome}"
-                     f"{' ' + branch.primary_category if branch.primary_category else ''}; "
-                     f"amount {_known(branch.amount)}; flags {flags}"
-                     + (f"; deadlines {', '.join(branch.deadlines)}" if branch.deadlines else "")
-                     + (f"; still open {', '.join(branch.open)}" if branch.open else ""))
-    for option in explanation.counterfactuals:
-        changes = "; ".join(f"{c.action} {c.fact}" + (f" = {_shown(c.value)}" if c.value is not None else "")
-                            for c in option.changes)
-        lines.append(f"可符合 would be eligible ({option.category}) if: {changes} "
-                     f"[{', '.join(option.clauses)}]")
-    if not lines:
-        lines.append("无可问事项 nothing left to ask" if explanation.outcome != "not_eligible"
-                     else "无可改变的事实 no change a person or office can make would make them eligible")
-    return "\n".join(lines)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
-    return str(value)

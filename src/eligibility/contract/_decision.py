@@ -201,7 +201,7 @@ class ConditionTrace:
 
 
 StepKind = Literal["version", "coverage", "default", "precondition", "category", "exclusion", "priority", "output",
-                   "subsidy", "outcome"]
+                   "subsidy", "cases", "outcome"]
 _PLURAL = {"precondition": "preconditions", "category": "categories", "exclusion": "exclusions",
            "output": "outputs"}
 

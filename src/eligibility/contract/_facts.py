@@ -9,31 +9,40 @@ all change a request through here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
+from ._decision import build_model
 from ._records import Hukou
 from ._request import Request
 
 _STEP = re.compile(r"([a-z_]+)(?:\[([0-9]+)\])?")
 
 
-def _steps(path: str) -> list[tuple[str, int | None]]:
+@lru_cache(maxsize=4096)
+def _steps(path: str) -> tuple[tuple[str, int | None], ...]:
     steps = []
     for part in path.split("."):
         found = _STEP.fullmatch(part)
         if found is None:
             raise KeyError(path)
         steps.append((found.group(1), int(found.group(2)) if found.group(2) is not None else None))
-    return steps
+    return tuple(steps)
 
 
 def _attribute(model: BaseModel, name: str) -> str:
     """The model field a request path's name stands for (``class`` is the field ``class_``)."""
-    if name in type(model).model_fields:
+    return _field_of(type(model), name)
+
+
+@lru_cache(maxsize=1024)
+def _field_of(cls: type[BaseModel], name: str) -> str:
+    fields = cls.model_fields
+    if name in fields:
         return name
-    for field_name, info in type(model).model_fields.items():
+    for field_name, info in fields.items():
         if info.alias == name:
             return field_name
     raise KeyError(name)
@@ -56,7 +65,7 @@ def with_fact(request: Request, path: str, value: Any) -> Request:
     return _set(request, _steps(path), value)
 
 
-def _set(model: Any, steps: list[tuple[str, int | None]], value: Any) -> Any:
+def _set(model: Any, steps: tuple[tuple[str, int | None], ...], value: Any) -> Any:
     (name, index), rest = steps[0], steps[1:]
     if model is None and name in ("region", "kind"):
         model = Hukou()
@@ -68,7 +77,8 @@ def _set(model: Any, steps: list[tuple[str, int | None]], value: Any) -> Any:
         items = list(current)
         items[index] = _set(items[index], rest, value) if rest else value
         new = tuple(items)
-    return model.model_copy(update={field_name: new})
+    # every field given, none validated again (the value is of the field's type): the fast path
+    return build_model(type(model), **{**model.__dict__, field_name: new})
 
 
 def fact_pattern(path: str) -> str:

@@ -23,12 +23,11 @@ _SUBSIDY = (("amount", "subsidy.amount"), ("share", "subsidy.amount"), ("premium
             ("funding_source", "subsidy.funding_source"), ("payment", "subsidy.payment"))
 
 
-def merge(branches: Sequence[Decision], doubted: Sequence[tuple[Rule, tuple[str, ...]]]) -> dict[str, Any]:
-    """The fields of the decision the branches agree on (the first branch is the category that
-    holds), with an open part, needing the doubted categories' facts, where they do not."""
+def merge(branches: Sequence[Decision], needs: Sequence[str], rule: Rule) -> dict[str, Any]:
+    """The fields of the decision the branches agree on (the first branch leads), with an open
+    part, needing ``needs`` and decided by ``rule``, where they do not."""
     main = branches[0]
-    needs = sorted({fact for _, missing in doubted for fact in missing})
-    rule = doubted[0][0]
+    needs = sorted(set(needs))
     opened: dict[str, OpenPart] = {}
 
     def doubt(part: str) -> None:
@@ -42,6 +41,8 @@ def merge(branches: Sequence[Decision], doubted: Sequence[tuple[Rule, tuple[str,
             value = None
             doubt(part)
         fields[name] = value
+    fields["categories"] = _common(main.categories, [b.categories for b in branches[1:]],
+                                   lambda c: f"categories.{c.id}", doubt)
     fields["flags"] = _common(main.flags, [b.flags for b in branches[1:]], lambda flag: f"flags.{flag}", doubt)
     fields["deadlines"] = _common(main.deadlines, [b.deadlines for b in branches[1:]],
                                   lambda d: f"deadlines.{d.action}", doubt)

@@ -35,15 +35,29 @@ def judge(preconditions: Sequence[tuple[Rule, Tri]], categories: Sequence[tuple[
     for rule, value in preconditions:
         if value is False:
             return Verdict(rule.outcome or "not_eligible", rule)
+    # what an unknown precondition would decide if it failed: it comes first
+    before = {rule.outcome or "not_eligible" for rule, value in preconditions if value is None} if any(
+        value is None for _, value in preconditions) else set()
     primary = next((i for i, (_, value) in enumerate(categories) if value is True), None)
     holding = [rule for rule, value in exclusions if value is True]
     if primary is None:
         unknown = any(value is None for _, value in categories)
         if unknown and not any(rule.outcome == "not_eligible" for rule in holding):
             return Verdict("undetermined")
+        if before - {"not_eligible"}:
+            return Verdict("undetermined")
         return Verdict("not_eligible", no_category=True)
     if holding:
-        return Verdict(holding[0].outcome or "not_eligible", holding[0])
+        outcome = holding[0].outcome or "not_eligible"
+        # an unknown exclusion listed before the one that holds decides first, as does a precondition
+        for rule, value in exclusions:
+            if value is True:
+                break  # the first that holds
+            if value is None:
+                before.add(rule.outcome or "not_eligible")
+        if before - {outcome}:
+            return Verdict("undetermined")
+        return Verdict(outcome, holding[0])
     if (any(value is None for _, value in preconditions) or any(value is None for _, value in exclusions)
             or any(value is None for _, value in categories[:primary])):
         return Verdict("undetermined", primary=primary)

@@ -53,9 +53,13 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
             if not value:
                 continue
             rank = precedence[rule.id]
-            for name, set_value in _settings(plan, facts):
+            for name, set_value in plan.sets:
                 if name not in chosen or rank < ranks[name]:
                     chosen[name], ranks[name] = (set_value, rule), rank
+            if plan.benefit_start is not None and ("benefit_start" not in chosen or rank < ranks["benefit_start"]):
+                chosen["benefit_start"], ranks["benefit_start"] = (plan.benefit_start(facts), rule), rank
+            if plan.benefit_end is not None and ("benefit_end" not in chosen or rank < ranks["benefit_end"]):
+                chosen["benefit_end"], ranks["benefit_end"] = (plan.benefit_end(facts), rule), rank
             for flag in plan.flags:
                 if flag not in flags:
                     flags.append(flag)

@@ -30,9 +30,10 @@ def attach(decision: Decision, decide: Decide, request: Request, program: Progra
     """Keep what decided ``decision`` for its what-if branches and counterfactuals, and, when
     it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
     another request against the same policy."""
-    decision._source = (decide, request, program, facts)
+    private = decision.__pydantic_private__  # set directly: pydantic's private setattr is slow
+    private["_source"] = (decide, request, program, facts)
     if ask:
-        decision._ask = lambda: questions(decision, decide, request, program, facts)
+        private["_ask"] = lambda: questions(decision, decide, request, program, facts)
 
 
 def facts_in_doubt(decision: Decision) -> list[str]:
@@ -69,7 +70,7 @@ def branch_decisions(decision: Decision, decide: Decide, request: Request, progr
 
 def fact_values(path: str, request: Request, program: Program, facts: Facts) -> tuple[Any, ...]:
     """The values worth trying for the fact at ``path``."""
-    few = _contract_values(request, path)
+    few = finite_values(request, path)
     if few is not None:
         return few
     pattern = fact_pattern(path)
@@ -83,7 +84,7 @@ def fact_values(path: str, request: Request, program: Program, facts: Facts) -> 
     return tuple(sorted(values))[:MAX_VALUES]
 
 
-def _contract_values(request: Request, path: str) -> tuple[Any, ...] | None:
+def finite_values(request: Request, path: str) -> tuple[Any, ...] | None:
     """Every value the contract allows for a yes/no or enumerated fact; None for others."""
     *parents, last = path.split(".")
     model: Any = request
@@ -147,4 +148,4 @@ def what_if(decision: Decision) -> list[WhatIf]:
     return out
 
 
-__all__ = ["attach", "branch_decisions", "fact_values", "facts_in_doubt", "questions", "summary", "what_if"]
+__all__ = ["finite_values", "attach", "branch_decisions", "fact_values", "facts_in_doubt", "questions", "summary", "what_if"]

@@ -15,6 +15,8 @@ from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyR
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
 from ._branches import merge
+from ._anchors import qualified_on_function, status_date
+from ._by_cases import by_cases
 from ._outcome import judge, possible_primaries
 from ._outputs import apply_outputs, naming
 from ._reasons import why_not
@@ -141,9 +143,11 @@ def _policy_ref(policy: Policy, version: Version) -> PolicyRef:
     return prepare(policy).refs[id(version)]
 
 
-def evaluate_policy(policy: Policy, request: Request, *, trace: bool = False) -> Decision:
-    """Evaluate ``request`` against ``policy`` (already matched by city and program)."""
-    return _Run(policy, request, RecordingTracer() if trace else NULL_TRACER).decide()
+def evaluate_policy(policy: Policy, request: Request, *, trace: bool = False, cases: bool = True) -> Decision:
+    """Evaluate ``request`` against ``policy`` (already matched by city and program). With
+    ``cases``, an outcome the rules leave unknown is decided by cases where it can be
+    (``_by_cases``)."""
+    return _Run(policy, request, RecordingTracer() if trace else NULL_TRACER, cases).decide()
 
 
 # a decision's fields before the evaluation fills them (lists are made per decision)
@@ -156,8 +160,8 @@ _EMPTY_DECISION = {name: (None if name in _LISTS else info.default)
 class _Run:
     """One evaluation."""
 
-    def __init__(self, policy: Policy, request: Request, tracer: Any):
-        self.policy, self.request, self.tracer = policy, request, tracer
+    def __init__(self, policy: Policy, request: Request, tracer: Any, cases: bool = True):
+        self.policy, self.request, self.tracer, self.cases = policy, request, tracer, cases
         self.reasons: list[Reason] = []
         self.explain: Callable[[], list[Reason]] | None = None
         self.missing: list[str] = []
@@ -249,7 +253,7 @@ class _Run:
 
         if program.defaults:
             request = self.apply_defaults(program, request)
-        facts = Facts(request, coverage_year, _status_date(program, request, coverage_year),
+        facts = Facts(request, coverage_year, status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
         self.context = (program, facts)
         if tracer.recording:
@@ -320,11 +324,18 @@ class _Run:
         common["open"] = _open_categories(cats)  # a decided outcome lists the categories it left unknown
         if outcome == "undetermined":
             del common["open"]
+            missing = sorted(set(self.missing))
+            if self.cases:  # by cases first: it sees more than the branches (a category whose every case holds)
+                policy = self.policy
+                found = by_cases(lambda case: evaluate_policy(policy, case, cases=False), self.request, missing)
+                if found is not None:
+                    unknown = next(rule for rule, r in (*pre, *cats, *excl) if r[0] is None)
+                    return self.settled_by_cases(*found, unknown, common)
             candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
                                             [(rule, r[0]) for rule, r in excl])
             if candidates is not None:
                 return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
-            return self.finish("undetermined", missing=sorted(set(self.missing)), **common)
+            return self.finish("undetermined", missing=missing, **common)
         if verdict.no_category:
             self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
             return self.finish(outcome, **common)
@@ -340,8 +351,20 @@ class _Run:
                                     "primary": primary_rule.id})
         # outputs read the matched categories and the primary status
         facts = facts.next_phase(primary_witness=primary_result[2],
-                                 qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition)))
+                                 qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition)))
         return apply_outputs(self, program, rules, facts, primary_rule, common)
+
+    def settled_by_cases(self, cases: list[Decision], split: list[str], rule: Rule, common: dict[str, Any]
+                         ) -> Decision:
+        """Every case of the facts split on gives one outcome: it stands, with the parts the
+        cases agree on and the others open (``_by_cases``)."""
+        fields = merge(cases, split, rule)
+        if self.tracer.recording:
+            self.tracer.step("cases", "cases", None, f"未知事实的每一取值结论相同：{', '.join(split)}", True,
+                             facts={"split": split, "cases": len(cases), "outcome": cases[0].outcome})
+        self.reasons = [reason for reason in cases[0].reasons if all(reason in c.reasons for c in cases[1:])]
+        return self.finish(cases[0].outcome, version=common["version"], coverage_year=common["coverage_year"],
+                           **fields)
 
     def branched(self, program: CompiledProgram, rules: RuleSet, facts: Facts, cats: list[tuple[Rule, Result]],
                  candidates: tuple[int, ...], common: dict[str, Any]) -> Decision:
@@ -355,7 +378,7 @@ class _Run:
                                     "possible": [cats[i][0].id for i in candidates]})
         branches = [apply_outputs(self, program, rules, facts.next_phase(
             primary_witness=primary_result[2],
-            qualified_on=_qualified_on(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
+            qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
         for index in doubted:
             rule = cats[index][0]
             branch = _Run(self.policy, self.request, NULL_TRACER)
@@ -365,7 +388,8 @@ class _Run:
                                        undecided={k: v for k, v in facts.undecided.items()
                                                   if k != rule.id and k not in above})
             branches.append(apply_outputs(branch, program, program.rules, shifted, rule, dict(common)))
-        fields = merge(branches, [(cats[i][0], cats[i][1][1]) for i in doubted])
+        fields = merge(branches, [fact for i in doubted for fact in cats[i][1][1]], cats[doubted[0]][0])
+        del fields["categories"]  # the categories that hold are the same in every branch
         fields["open"] = list(common["open"]) + [p for p in fields["open"] if p not in common["open"]]
         decision = branches[0].model_copy(update=fields)
         decision._source = decision._ask = None
@@ -377,36 +401,7 @@ class _Run:
 
 def _open_categories(cats: list[tuple[Rule, Result]]) -> list[OpenPart]:
     """An open part for each category left unknown by a decided outcome."""
+    if all(r[0] is not None for _, r in cats):
+        return []
     return [build_model(OpenPart, part=rule.name.path, needs=sorted(set(r[1])), rule=rule.name.path,
                         clause=rule.clause) for rule, r in cats if r[0] is None]
-
-
-def _qualified_on(holds: Callable[[Facts], Result]) -> Callable[[Facts, dt.date], dt.date]:
-    """The first day from ``since`` to the status date on which ``holds`` (the primary
-    category) is true, found by halving: categories gain a condition at most once in the
-    interval (a status granted, an age reached), so the first such day is where it began."""
-    def qualified_on(facts: Facts, since: dt.date) -> dt.date:
-        end = facts.status_date
-
-        def held(day: dt.date) -> bool:
-            return holds(facts.next_phase(status_date=day, qualified_on=None))[0] is True
-        if since >= end or held(since):
-            return since
-        low, high = since, end  # not held on low; held on high (the category decided there)
-        while (high - low).days > 1:
-            middle = low + (high - low) // 2
-            if held(middle):
-                high = middle
-            else:
-                low = middle
-        return high
-    return qualified_on
-
-
-def _status_date(program: Program, request: Request, coverage_year: int) -> dt.date:
-    if program.status_date == "registration":
-        for record in request.person.enrollments:
-            if (record.scheme == "resident_medical" and record.year == coverage_year
-                    and record.paid_on is not None and record.paid_on <= request.as_of):
-                return record.paid_on
-    return request.as_of

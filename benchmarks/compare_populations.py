@@ -1,0 +1,206 @@
+"""Populations, side by side in one run: the columnar evaluator vs OpenFisca's vectorised
+simulation of the same Shantou rules, ``eligibility batch`` end to end, Spark local[2], and
+how time grows with the number of people.
+
+    pip install -e '.[bench,batch,spark]'
+    python benchmarks/compare_populations.py              # 1,000,000 people, 3 rounds (~15 min on 2 cores)
+    python benchmarks/compare_populations.py --quick      # 100,000 people, 1 round
+    python benchmarks/compare_populations.py --growth 10000,100000,1000000,10000000
+
+The people: ``shantou_population.population(1000)`` (the engines comparison's 1,000), tiled to
+the size asked, so OpenFisca (``shantou_openfisca``, its arrays tiled as in
+``compare_shantou.py``) and eligibility see the same people. Every figure is measured in a fresh
+subprocess (its own peak RSS, ``ru_maxrss``), in rounds, the engines in rotated order; the table
+reports medians. Figures:
+
+- columnar: ``evaluate_table`` of the population read from Parquet (the column layout, typed),
+  after the load; split into the columnar walk and the rows decided by the scalar evaluator
+  (``ColumnarResult.seconds``);
+- OpenFisca: building the simulation from arrays and calculating every output (the arrays
+  built beforehand, as in ``compare_shantou.py``);
+- batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
+- Spark: ``evaluate_dataframe`` of the Parquet file on ``local[2]``, written to Spark's
+  ``noop`` sink, wall time after the session started; per-row overhead = (Spark - columnar) / rows.
+
+Agreement: on the 1,000, the columnar table equals the scalar decisions written in the same
+columns, field by field (OpenFisca's agreement with the scalar evaluator is checked by
+``compare_shantou.py``). Exits 1 on a difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _rss() -> int:
+    """Peak RSS of this process in MiB: VmHWM, not ru_maxrss (which keeps the parent's peak
+    across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _people(n: int):
+    import pyarrow as pa
+
+    from eligibility.columnar import requests_table
+    from shantou_population import population
+    base, _ = requests_table(population(1000))
+    return pa.concat_tables([base] * (n // 1000)).combine_chunks()
+
+
+def worker(kind: str, n: int, folder: Path) -> dict:
+    """One measurement in this (fresh) process."""
+    if kind == "columnar":
+        import pyarrow.parquet as pq
+
+        from eligibility import bundled_policies
+        from eligibility.columnar import evaluate_table
+        policies = bundled_policies()
+        evaluate_table(pq.read_table(folder / "people_1000.parquet"), policies)  # warm: imports, calendars
+        started = time.perf_counter()
+        table = pq.read_table(folder / f"people_{n}.parquet")
+        loaded = time.perf_counter()
+        result = evaluate_table(table, policies)
+        done = time.perf_counter()
+        return {"load": loaded - started, "evaluate": done - loaded, **result.seconds,
+                "fallback": sum(result.fallback.values()), "rss": _rss()}
+    if kind == "openfisca":
+        import numpy as np
+
+        import shantou_openfisca
+        from shantou_population import population
+        requests = population(1000)
+        slots = shantou_openfisca.slots_for(requests)
+        system = shantou_openfisca.build_system(slots)
+        inputs = {k: np.tile(v, n // 1000) for k, v in shantou_openfisca.arrays(requests, slots).items()}
+        shantou_openfisca.simulate(system, {k: v[:1000] for k, v in inputs.items()})
+        started = time.perf_counter()
+        shantou_openfisca.simulate(system, inputs)
+        return {"evaluate": time.perf_counter() - started, "rss": _rss()}
+    if kind == "batch":
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(folder / f"people_{n}.jsonl"),
+                        "--out", str(folder / "decisions.parquet")], check=True, stderr=subprocess.DEVNULL)
+        return {"evaluate": time.perf_counter() - started}
+    if kind == "spark":
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        from pyspark.sql import SparkSession
+
+        from eligibility.spark import evaluate_dataframe
+        spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+                 .config("spark.driver.memory", "4g").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+        evaluate_dataframe(spark.read.parquet(str(folder / "people_1000.parquet"))).write.format("noop") \
+            .mode("overwrite").save()
+        started = time.perf_counter()
+        evaluate_dataframe(spark.read.parquet(str(folder / f"people_{n}.parquet"))).write.format("noop") \
+            .mode("overwrite").save()
+        elapsed = time.perf_counter() - started
+        spark.stop()
+        return {"evaluate": elapsed}
+    raise SystemExit(f"unknown worker {kind}")
+
+
+def measure(kind: str, n: int, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, str(n), str(folder)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def agreement() -> int:
+    from eligibility import RecordError, evaluate_many
+    from eligibility.columnar import decision_row, error_row, evaluate_requests
+    from shantou_population import population
+    people = population(1000)
+    expected = [error_row(i, r.issues) if isinstance(r, RecordError) else decision_row(i, r)
+                for i, r in enumerate(evaluate_many(people))]
+    actual = evaluate_requests(people).table.to_pylist()
+    return sum(1 for want, got in zip(expected, actual) if want != got)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--worker", nargs=3, metavar=("KIND", "N", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="100,000 people, 1 round")
+    parser.add_argument("--people", type=int, help="people (default 1,000,000; --quick 100,000)")
+    parser.add_argument("--rounds", type=int, help="rounds (default 3; --quick 1)")
+    parser.add_argument("--growth", default="10000,100000,1000000", help="sizes for the growth figure")
+    parser.add_argument("--no-spark", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        kind, n, folder = args.worker
+        print(json.dumps(worker(kind, int(n), Path(folder))))
+        return 0
+    n = args.people or (100_000 if args.quick else 1_000_000)
+    rounds = args.rounds or (1 if args.quick else 3)
+    growth = [int(x) for x in args.growth.split(",") if x]
+    bad = agreement()
+    print(f"# Populations, {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores")
+    print(f"agreement on the 1,000 (columnar == scalar, every decision column): {1000 - bad}/1000")
+    if bad:
+        return 1
+    import pyarrow.parquet as pq
+    from eligibility.batch import _json_cells  # noqa: F401  (the batch extra is installed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sizes = sorted({1000, n, *growth})
+        for size in sizes:
+            table = _people(size)
+            pq.write_table(table, folder / f"people_{size}.parquet")
+            del table  # the measuring subprocesses start from a small parent
+        from shantou_population import population
+        lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in population(1000)]
+        with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
+            for _ in range(n // 1000):
+                file.write("\n".join(lines) + "\n")
+        kinds = ["columnar", "openfisca", "batch"] + ([] if args.no_spark else ["spark"])
+        results: dict[str, list[dict]] = {k: [] for k in kinds}
+        for r in range(rounds):
+            for kind in kinds[r % len(kinds):] + kinds[:r % len(kinds)]:
+                results[kind].append(measure(kind, n, folder))
+        grown = {size: [measure("columnar", size, folder) for _ in range(max(1, rounds if size <= n else 1))]
+                 for size in growth}
+
+    def med(kind: str, key: str, found: dict | None = None) -> float:
+        return statistics.median(r[key] for r in (found or results)[kind])
+    col, of = med("columnar", "evaluate"), med("openfisca", "evaluate")
+    print(f"\n## {n:,} Shantou people, medians of {rounds} round(s)\n")
+    print("| figure | time | per person | peak RSS |\n|---|---|---|---|")
+    print(f"| columnar `evaluate_table`, after the Parquet load ({med('columnar', 'load'):.2f} s) | {col:.2f} s | "
+          f"{col / n * 1e6:.2f} µs | {med('columnar', 'rss'):.0f} MiB |")
+    print(f"| of which the columnar walk | {med('columnar', 'columnar'):.2f} s | "
+          f"{med('columnar', 'columnar') / n * 1e6:.2f} µs | |")
+    print(f"| of which the scalar evaluator, {med('columnar', 'fallback'):,.0f} rows with missing facts | "
+          f"{med('columnar', 'scalar'):.2f} s | | |")
+    print(f"| OpenFisca simulation from arrays | {of:.2f} s | {of / n * 1e6:.2f} µs | {med('openfisca', 'rss'):.0f} MiB |")
+    print(f"| ratio columnar / OpenFisca | {col / of:.2f} | | {med('columnar', 'rss') / med('openfisca', 'rss'):.2f} |")
+    batch = med("batch", "evaluate")
+    print(f"| `eligibility batch` JSONL → Parquet, end to end | {batch:.2f} s | {n / batch:,.0f} records/s | |")
+    if "spark" in results:
+        spark = med("spark", "evaluate")
+        print(f"| Spark local[2] `evaluate_dataframe` → noop | {spark:.2f} s | overhead over columnar "
+              f"{(spark - col) / n * 1e6:.2f} µs/row | |")
+    print("\n## Growth (columnar, after load)\n\n| people | time | per person | peak RSS |\n|---|---|---|---|")
+    for size, found in grown.items():
+        t = statistics.median(r["evaluate"] for r in found)
+        print(f"| {size:,} | {t:.2f} s | {t / size * 1e6:.2f} µs | "
+              f"{statistics.median(r['rss'] for r in found):.0f} MiB |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

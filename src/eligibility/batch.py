@@ -1,0 +1,269 @@
+"""``eligibility batch``: a file of requests in, a file of decisions out (JSONL, CSV or
+Parquet, by the file names' endings), through the columnar evaluator, in chunks.
+
+Inputs: JSONL holds one request per line, as ``eligibility evaluate`` takes it; Parquet and
+CSV hold one person a row in the column layout (docs/batch.md), CSV with the statuses and
+enrolments as JSON arrays in their two columns. A line or row that is not a request is an
+error row in its place. Needs the ``batch`` extra (pyarrow, numpy).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columnar import (DECISION_SCHEMA, ENROLLMENT_TYPE, STATUS_TYPE, ColumnarResult, error_row, evaluate_requests,
+                       evaluate_table)
+from .columnar import input_schema
+from .errors import EligibilityError, FieldIssue
+from .language import PolicySet
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+CHUNK = 200_000
+_LISTS = ("person.statuses", "person.enrollments")
+
+
+def format_of(path: str | Path) -> str:
+    found = FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise EligibilityError(f"{path}: unknown format; name the file .jsonl, .csv or .parquet")
+    return found
+
+
+def _json_schema(policies: PolicySet) -> pa.Schema:
+    """The request's JSON shape as Arrow (dates as text), for pyarrow's JSON reader."""
+    def texts(kind: pa.StructType) -> pa.StructType:
+        return pa.struct([pa.field(f.name, pa.string() if f.type == pa.date32() else f.type) for f in kind])
+    names = sorted({p for policy in policies for _, program in policy.places() for p in
+                    (parameter.name for parameter in program.parameters)})
+    return pa.schema([
+        pa.field("city", pa.string()), pa.field("as_of", pa.string()), pa.field("as_of_time", pa.string()),
+        pa.field("coverage_year", pa.int64()), pa.field("program", pa.string()),
+        pa.field("person", pa.struct([
+            pa.field("id_number", pa.string()), pa.field("name", pa.string()), pa.field("birth_date", pa.string()),
+            pa.field("sex", pa.string()),
+            pa.field("hukou", pa.struct([pa.field("region", pa.string()), pa.field("kind", pa.string())])),
+            pa.field("student", pa.bool_()), pa.field("social_security_card", pa.bool_()),
+            pa.field("statuses", pa.list_(texts(STATUS_TYPE))),
+            pa.field("enrollments", pa.list_(texts(ENROLLMENT_TYPE)))])),
+        pa.field("choices", pa.struct([pa.field("tier", pa.int64()), pa.field("pension_grade", pa.string())])),
+        pa.field("parameters", pa.struct([pa.field(name, pa.string()) for name in names])),
+    ])
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """Struct columns as dotted columns (``person.hukou.region``); lists stay lists."""
+    while any(pa.types.is_struct(field.type) for field in table.schema):
+        table = table.flatten()
+    return table
+
+
+def _chunks(table: pa.Table, policies: PolicySet) -> Iterator[tuple[int, ColumnarResult]]:
+    for start in range(0, max(table.num_rows, 1), CHUNK):
+        yield start, evaluate_table(table.slice(start, CHUNK), policies)
+
+
+def _loaded(lines: list[bytes]) -> list[Any]:
+    requests: list[Any] = []
+    for line in lines:
+        try:
+            requests.append(json.loads(line))
+        except (ValueError, UnicodeDecodeError) as exc:
+            requests.append(_NotJson(str(exc).split(":")[0]))
+    return requests
+
+
+class _NotJson:
+    """A line that is not JSON: the scalar path refuses it (not a mapping); kept for its reason."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def read(path: str | Path, policies: PolicySet) -> Iterator[tuple[int, ColumnarResult]]:
+    """Decide the file's records in chunks: (first record's position, the chunk's result)."""
+    kind = format_of(path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+        for batch_start, result in _chunks(_flat(pq.read_table(path)), policies):
+            yield batch_start, result
+        return
+    if kind == "jsonl":
+        import pyarrow.json as pj
+        with open(path, "rb") as file:
+            text = file.read()
+        table = None
+        # the fast path: pyarrow's reader with the request's shape. It reads an explicit null as
+        # absent, which the contract does not (``"program": null`` is refused): any null, any
+        # surprise, and the file is read line by line instead
+        if b"null" not in text:
+            try:
+                table = pj.read_json(pa.BufferReader(text), parse_options=pj.ParseOptions(
+                    explicit_schema=_json_schema(policies), unexpected_field_behavior="error"))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                table = None
+        if table is not None and table["person"].null_count:
+            table = None  # a request without a person is refused by the contract
+        if table is not None:
+            yield from _chunks(_flat(table), policies)
+            return
+        lines = [line for line in text.splitlines() if line.strip()]
+        for start in range(0, max(len(lines), 1), CHUNK):
+            yield start, _decide(_loaded(lines[start:start + CHUNK]), policies)
+        return
+    import pyarrow.csv as pcsv
+    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in _csv_names(path)}, strings_can_be_null=True))
+    rows = table.to_pylist()
+    for start in range(0, max(len(rows), 1), CHUNK):
+        yield start, _decide([_csv_request(row) for row in rows[start:start + CHUNK]], policies)
+
+
+def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
+    result = evaluate_requests([{} if isinstance(r, _NotJson) else r for r in requests], policies)
+    bad = [i for i, r in enumerate(requests) if isinstance(r, _NotJson)]
+    if not bad:
+        return result
+    table = result.table
+    errors = pa.Table.from_pylist([error_row(i, [FieldIssue("", "invalid_json", f"not JSON: {requests[i].reason}")])
+                                   for i in bad], schema=DECISION_SCHEMA)
+    keep = pc.invert(pc.is_in(table["record"], value_set=pa.array(bad, type=pa.int64())))
+    merged = pa.concat_tables([table.filter(keep), errors])
+    return ColumnarResult(merged.take(pc.sort_indices(merged["record"])), result.fallback)
+
+
+def _csv_names(path: str | Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        import csv
+        return next(csv.reader(file), [])
+
+
+_TYPES = dict(zip(input_schema().names, input_schema().types))
+
+
+def _csv_request(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV row (every cell text, empty: absent) as a request mapping, in the layout's types."""
+    request: dict[str, Any] = {}
+    for name, text in row.items():
+        if text is None or text == "":
+            continue
+        kind = _TYPES.get(name)
+        value: Any = text
+        if name in _LISTS:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = text  # not a list: the scalar path says so at this path
+        elif kind == pa.bool_() and text in ("true", "false"):
+            value = text == "true"
+        elif kind == pa.int64() and text.isascii() and text.lstrip("-").isdigit():
+            value = int(text)
+        target = request
+        parts = name.split(".") if name.startswith("person.hukou.") else name.split(".", 2)
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return request
+
+
+def write_population(requests: list[Any], path: str | Path) -> None:
+    """Request mappings as a population file: JSONL as they are; CSV and Parquet in the
+    column layout (CSV with the statuses and enrolments as JSON arrays)."""
+    kind = format_of(path)
+    if kind == "jsonl":
+        with open(path, "w", encoding="utf-8") as file:
+            for request in requests:
+                file.write(json.dumps(request, ensure_ascii=False, default=_plain, separators=(",", ":")) + "\n")
+        return
+    from .columnar import requests_table
+    table, _ = requests_table(requests)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+        pq.write_table(table, path)
+        return
+    import pyarrow.csv as pcsv
+    columns = {name: (_json_cells(table[name], records=True) if name in _LISTS else table[name])
+               for name in table.column_names}
+    pcsv.write_csv(pa.table(columns), path)
+
+
+def write(chunks: list[pa.Table], path: str | Path) -> None:
+    """The decision rows to ``path``: Parquet as typed; CSV and JSONL with lists as JSON."""
+    kind = format_of(path)
+    table = pa.concat_tables(chunks) if chunks else DECISION_SCHEMA.empty_table()
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+        pq.write_table(table, path)
+        return
+    if kind == "csv":
+        import pyarrow.csv as pcsv
+        columns = {name: (_json_cells(table[name]) if pa.types.is_list(table.schema.field(name).type)
+                          else table[name]) for name in table.column_names}
+        pcsv.write_csv(pa.table(columns), path)
+        return
+    with open(path, "w", encoding="utf-8") as file:
+        for chunk in chunks:
+            for row in chunk.to_pylist():
+                file.write(json.dumps(row, ensure_ascii=False, default=_plain, separators=(",", ":")) + "\n")
+
+
+def _plain(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else value.isoformat()
+
+
+def _json_cells(column: Any, records: bool = False) -> pa.Array:
+    """A list column as JSON text per cell (``records``: the nulls of each struct left out)."""
+    values = column.to_pylist()
+    if records:
+        values = [None if v is None else [{k: x for k, x in item.items() if x is not None} for item in v]
+                  for v in values]
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=_plain, separators=(",", ":"))
+                     for v in values], type=pa.string())
+
+
+def run(source: str | Path, target: str | Path, policies: PolicySet,
+        progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Decide every record of ``source`` into ``target``; the summary of the whole batch."""
+    format_of(target)
+    chunks, fallback = [], {}
+    done = 0
+    for start, result in read(source, policies):
+        table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
+        chunks.append(table)
+        for why, count in result.fallback.items():
+            fallback[why] = fallback.get(why, 0) + count
+        done += table.num_rows
+        if progress is not None:
+            progress(done)
+    write(chunks, target)
+    whole = pa.concat_tables(chunks) if chunks else DECISION_SCHEMA.empty_table()
+    return ColumnarResult(whole, fallback).summary()
+
+
+def progress_bar(stream: Any = sys.stderr) -> Callable[[int], None] | None:
+    """A records counter on a terminal; None when ``stream`` is not one (a log, a pipe)."""
+    if not stream.isatty():
+        return None
+    return lambda done: print(f"\rdecided {done:,} records", end="", file=stream, flush=True)
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """The summary for people: counts, rejected records, subsidy per funding source, fallback."""
+    lines = [f"records: {summary['records']:,}   rejected: {summary['rejected']:,}"]
+    lines += [f"  {outcome}: {count:,}" for outcome, count in summary["outcomes"].items()]
+    lines += ["subsidy by funding source (yuan):"] + [
+        f"  {source}: {total}" for source, total in summary["subsidy_by_funding_source"].items()]
+    lines.append(f"decided by the scalar evaluator: {summary['scalar_fallback']:,}")
+    lines += [f"  {why}: {count:,}" for why, count in summary["fallback_reasons"].items()]
+    return "\n".join(lines)
+
+
+# for readers of the same layouts elsewhere (``eligibility impact --population people.csv``)
+csv_request = _csv_request
+flat_table = _flat

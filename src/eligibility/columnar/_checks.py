@@ -1,0 +1,271 @@
+"""Reading a table in the layout: its columns cast to their types, and the rows the scalar
+path must decide because they may be invalid (vectorised checks of the request contract).
+
+The checks are the contract's (``contract/_request.py``, ``_records.py``, ``_fields.py``):
+types, ranges, values, date order, the ID number's check character and birth date. A row
+any check doubts is *suspect*: the scalar path parses it with ``parse_request`` and either
+decides it or reports every problem with its path and code, so the columnar path never
+writes an error message of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..contract import SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS
+from ._frame import from_civil, year_month_day
+from ._layout import COLUMNS, ENROLLMENT_TYPE, ENROLLMENTS, PARAMETER, STATUS_TYPE, STATUSES
+
+_EARLIEST, _LATEST = -25567, 47846          # 1900-01-01 and 2100-12-31, in days since 1970
+_MAX_AMOUNT = Decimal("1000000000")
+_LIMIT = 64                                 # statuses or enrolments a request may hold
+_REGION = r"^[0-9]{6}$"
+
+
+def _nonnull(array: Any) -> np.ndarray:
+    return pc.is_valid(array).to_numpy(zero_copy_only=False)
+
+
+def _flag(array: Any) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _cast(array: Any, kind: pa.DataType) -> tuple[Any, np.ndarray]:
+    """``array`` as ``kind``, and the rows whose value did not fit (left null)."""
+    if array.type == kind:
+        return array, np.zeros(len(array), dtype=bool)
+    if kind == pa.date32() and pa.types.is_string(array.type):
+        shaped = pc.if_else(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), array, None)
+        try:
+            cast = shaped.cast(pa.date32())
+        except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): null, read one value at a time
+            cast = pa.array([_iso_day(text) for text in shaped.to_pylist()], type=pa.date32())
+    elif pa.types.is_string(kind) and (pa.types.is_decimal(array.type) or pa.types.is_integer(array.type)):
+        cast = array.cast(kind)
+    else:
+        try:
+            cast = array.cast(kind, safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cast = pa.nulls(len(array), kind)
+    return cast, _nonnull(array) & ~_nonnull(cast)
+
+
+def _iso_day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _records(column: Any, kind: pa.StructType) -> tuple[Any, np.ndarray, np.ndarray, dict[str, Any]]:
+    """A list-of-struct column flattened: (owner row, suspect records, suspect rows of the
+    list itself, the fields cast)."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)) or \
+            not pa.types.is_struct(column.type.value_type):
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), _nonnull(column),
+                {f.name: pa.nulls(0, f.type) for f in kind})
+    items = pc.list_flatten(column)
+    parent = pc.list_parent_indices(column).to_numpy(zero_copy_only=False).astype(np.int64)
+    suspect = ~_nonnull(items)
+    fields = {}
+    present = {items.type.field(i).name: i for i in range(items.type.num_fields)}
+    for name in present:
+        if kind.get_field_index(name) < 0:
+            suspect |= _nonnull(items.field(present[name]))
+    for field in kind:
+        if field.name in present:
+            fields[field.name], bad = _cast(items.field(present[field.name]), field.type)
+            suspect |= bad
+        else:
+            fields[field.name] = pa.nulls(len(items), field.type)
+    counts = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    return parent, suspect, counts > _LIMIT, fields
+
+
+def _out_of_range(array: Any) -> np.ndarray:
+    days = pc.fill_null(array.cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
+    return (days < _EARLIEST) | (days > _LATEST)
+
+
+def _not_in(array: Any, allowed: Any) -> np.ndarray:
+    return _nonnull(array) & ~_flag(pc.is_in(array, value_set=pa.array(list(allowed), type=array.type)))
+
+
+def _bad_amounts(array: Any, positive: bool = False) -> np.ndarray:
+    """Decimal text that is not a plain amount the contract takes."""
+    unique = pc.unique(array).to_pylist()
+    bad = []
+    for text in unique:
+        try:
+            amount = Decimal(text) if text is not None else Decimal(0)
+            fine = amount.is_finite() and (amount > 0 if positive and text is not None else amount >= 0) \
+                and amount <= _MAX_AMOUNT and amount.as_tuple().exponent >= -8 and text == text.strip() \
+                if text is not None else True
+        except (InvalidOperation, ValueError):
+            fine = False
+        bad.append(not fine)
+    if not unique:
+        return np.zeros(len(array), dtype=bool)
+    index = pc.index_in(array, value_set=pa.array(unique, type=pa.string())).to_numpy(zero_copy_only=False)
+    return np.asarray(bad)[np.nan_to_num(index, nan=0).astype(np.int64)] & _nonnull(array)
+
+
+def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bad, birth day, has a birth date) for an ID number column."""
+    n = len(array)
+    given = _nonnull(array)
+    shaped = _flag(pc.match_substring_regex(array, r"^[0-9]{17}[0-9Xx]$"))
+    text = pc.utf8_upper(pc.if_else(shaped, array, "000000190001010000"))
+    fixed = text.cast(pa.binary(18))  # every value 18 ASCII bytes now: one (n, 18) block of digits
+    fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
+    digits = (np.frombuffer(fixed.buffers()[1], dtype=np.uint8, count=18 * n, offset=18 * fixed.offset)
+              .reshape(n, 18).astype(np.int64) - 48)
+    weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+    check = (digits[:, :17].astype(np.int64) * weights).sum(axis=1) % 11
+    expected = np.frombuffer("10X98765432".encode("ascii"), dtype=np.uint8)[check]
+    last = digits[:, 17] + 48
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+    plausible = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= 1)
+    born_days = from_civil(np.where(plausible, year, 1970), np.where(plausible, month, 1),
+                           np.where(plausible, day, 1))
+    again = year_month_day(born_days)  # a real day comes back as itself (not 31 April)
+    has_born = shaped & plausible & (again[0] == year) & (again[1] == month) & (again[2] == day)
+    bad = given & ~(shaped & (expected == last) & has_born)
+    return bad, born_days, has_born
+
+
+def conform(table: pa.Table, cities: dict[str, dict[str, frozenset[str]]]) -> tuple[dict[str, Any], np.ndarray]:
+    """The table's columns cast to the layout, the statuses and enrolments flattened, and
+    the suspect rows. ``cities``: city -> program -> declared parameter names."""
+    n = table.num_rows
+    suspect = np.zeros(n, dtype=bool)
+    out: dict[str, Any] = {}
+    for name in table.column_names:
+        if name not in COLUMNS and not name.startswith(PARAMETER):
+            suspect |= _nonnull(table[name])  # a field the request contract does not have
+    for name, kind in COLUMNS.items():
+        if name in (STATUSES, ENROLLMENTS):
+            continue
+        column = table[name].combine_chunks() if name in table.column_names else pa.nulls(n, kind)
+        out[name], bad = _cast(column, kind)
+        suspect |= bad
+    parameters = {}
+    for name in table.column_names:
+        if name.startswith(PARAMETER):
+            parameters[name[len(PARAMETER):]], bad = _cast(table[name].combine_chunks(), pa.string())
+            suspect |= bad | _bad_amounts(parameters[name[len(PARAMETER):]])
+    out["parameters"] = parameters
+    city, program = out["city"], pc.fill_null(out["program"], "resident_medical")
+    out["program"] = program
+    suspect |= ~_nonnull(city) | ~_nonnull(out["as_of"]) | _nonnull(out["as_of_time"])
+    known = np.zeros(n, dtype=bool)
+    for name, programs in cities.items():
+        here = _flag(pc.equal(city, name))
+        for program_name, declared in programs.items():
+            rows = here & _flag(pc.equal(program, program_name))
+            known |= rows
+            for parameter, values in parameters.items():
+                if parameter not in declared:
+                    suspect |= rows & _nonnull(values)
+    suspect |= ~known
+    for name in ("as_of", "person.birth_date"):
+        suspect |= _out_of_range(out[name])
+    year = pc.fill_null(out["coverage_year"], 2000).to_numpy(zero_copy_only=False)
+    suspect |= (year < 1990) | (year > 2100)
+    suspect |= _not_in(out["person.sex"], ("female", "male")) | _not_in(out["person.hukou.kind"], ("rural", "urban"))
+    suspect |= _nonnull(out["person.hukou.region"]) & ~_flag(pc.match_substring_regex(out["person.hukou.region"],
+                                                                                        _REGION))
+    suspect |= _flag(pc.greater(pc.utf8_length(out["person.name"]), 100))
+    suspect |= _not_in(out["choices.tier"], (1, 2)) | _bad_amounts(out["choices.pension_grade"], positive=True)
+    bad_id, id_born, has_id_born = _ids(out["person.id_number"])
+    birth_days = pc.fill_null(out["person.birth_date"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
+    birth_given = _nonnull(out["person.birth_date"])
+    suspect |= bad_id | (birth_given & has_id_born & (birth_days != id_born))
+    birth = np.where(birth_given, birth_days, id_born).astype(np.int64)
+    birth_known = birth_given | has_id_born
+    as_of = pc.fill_null(out["as_of"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    suspect |= birth_known & (birth > as_of)
+    out["birth"] = (birth, birth_known)
+    out["as_of_days"] = as_of
+    suspect |= _statuses(table, out, as_of) | _enrollments(table, out)
+    return out, suspect
+
+
+def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.ndarray:
+    n = table.num_rows
+    column = table[STATUSES] if STATUSES in table.column_names else pa.nulls(n, pa.list_(STATUS_TYPE))
+    parent, bad, too_many, fields = _records(column, STATUS_TYPE)
+    kind = fields["kind"]
+    bad |= ~_nonnull(kind) | _not_in(kind, STATUS_KINDS) | ~_nonnull(fields["since"])
+    bad |= _not_in(fields["area"], ("rural", "urban"))
+    bad |= _nonnull(fields["approved_by"]) & ~_flag(pc.match_substring_regex(fields["approved_by"], _REGION))
+    for name, values in fields.items():
+        if pa.types.is_date32(values.type):
+            bad |= _out_of_range(values)
+    since = pc.fill_null(fields["since"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    until = pc.fill_null(fields["until"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    until_known = _nonnull(fields["until"])
+    bad |= (until_known & (until < since)) | (since > as_of[parent])
+    kind_code = pc.fill_null(pc.index_in(kind, value_set=pa.array(STATUS_KINDS)), -1).to_numpy(zero_copy_only=False)
+    for name in fields:
+        if name in ("kind", "since", "until", "approved_by", "area"):
+            continue
+        values = fields[name]
+        given = _nonnull(values)
+        if not given.any():
+            continue
+        by_values: dict[tuple, list[int]] = {}
+        for code, status_kind in enumerate(STATUS_KINDS):
+            carried = STATUS_ATTRIBUTES[status_kind].get(name)
+            if carried is not None:
+                by_values.setdefault(carried[1] or (), []).append(code)
+        carriers = [code for codes in by_values.values() for code in codes]
+        bad |= given & ~np.isin(kind_code, carriers)  # an attribute the status kind does not carry
+        for allowed, codes in by_values.items():
+            if allowed:
+                fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
+                bad |= np.isin(kind_code, codes) & _not_in(values, fits)
+    out["statuses"] = {"parent": parent, "fields": fields, "since": since, "until": until,
+                       "until_known": until_known, "kind": kind}
+    rows = np.zeros(n, dtype=bool)
+    rows[parent[bad]] = True
+    return rows | too_many
+
+
+def _enrollments(table: pa.Table, out: dict[str, Any]) -> np.ndarray:
+    n = table.num_rows
+    column = table[ENROLLMENTS] if ENROLLMENTS in table.column_names else pa.nulls(n, pa.list_(ENROLLMENT_TYPE))
+    parent, bad, too_many, fields = _records(column, ENROLLMENT_TYPE)
+    scheme = fields["scheme"]
+    bad |= ~_nonnull(scheme) | _not_in(scheme, SCHEMES)
+    resident = _flag(pc.equal(scheme, "resident_medical"))
+    employee = ~resident
+    for name in ("from", "to", "paid_on"):
+        bad |= _out_of_range(fields[name])
+    start = pc.fill_null(fields["from"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    end = pc.fill_null(fields["to"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    end_known = _nonnull(fields["to"])
+    bad |= employee & (~_nonnull(fields["from"]) | (end_known & (end < start)))
+    bad |= _nonnull(fields["region"]) & ~_flag(pc.match_substring_regex(fields["region"], _REGION))
+    for name in ("year", "tier", "paid_by", "paid_on"):
+        bad |= employee & _nonnull(fields[name])
+    for name in ("from", "to", "region"):
+        bad |= resident & _nonnull(fields[name])
+    year = pc.fill_null(fields["year"], 0).to_numpy(zero_copy_only=False)
+    bad |= resident & ((year < 1990) | (year > 2100))
+    bad |= _not_in(fields["tier"], (1, 2)) | _not_in(fields["paid_by"], ("self", "government"))
+    out["enrollments"] = {"parent": parent, "fields": fields, "from": start, "to": (end, end_known),
+                          "year": (year, _nonnull(fields["year"])), "scheme": scheme,
+                          "region": fields["region"], "paid_by": fields["paid_by"],
+                          "paid_on": fields["paid_on"]}
+    rows = np.zeros(n, dtype=bool)
+    rows[parent[bad]] = True
+    return rows | too_many

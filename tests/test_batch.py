@@ -1,0 +1,89 @@
+"""``eligibility batch``: JSONL, CSV and Parquet in and out, the same decisions whatever the
+formats, bad records as error rows in their place, a summary without anybody's data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from eligibility import RecordError, evaluate_many
+from eligibility.batch import write_population
+from eligibility.cli import main
+from eligibility.columnar import decision_row, error_row
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "shantou_register.csv"
+GOOD = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+        "person": {"id_number": "440511197005010022", "name": "陈某某", "hukou": {"region": "440511", "kind": "urban"},
+                   "statuses": [{"kind": "dibao", "since": "2021-01-10"}]},
+        "parameters": {"individual_premium": "320"}}
+OTHER = {"city": "zhengzhou", "as_of": "2020-03-01",
+         "person": {"birth_date": "1950-01-01", "hukou": {"region": "410102", "kind": "rural"},
+                    "statuses": [{"kind": "tekun", "since": "2020-01-01", "care": "dispersed"}]}}
+BAD = {**GOOD, "as_of": "2021-02-30"}
+
+
+def _scalar(population: list) -> list[dict]:
+    return [error_row(i, r.issues) if isinstance(r, RecordError) else decision_row(i, r)
+            for i, r in enumerate(evaluate_many(population))]
+
+
+def _read(path: Path) -> list[dict]:
+    if path.suffix == ".parquet":
+        return pq.read_table(path).to_pylist()
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    import csv
+    return list(csv.DictReader(path.open(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("source", ["jsonl", "csv", "parquet"])
+def test_every_input_format_gives_the_scalar_decisions(tmp_path, source, capsys):
+    population = [GOOD, OTHER, GOOD] * 3
+    given = tmp_path / f"in.{source}"
+    write_population(population, given)
+    out = tmp_path / "out.parquet"
+    assert 0 == main(["batch", str(given), "--out", str(out), "--summary", str(tmp_path / "summary.json")])
+    assert _scalar(population) == _read(out)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert 9 == sum(summary["outcomes"].values()) and 0 == summary["rejected"]
+    err = capsys.readouterr().err
+    assert "records: 9" in err and "decided" not in err.split("\n")[0]
+
+
+@pytest.mark.parametrize("target", ["jsonl", "csv"])
+def test_every_output_format_holds_the_same_rows(tmp_path, target):
+    given = tmp_path / "in.jsonl"
+    given.write_text(json.dumps(GOOD) + "\n" + json.dumps(BAD) + "\n{not json\n", encoding="utf-8")
+    assert 0 == main(["batch", str(given), "--out", str(tmp_path / "out.parquet")])
+    assert 0 == main(["batch", str(given), "--out", str(tmp_path / f"out.{target}")])
+    typed = _read(tmp_path / "out.parquet")
+    rows = _read(tmp_path / f"out.{target}")
+    assert [0, 1, 2] == [int(row["record"]) for row in rows]
+    assert ["eligible", None, None] == [row["outcome"] or None for row in rows]
+    assert "320.00" == str(rows[0]["subsidy_amount"]) == str(typed[0]["subsidy_amount"])
+    errors = [json.loads(row["errors"]) if isinstance(row["errors"], str) else row["errors"] for row in rows]
+    assert [("as_of", "date_from_datetime_parsing")] == [(e["path"], e["code"]) for e in errors[1]]
+    assert ["invalid_json"] == [e["code"] for e in errors[2]]
+
+
+def test_the_example_register_has_two_error_rows_and_no_id_or_name_in_the_summary(tmp_path, capsys):
+    out = tmp_path / "decisions.csv"
+    assert 0 == main(["batch", str(EXAMPLE), "--out", str(out), "--summary", str(tmp_path / "s.json")])
+    rows = _read(out)
+    assert 10_000 == len(rows)
+    assert [17, 4242] == [int(r["record"]) for r in rows if r["errors"] != "[]"]
+    shown = capsys.readouterr().err + (tmp_path / "s.json").read_text(encoding="utf-8")
+    assert "rejected: 2" in shown and "某" not in shown and "4405" not in shown
+
+
+def test_an_unknown_format_or_a_missing_file_exits_2(tmp_path, capsys):
+    given = tmp_path / "in.jsonl"
+    given.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    assert 2 == main(["batch", str(given), "--out", str(tmp_path / "out.xlsx")])
+    assert 2 == main(["batch", str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "out.csv")])
+    assert "unknown format" in capsys.readouterr().err
