@@ -163,3 +163,30 @@ def test_the_diff_command_prints_json(capsys):
     assert 0 == main(["diff", "shantou", str(REFORMS / "shantou_premium_380.yaml"), "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert "individual_premium" == data["programs"][0]["parameters"][0]["parameter"]
+
+
+def test_the_columnar_evaluator_follows_overrides_and_threshold_parameters_like_the_scalar_one(tmp_path):
+    pytest.importorskip("pyarrow")
+    from eligibility.columnar import evaluate_requests
+
+    order = tmp_path / "order.yaml"
+    order.write_text("reform: order\nbase: shantou\nlabel: 顺序\nlabel_en: order\nchanges:\n"
+                     "  - replace: outputs.lottery_funded\n    with: {overrides: []}\n"
+                     "  - replace: outputs.assistance_funded\n    with: {overrides: [lottery_funded]}\n"
+                     "  - parameter: elderly_age\n    values: [{from: 2024-01-01, value: \"65\", source: 一(六)}]\n",
+                     encoding="utf-8")
+    reform = load_policy(order)
+    person = {"birth_date": "1950-01-01", "hukou": {"region": "440511", "kind": "urban"},
+              "statuses": [{"kind": "tekun", "care": "centralized", "institution": "city_welfare_home",
+                            "since": "2021-01-10"}]}
+    aged_62 = {"birth_date": "1961-09-20", "hukou": {"region": "440511", "kind": "urban"},
+               "statuses": [{"kind": "low_income_household", "since": "2020-01-01"}]}
+    requests = [dibao(person=person), dibao(as_of="2024-03-01", coverage_year=2024, person=aged_62),
+                dibao(as_of="2023-11-01", coverage_year=2023, person=aged_62)]
+    result = evaluate_requests(requests, reform)
+    table = result.table
+    assert {} == result.fallback   # decided as columns, not handed to the scalar path
+    assert [(d.outcome, d.subsidy.funding_source if d.subsidy else None) for d in
+            (evaluate(r, reform, trace=False) for r in requests)] == list(
+        zip(table["outcome"].to_pylist(), table["funding_source"].to_pylist()))
+    assert ["medical_assistance_fund", None, "medical_assistance_fund"] == table["funding_source"].to_pylist()
