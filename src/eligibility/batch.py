@@ -262,3 +262,8 @@ def summary_text(summary: dict[str, Any]) -> str:
     lines.append(f"decided by the scalar evaluator: {summary['scalar_fallback']:,}")
     lines += [f"  {why}: {count:,}" for why, count in summary["fallback_reasons"].items()]
     return "\n".join(lines)
+
+
+# for readers of the same layouts elsewhere (``eligibility impact --population people.csv``)
+csv_request = _csv_request
+flat_table = _flat

@@ -1,7 +1,7 @@
 """The eligibility command: evaluate requests, check policies, list them, export schemas, run cases, serve HTTP.
 
 Exit codes: 0 when a decision (whatever it says) or a clean check is printed; 1 when a
-YAML case fails (``eligibility test``); 2 for an invalid request, an invalid policy or
+YAML case fails (``eligibility test``) or lint finds something (``lint``, ``check``); 2 for an invalid request, an invalid policy or
 case file, or a bad command line.
 """
 
@@ -23,6 +23,7 @@ from .explain_text import render_explanation
 from .render import render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
+from .cli_analysts import COMMANDS as ANALYST_COMMANDS, add_commands as add_analyst_commands, lint_files
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     sv.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
+    add_analyst_commands(sub)
     return parser
 
 
@@ -178,14 +180,21 @@ def _check(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             continue
         if args.sources:
-            problems = check_citations(file, args.sources)
+            # a reform's citations are its base's: the base file is checked against the text
+            problems = check_citations(policy.reform.base_file if policy.reform is not None else file, args.sources)
             if problems:
                 failures += 1
                 print(str(PolicyError(problems)), file=sys.stderr)
                 continue
         checked = ", citations checked" if args.sources else ""
-        print(f"{file}: ok ({policy.city}, {len(policy.versions)} version(s), {len(policy.rules())} rules{checked})")
-    return 2 if failures else 0
+        kind = f"reform {policy.id} of {policy.city}" if policy.reform is not None else policy.city
+        print(f"{file}: ok ({kind}, {len(policy.versions)} version(s), {len(policy.rules())} rules{checked})")
+    if failures:
+        return 2
+    findings = [f for f in lint_files([str(file) for file in files])[0] if f.acknowledged is None]
+    for finding in findings:  # lint: what loads may still leave a conflict or a rule silent
+        print(f"lint: {finding}", file=sys.stderr)
+    return 1 if findings else 0
 
 
 def _policies(args: argparse.Namespace) -> int:
@@ -296,7 +305,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 _COMMANDS = {"evaluate": _evaluate, "check": _check, "policies": _policies, "schema": _schema, "docs": _docs,
              "test": _test, "serve": _serve,
-             "batch": _batch}
+             "batch": _batch, **ANALYST_COMMANDS}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -38,6 +38,21 @@ class Located:
     data: Any
     file: str
     marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # where a part of the data came from another file (a reform's changes over its base):
+    # the path of that part -> its file; every path below it is located in that file
+    files: dict[Path, str] = field(default_factory=dict)
+
+    def file_of(self, path: Path) -> str:
+        """The file ``path`` was written in (the nearest ancestor named in ``files``, else ``file``)."""
+        if self.files:
+            path = tuple(path)
+            while True:
+                if path in self.files:
+                    return self.files[path]
+                if not path:
+                    break
+                path = path[:-1]
+        return self.file
 
     def where(self, path: Path) -> tuple[int | None, int | None]:
         """Line and column (1-based) of ``path``, or of its nearest located ancestor."""
@@ -51,7 +66,7 @@ class Located:
 
     def issue(self, path: Path, code: str, message: str, hint: str | None = None) -> PolicyIssue:
         line, column = self.where(path)
-        return PolicyIssue(code=code, message=message, file=self.file, line=line, column=column, hint=hint)
+        return PolicyIssue(code=code, message=message, file=self.file_of(path), line=line, column=column, hint=hint)
 
 
 class FileRefusal(Exception):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from .codes import Vocabulary, vocabulary
 from .contract import ConditionTrace, Decision, Request, TraceStep, question
 from .language import Node, Policy, PolicySet, Program, day_words
-from .language.kinds import sentence, trace_text, walk
+from .language.kinds import sentence, tests_by_trace_text, trace_text, walk
 
 TraceMode = Literal["decisive", "full", "none"]
 _MARK = {True: "✓", False: "✗", None: "?"}
@@ -91,6 +91,8 @@ class _Text:
         program = words.program
         self.categories = {rule.id: rule.label if self.zh else rule.label_en
                            for rule in (program.categories if program is not None else ())}
+        year = decision.coverage_year
+        self.thresholds = program.thresholds(year) if program is not None and year is not None else {}
 
     def word(self, key: str) -> str:
         return _WORDS[key][0 if self.zh else 1]
@@ -279,7 +281,7 @@ class _Text:
                 out += self.condition(part, depth + 1, full)
             return out
         node = self.nodes.get(c.test)
-        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang, self.categories) if node is not None else c.test}"
+        line = f"{pad}{_MARK[c.result]} {sentence(node, self.lang, self.categories, self.thresholds) if node is not None else c.test}"
         if full and c.read:
             line += f"（{self.word('read')}：" if self.zh else f" ({self.word('read')}: "
             line += ", ".join(f"{k} = {'—' if v is None else v}" for k, v in c.read.items()) + ("）" if self.zh else ")")
@@ -315,8 +317,7 @@ def _nodes(program: Program | None) -> dict[str, Node]:
         return {}
     cached = _NODES.get(id(program))
     if cached is None or cached[0] is not program:
-        found = {trace_text(node): node for rule in program.rules() if rule.condition is not None
-                 for node in walk(rule.condition)}
+        found = tests_by_trace_text(program)
         cached = _NODES[id(program)] = (program, found)
     return cached[1]
 

@@ -213,6 +213,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     frame = Frame(n, persons, statuses, enrollments, as_of, coverage_year, status_date, notes=[])
     conditions = {rule.id: rule.condition for rule in program.categories}
     frame.category, frame.category_ids = conditions.get, tuple(conditions)
+    frame.program = program   # thresholds that are parameters are read per coverage year
     verdicts = Verdicts(program, version, frame)
     fallback = verdicts.unknown.copy()
     parameters = {name: _take(values, every) for name, values in data["parameters"].items()}

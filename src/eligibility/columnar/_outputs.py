@@ -45,9 +45,11 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
     dates: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     masks = []
     deadlines: list[tuple[np.ndarray, np.ndarray, str, str]] = []
-    for index, (output, result) in enumerate(zip(program.outputs, conditions)):
-        hit = applies & result.true
-        masks.append(hit)
+    hits = [applies & result.true for result in conditions]
+    rank = program.output_precedence()
+    # a single-valued field: the applying output of best precedence (``overrides``, else policy order)
+    for index in sorted(range(len(hits)), key=lambda i: rank[program.outputs[i].rule.id]):
+        output, hit = program.outputs[index], hits[index]
         for name, _ in output.sets:
             current = chosen.setdefault(name, np.full(n, -1, dtype=np.int64))
             current[hit & (current < 0)] = index
@@ -61,6 +63,9 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
                 fallback |= take & when.novec
                 day[take], valid[take] = when.day[take], when.valid[take]
                 has |= take
+    for index, output in enumerate(program.outputs):   # lists accumulate in policy order
+        hit = hits[index]
+        masks.append(hit)
         for deadline in output.deadlines:
             due = frame.date(deadline.due)
             fallback |= hit & due.novec

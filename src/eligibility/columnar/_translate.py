@@ -135,15 +135,28 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
     return _per_person(frame, parent, passing & ~unknown, passing & unknown, novec, witness=True)
 
 
+def _threshold(value: Any, frame: Frame, absent: int) -> Any:
+    """A threshold per row: a literal as it is, a parameter's value in each row's coverage year
+    (``absent`` where a year has none: the scalar test then has no bound)."""
+    if isinstance(value, int):
+        return value
+    years = frame.coverage_year
+    out = np.full(frame.n, absent, dtype=np.int64)
+    for year in np.unique(years):
+        found = frame.program.threshold(value, int(year))
+        out[years == year] = absent if found is None else found
+    return out
+
+
 def _age(node: Any, frame: Frame, walk: Walk) -> Tri:
     when = frame.date(node.on)
     born, known = frame.persons["birth"]
     ages = _ages(frame, born, when.day)
     ok = np.ones(frame.n, dtype=bool)
     if node.at_least is not None:
-        ok &= ages >= node.at_least
+        ok &= ages >= _threshold(node.at_least, frame, -1)
     if node.under is not None:
-        ok &= ages < node.under
+        ok &= ages < _threshold(node.under, frame, 1000)
     # no birth date: unknown; no date to count to: false (the scalar test's order)
     return Tri(ok & when.valid, known & ~when.novec, when.novec & known)
 

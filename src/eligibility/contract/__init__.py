@@ -2,7 +2,7 @@
 JSON Schemas, and how identifying values are checked and masked."""
 
 from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
-                        Deadline, Decision, Explanation, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason,
+                        Deadline, Decision, Explanation, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason, ReformRef,
                         Subsidy, Tier, TierBenefit, TraceStep, WhatIf, build_model)
 from ._facts import fact_pattern, fact_value, with_fact
 from ._fields import MAX_REQUEST_BYTES
@@ -24,7 +24,7 @@ __all__ = [
     "CodeLabel", "LANGS", "LIBRARY_CODES", "Lang", "library_label",
     "ATTRIBUTE_LABELS", "COMPARE_WORDS", "SCHEME_LABELS", "VALUE_LABELS", "age_words", "alternatives", "status_words",
     "value_label",
-    "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef",
+    "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef", "ReformRef",
     "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
     "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep", "attribute_values", "build_model", "check_character",
     "decision_schema", "id_birth_date", "id_problem", "load_request_file", "load_request_text", "mask_id",

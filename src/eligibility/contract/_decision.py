@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, computed_field,
+                      model_validator)
 
 DECISION_SCHEMA_VERSION = "3.0"
 
@@ -15,6 +16,16 @@ Outcome = Literal["eligible", "not_eligible", "referred", "no_policy_in_force", 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class ReformRef(_Frozen):
+    """The reform that decided, when a reform did: its id, the sha256 of its file, and the base policy it changes."""
+
+    id: str
+    label: str
+    content_hash: str = Field(description="sha256 of the reform file's text")
+    base: str = Field(description="the city of the base policy")
+    base_content_hash: str = Field(description="sha256 of the base policy file's text")
 
 
 class PolicyRef(_Frozen):
@@ -26,6 +37,9 @@ class PolicyRef(_Frozen):
     effective_from: dt.date
     effective_to: dt.date | None
     source: str
+    # additive: a city policy's decisions keep the shape they had (no `reform: null`)
+    reform: ReformRef | None = Field(None, exclude_if=lambda value: value is None, description=(
+        "present only when a reform decided (issue 13): which reform, over which base; absent for a city's policy"))
 
 
 class CategoryRef(_Frozen):

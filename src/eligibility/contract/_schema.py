@@ -57,7 +57,7 @@ def request_schema(policy: Any = None) -> dict[str, Any]:
     schema["title"] = f"Request for {policy.city} ({policy.name})"
     properties["city"] = {"const": policy.city, "description": properties["city"].get("description", "")}
     properties["program"] = {**properties["program"], "enum": sorted(policy.programs)}
-    declared = sorted({p.name for _, program in policy.places() for p in program.parameters})
+    declared = sorted({p.name for _, program in policy.places() for p in program.parameters if not p.threshold})
     properties["parameters"] = {**{k: v for k, v in properties["parameters"].items()
                                    if k not in ("additionalProperties", "propertyNames")},
                                 "properties": {name: AMOUNT for name in declared}, "additionalProperties": False}

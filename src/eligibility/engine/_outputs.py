@@ -1,6 +1,7 @@
 """Outputs and the subsidy: what an eligible or referred decision carries.
 
-Outputs apply in policy order; for a single-valued field the first applying output wins,
+Outputs apply in policy order; for a single-valued field the applying output of best
+precedence wins (one that ``overrides`` another ranks before it; otherwise policy order),
 lists accumulate. The subsidy is share × premium (or an amount parameter), rounded half-up
 to the fen at the end, in a local decimal context.
 """
@@ -36,6 +37,8 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
     unknown: list[tuple[Any, Any, tuple[str, ...]]] = []   # (output, plan, missing) of outputs not settled
     doubted: dict[str, list[tuple[Any, Rule, tuple[str, ...]]]] = {}  # field -> values unknown outputs would set
     as_of = facts.as_of
+    precedence = rules.precedence
+    ranks: dict[str, int] = {}   # field -> the rank of the output that set it
     for output, evaluate, plan in rules.outputs:
         rule = output.rule
         error = None
@@ -45,18 +48,18 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
             if value is None:
                 unknown.append((output, plan, result[1]))
                 for name, set_value in _settings(plan, facts):
-                    if name not in chosen:
-                        doubted.setdefault(name, []).append((set_value, rule, result[1]))
+                    doubted.setdefault(name, []).append((set_value, rule, result[1]))
                 continue
             if not value:
                 continue
+            rank = precedence[rule.id]
             for name, set_value in plan.sets:
-                if name not in chosen:
-                    chosen[name] = (set_value, rule)
-            if plan.benefit_start is not None and "benefit_start" not in chosen:
-                chosen["benefit_start"] = (plan.benefit_start(facts), rule)
-            if plan.benefit_end is not None and "benefit_end" not in chosen:
-                chosen["benefit_end"] = (plan.benefit_end(facts), rule)
+                if name not in chosen or rank < ranks[name]:
+                    chosen[name], ranks[name] = (set_value, rule), rank
+            if plan.benefit_start is not None and ("benefit_start" not in chosen or rank < ranks["benefit_start"]):
+                chosen["benefit_start"], ranks["benefit_start"] = (plan.benefit_start(facts), rule), rank
+            if plan.benefit_end is not None and ("benefit_end" not in chosen or rank < ranks["benefit_end"]):
+                chosen["benefit_end"], ranks["benefit_end"] = (plan.benefit_end(facts), rule), rank
             for flag in plan.flags:
                 if flag not in flags:
                     flags.append(flag)
@@ -79,6 +82,9 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
                 raise
         if error is not None:
             raise error  # outside the except block: the unnamed error is not chained to it
+    if doubted and chosen:  # an unknown output ranked after the one that set a field cannot change it
+        doubted = {name: [entry for entry in values if name not in ranks or precedence[entry[1].id] < ranks[name]]
+                   for name, values in doubted.items()}
     open_parts, unsettled = _open_parts(unknown, doubted, chosen, flags) if unknown else ([], frozenset())
     for name in unsettled:
         chosen.pop(name, None)

@@ -75,7 +75,7 @@ def fact_values(path: str, request: Request, program: Program, facts: Facts) -> 
         return few
     pattern = fact_pattern(path)
     values: set[Any] = set()
-    build = _Dates()
+    build = _Dates(program)
     for rule in program.rules():
         if rule.condition is None:
             continue
@@ -104,7 +104,11 @@ def finite_values(request: Request, path: str) -> tuple[Any, ...] | None:
 
 
 class _Dates:
-    """The date functions a kind's ``boundaries`` resolves its dates with."""
+    """The date functions a kind's ``boundaries`` resolves its dates with, and the program
+    whose parameters give its thresholds."""
+
+    def __init__(self, program: Program):
+        self.program = program
 
     def date(self, expr: Any) -> Callable[[Facts], dt.date | None]:
         return date_function(expr)

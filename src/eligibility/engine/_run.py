@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
-from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, Request,
+from ..contract import (AppliedDefault, CategoryRef, Decision, OpenPart, PolicyRef, Reason, ReformRef, Request,
                         build_model, fact_value, with_fact)
 from ..language import Policy, Program, Rule, Version
 from ..language.kinds import Facts, Result
@@ -35,6 +35,7 @@ class RuleSet:
         self.exclusions = tuple((r, rule(r, build)) for r in program.exclusions)
         self.outputs = tuple((output, rule(output.rule, build), _output_plan(output, build))
                              for output in program.outputs)
+        self.precedence = program.output_precedence()   # single-valued fields: the best-ranked output wins
 
 
 class OutputPlan(NamedTuple):
@@ -107,13 +108,21 @@ class CompiledPolicy:
         self.parameters: dict[str, frozenset[str]] = {}
         for _, program in policy.places():
             self.parameters[program.name] = self.parameters.get(program.name, frozenset()) | {
-                parameter.name for parameter in program.parameters}
+                parameter.name for parameter in program.parameters if not parameter.threshold}
         self.refs = {id(version): PolicyRef(city=policy.city, name=policy.name, version=version.id,
                                             document_number=version.document.number,
                                             document_title=version.document.title,
                                             effective_from=version.effective_from, effective_to=version.effective_to,
-                                            source=version.document.source)
+                                            source=version.document.source, reform=_reform_ref(policy))
                      for version in policy.versions}
+
+
+def _reform_ref(policy: Policy) -> ReformRef | None:
+    reform = policy.reform
+    if reform is None:
+        return None
+    return ReformRef(id=reform.id, label=reform.label, content_hash=policy.content_hash, base=reform.base_city,
+                     base_content_hash=reform.base_hash)
 
 
 def prepare(policy: Policy) -> CompiledPolicy:

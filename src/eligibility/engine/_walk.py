@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Callable
 
 from ..contract import ConditionTrace
-from ..language import DateExpr, Node, Program, date_function
+from ..language import DateExpr, Node, Program, date_function, parameter_refs, with_thresholds
 from ..language.kinds import Facts, Result, children, kind_of, trace_text
 
 Evaluator = Callable[[Facts], Result]
@@ -94,14 +94,22 @@ def _reporting(node: Node, evaluate: Evaluator, build: ProgramBuild) -> Evaluato
     test read, and its parts (the tracer's stack of open nodes, kept here inline: this runs for
     every node of a traced evaluation)."""
     kind = kind_of(node)
-    test, observed = trace_text(node), kind.observed
+    fixed, observed = trace_text(node), kind.observed
     composite = bool(kind.children(node))
+    by_year: dict[int, str] | None = {} if parameter_refs(node) else None  # a threshold's value names the test
 
     def reporting(facts: Facts) -> Result:
         tracer = facts.tracer
         stack = tracer.stack
         stack.append([])
         result = evaluate(facts)
+        if by_year is not None:
+            year = facts.coverage_year
+            if year not in by_year:
+                by_year[year] = trace_text(with_thresholds(node, build.program, year))
+            test = by_year[year]
+        else:
+            test = fixed
         parts = stack.pop()
         if composite:
             read: dict = {}

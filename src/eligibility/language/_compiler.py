@@ -17,8 +17,8 @@ from ..loading import Located, load_located
 from . import _model as m
 from ._dates import compile_date
 from ._ir import (PLURAL, BenefitSpec, CodeLabel, DatedValue, DateExpr, DeadlineSpec, Document, FactDefault, Node,
-                  OutputRule, ParameterDef, Position, Program, Rule, RuleId, Version)
-from ._policy import CODE_SECTIONS, Policy
+                  OutputRule, ParameterDef, ParameterRef, Position, Program, Rule, RuleId, Version)
+from ._policy import CODE_SECTIONS, Acknowledged, Policy, Reform
 from .issues import did_you_mean, pydantic_issues
 from .kinds.registry import BY_KEY, KEYS
 
@@ -33,6 +33,7 @@ class _Context:
     def __init__(self, located: Located, issues: list[PolicyIssue]):
         self.located, self.issues = located, issues
         self.category_ids: frozenset[str] = frozenset()
+        self.parameters: dict[str, m.Parameter] = {}
         self.section = ""
         self.interned: dict[Any, Any] = {}
 
@@ -41,7 +42,25 @@ class _Context:
 
     def position(self, path: tuple) -> Position:
         line, column = self.located.where(path)
-        return Position(self.located.file, line, column)
+        return Position(self.located.file_of(path), line, column)
+
+    def threshold(self, raw: Any, path: tuple) -> int | ParameterRef | None:
+        """A threshold as written: a whole number, or ``{parameter: name}`` naming a parameter of
+        the program in years with stated values."""
+        if raw is None or isinstance(raw, int):
+            return raw
+        name = raw.parameter
+        parameter = self.parameters.get(name)
+        if parameter is None:
+            self.error(path + ("parameter",), "unknown_parameter", f"unknown parameter {name!r}",
+                       f"{did_you_mean(name, self.parameters)}declare it under the program's `parameters:`")
+            return None
+        if parameter.unit != "years" or parameter.caller_supplied:
+            self.error(path + ("parameter",), "bad_threshold",
+                       f"parameter {name!r} is not a threshold: it needs `unit: years` and stated values",
+                       "declare the threshold with `unit: years` and dated `values:` citing the text")
+            return None
+        return ParameterRef(name)
 
     def validate(self, model: type[BaseModel], raw: Any, path: tuple) -> Any:
         try:
@@ -82,6 +101,14 @@ def compile_policy_text(text: str, file: str, *, expected_city: str | None = Non
     located, issues = load_located(text, file)
     if located is None:
         raise PolicyError(issues)
+    return compile_located(located, text, expected_city=expected_city)
+
+
+def compile_located(located: Located, text: str, *, expected_city: str | None = None,
+                    reform: Reform | None = None) -> Policy:
+    """Compile located policy data (a file's, or a reform's changes over its base: each part
+    located in the file it was written in); raise PolicyError listing every problem."""
+    issues: list[PolicyIssue] = []
     if not isinstance(located.data, dict):
         raise PolicyError([located.issue((), "bad_structure", "a policy file is a mapping",
                                          "start with `city:`, `name:`, `region:` and `versions:`")])
@@ -101,8 +128,10 @@ def compile_policy_text(text: str, file: str, *, expected_city: str | None = Non
     codes = tuple((section, tuple((code, CodeLabel(label.zh, label.en, label.clause))
                                   for code, label in getattr(model.codes, section).items()))
                   for section in CODE_SECTIONS)
-    return Policy(city=model.city, name=model.name, region=model.region, file=file, versions=versions,
-                  codes=codes, text=text)
+    acknowledged = tuple(Acknowledged(a.code, a.rule, a.reason, cx.position(("lint", "acknowledge", i)))
+                         for i, a in enumerate(model.lint.acknowledge))
+    return Policy(city=model.city, name=model.name, region=model.region, file=located.file, versions=versions,
+                  codes=codes, text=text, acknowledged=acknowledged, reform=reform)
 
 
 def _version(model: m.PolicyFile, version: m.Version, path: tuple, cx: _Context) -> Version:
@@ -153,6 +182,7 @@ def _program(model: m.PolicyFile, name: str, program: m.Program, path: tuple, cx
     _check_years(program.coverage_year.years, version, path + ("coverage_year", "years"), cx)
     seen: dict[str, tuple] = {}
     cx.category_ids = frozenset(c.id for c in program.categories)
+    cx.parameters = dict(program.parameters)
     preconditions = _rules(model, "preconditions", program.preconditions, path, cx, seen, True)
     categories = _rules(model, "categories", program.categories, path, cx, seen, True)
     exclusions = _rules(model, "exclusions", program.exclusions, path, cx, seen, True)
@@ -249,7 +279,39 @@ def _output(model: m.PolicyFile, rule: Rule, spec: m.Output, program: m.Program,
         deadlines=tuple(DeadlineSpec(d.action, d.label, due, d.label_en) for j, d in enumerate(spec.deadlines)
                         if (due := cx.date(d.due, path + ("deadlines", j, "due"))) is not None),
         flags=tuple(spec.flags),
-        benefits=tuple(BenefitSpec(b.item, b.label, b.label_en, b.value) for b in spec.benefits))
+        benefits=tuple(BenefitSpec(b.item, b.label, b.label_en, b.value) for b in spec.benefits),
+        overrides=_overrides(spec, program, path, cx))
+
+
+def _overrides(spec: m.Output, program: m.Program, path: tuple, cx: _Context) -> tuple[str, ...]:
+    """The outputs ``spec`` declares it wins over: outputs of the program, not itself, without a cycle."""
+    ids = [output.id for output in program.outputs]
+    by_id = {output.id: output for output in program.outputs}
+    for i, other in enumerate(spec.overrides):
+        if other not in by_id or other == spec.id:
+            cx.error(path + ("overrides", i), "unknown_rule", f"{other!r} is not another output of this program",
+                     f"{did_you_mean(other, ids)}name the output this one wins over")
+        elif _overridden_by(other, spec.id, by_id) and not (spec.id in by_id[other].overrides
+                                                              and ids.index(spec.id) < ids.index(other)):
+            # (two outputs naming each other: reported once, at the later one)
+            cx.error(path + ("overrides", i), "override_cycle",
+                     f"{spec.id!r} and {other!r} each override the other (directly or through others)",
+                     "decide which of the two wins and declare it on one of them only")
+    return tuple(spec.overrides)
+
+
+def _overridden_by(start: str, target: str, by_id: dict[str, m.Output]) -> bool:
+    """Whether ``start`` overrides ``target``, directly or through other outputs."""
+    seen, stack = set(), [start]
+    while stack:
+        current = stack.pop()
+        if current == target:
+            return True
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        stack += by_id[current].overrides
+    return False
 
 
 def _parameter(pname: str, parameter: m.Parameter, path: tuple, cx: _Context, program: m.Program,

@@ -9,7 +9,7 @@ node; each keeps the position (file, line, column) of its first occurrence.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -37,12 +37,37 @@ class Position:
 NOWHERE = Position("<policy>")
 
 
+@dataclass(frozen=True, slots=True)
+class ParameterRef:
+    """A threshold written as a parameter of the program (``at_least: {parameter: elderly_age}``):
+    its value is the parameter's on the first day of the coverage year, so a reform changes it
+    with a dated value instead of editing conditions."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Node:
     """Base of every condition node. Subclasses are frozen, slotted dataclasses whose
     ``at`` field (the position) is left out of equality and hashing."""
 
     __slots__ = ()
     at: Position
+
+
+def parameter_refs(node: Node) -> tuple[ParameterRef, ...]:
+    """The parameters a node (not its parts) uses as thresholds."""
+    return tuple(value for f in fields(node) if isinstance(value := getattr(node, f.name), ParameterRef))  # type: ignore[arg-type]
+
+
+def with_thresholds(node: Node, program: "Program", coverage_year: int) -> Node:
+    """``node`` with each threshold parameter replaced by its value in ``coverage_year`` (how
+    traces and reasons name the test: ``age >= 60``, not ``age >= elderly_age``)."""
+    changes = {f.name: program.threshold(value, coverage_year) for f in fields(node)  # type: ignore[arg-type]
+               if isinstance(value := getattr(node, f.name), ParameterRef)}
+    return replace(node, **changes) if changes else node  # type: ignore[type-var]
 
 
 # --- date expressions ----------------------------------------------------------------------
@@ -174,7 +199,8 @@ class BenefitSpec:
 @dataclass(frozen=True, slots=True)
 class OutputRule:
     """An output: the rule, the single-valued fields it sets (first applying output wins,
-    in policy order), and what it adds to lists."""
+    in precedence order: an output that ``overrides`` another wins over it, otherwise policy
+    order), and what it adds to lists."""
 
     rule: Rule
     sets: tuple[tuple[str, Any], ...] = ()
@@ -183,6 +209,7 @@ class OutputRule:
     deadlines: tuple[DeadlineSpec, ...] = ()
     flags: tuple[str, ...] = ()
     benefits: tuple[BenefitSpec, ...] = ()
+    overrides: tuple[str, ...] = ()   # the outputs whose single-valued fields this one wins over
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +228,11 @@ class ParameterDef:
     note: str | None
     values: tuple[DatedValue, ...]
     label_en: str = ""
+
+    @property
+    def threshold(self) -> bool:
+        """A threshold conditions use (``unit: years``): the policy's own, never a request's to supply."""
+        return self.unit == "years"
 
     def value_on(self, day: dt.date) -> DatedValue | None:
         current = None
@@ -252,6 +284,32 @@ class Program:
 
     def parameter(self, name: str) -> ParameterDef | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+    def threshold(self, value: "int | ParameterRef | None", coverage_year: int) -> int | None:
+        """A threshold's whole number for ``coverage_year``: a literal as written, a parameter's
+        value on the first day of that year (None when it has none)."""
+        if not isinstance(value, ParameterRef):
+            return value
+        parameter = self.parameter(value.name)
+        dated = parameter.value_on(dt.date(coverage_year, 1, 1)) if parameter is not None else None
+        return int(dated.value) if dated is not None else None
+
+    def thresholds(self, coverage_year: int) -> dict[str, int]:
+        """The values of the threshold parameters (``unit: years``) in ``coverage_year``."""
+        return {p.name: value for p in self.parameters
+                if p.unit == "years" and (value := self.threshold(ParameterRef(p.name), coverage_year)) is not None}
+
+    def output_precedence(self) -> dict[str, int]:
+        """Each output's rank for the single-valued fields (0 wins): an output ranks before those
+        it ``overrides``; otherwise policy order decides (the compiler refuses cycles)."""
+        left = [output for output in self.outputs]
+        rank: dict[str, int] = {}
+        while left:
+            beaten = {other for output in left for other in output.overrides}
+            chosen = next((output for output in left if output.rule.id not in beaten), left[0])
+            rank[chosen.rule.id] = len(rank)
+            left.remove(chosen)
+        return rank
 
     def rules(self) -> tuple[Rule, ...]:
         """Every rule, in evaluation order."""

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import PolicyError, PolicyIssue
-from ..loading import MAX_FILE_BYTES, read_located_file
-from ._compiler import compile_policy_text
+from ..loading import MAX_FILE_BYTES, load_located, read_located_file
+from ._compiler import compile_located
 from ._policy import Policy, PolicySet
+from ._reform import compile_reform, is_reform
 
 
 def bundled_policy_dir() -> Path:
@@ -21,7 +22,9 @@ def bundled_policy_dir() -> Path:
 
 
 def load_policy_file(path: str | Path, *, display_name: str | None = None) -> Policy:
-    """Read, validate and compile one policy file; raise PolicyError listing every problem."""
+    """Read, validate and compile one policy or reform file; raise PolicyError listing every
+    problem. A policy's file is named after its city; a reform (it names a ``base:``) may have
+    any name."""
     path = Path(path)
     name = display_name or str(path)
     text, issues = read_located_file(path, MAX_FILE_BYTES, name=name)
@@ -30,7 +33,12 @@ def load_policy_file(path: str | Path, *, display_name: str | None = None) -> Po
             issues = [PolicyIssue("not_found", "no such policy file", name, None, None,
                                   "check the path; bundled policies are listed by `eligibility policies`")]
         raise PolicyError(issues)
-    return compile_policy_text(text, name, expected_city=path.stem)
+    located, issues = load_located(text, name)
+    if located is None:
+        raise PolicyError(issues)
+    if is_reform(located.data):
+        return compile_reform(located, text, path.parent, bundled_policy_dir())
+    return compile_located(located, text, expected_city=path.stem)
 
 
 def load_policy_files(paths: Iterable[str | Path]) -> PolicySet:

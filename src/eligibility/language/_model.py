@@ -57,7 +57,7 @@ class ParameterValue(_Strict):
 class Parameter(_Strict):
     label: Label
     label_en: Label
-    unit: Literal["yuan", "ratio", "percent", "days"]
+    unit: Literal["yuan", "ratio", "percent", "days", "years"]
     caller_supplied: bool = Field(False, description="the text gives no value: the request must supply it")
     note: str | None = None
     values: list[ParameterValue] = Field(default_factory=list)
@@ -121,6 +121,8 @@ class Output(RuleBase):
     flags: list[str] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
     benefits: list[TierBenefit] = Field(default_factory=list)
+    overrides: list[Annotated[str, Field(pattern=_IDENT)]] = Field(default_factory=list, description=(
+        "outputs of the program whose single-valued fields this one wins over when both apply"))
 
 
 class FactDefault(_Strict):
@@ -175,9 +177,22 @@ class Codes(_Strict):
         default_factory=dict, description="who handles a referred category or exclusion")
 
 
+class Acknowledgement(_Strict):
+    """A lint finding the authors mean: its code, the rule it is about, and why it stands."""
+
+    code: str = Field(pattern=_IDENT)
+    rule: str = Field(pattern=r"^[a-z_]+\.[a-z][a-z0-9_]*$", description="kind and id: `outputs.lottery_funded`")
+    reason: str = Field(min_length=1)
+
+
+class Lint(_Strict):
+    acknowledge: list[Acknowledgement] = Field(default_factory=list)
+
+
 class PolicyFile(_Strict):
     city: str = Field(pattern=_IDENT)
     name: str
     region: str = Field(pattern=r"^\d{2,6}$")
     codes: Codes = Field(default_factory=Codes)
+    lint: Lint = Field(default_factory=Lint)
     versions: list[Version] = Field(min_length=1)

@@ -8,10 +8,32 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
-from ._ir import CodeLabel, Program, Rule, Version
+from ._ir import CodeLabel, Position, Program, Rule, Version
 
 # the sections of a policy's `codes:`, in the order docs list them
 CODE_SECTIONS = ("flags", "funding_sources", "departments")
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """A lint finding the policy means, with why (``lint: acknowledge:``)."""
+
+    code: str
+    rule: str          # kind and id, ``outputs.lottery_funded``
+    reason: str
+    at: Position = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reform:
+    """What a reform is: its id and labels, and the policy it changes (its city, file and content hash)."""
+
+    id: str
+    label: str
+    label_en: str
+    base_file: str
+    base_hash: str
+    base_city: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +47,8 @@ class Policy:
     versions: tuple[Version, ...]
     codes: tuple[tuple[str, tuple[tuple[str, CodeLabel], ...]], ...] = ()   # (section, ((code, labels), ...))
     text: str = field(default="", repr=False, compare=False)
+    acknowledged: tuple[Acknowledged, ...] = ()
+    reform: Reform | None = None     # set when this policy is a reform of another (its changes applied)
     # the engine's compiled form of this policy, attached once by ``engine.prepare``
     compiled: Any = field(default=None, repr=False, compare=False)
     _program_names: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
@@ -39,8 +63,13 @@ class Policy:
 
     @property
     def content_hash(self) -> str:
-        """sha256 of the policy file's text."""
+        """sha256 of the policy file's text (a reform's: of the reform file's)."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def id(self) -> str:
+        """The policy's id: its city, or a reform's own id."""
+        return self.reform.id if self.reform is not None else self.city
 
     def code_labels(self, section: str) -> dict[str, CodeLabel]:
         """The codes declared under ``codes: <section>:`` (``flags``, ``funding_sources``,
@@ -69,6 +98,8 @@ class Policy:
         return frozenset(rule.clause for _, rule in self.rules())
 
     def __repr__(self) -> str:
+        if self.reform is not None:
+            return f"<Policy {self.city} ({self.name}) reformed by {self.reform.id}, {len(self.versions)} version(s)>"
         return f"<Policy {self.city} ({self.name}), {len(self.versions)} version(s)>"
 
 

@@ -3,6 +3,7 @@
 A case file::
 
     policy: shantou                  # city id (bundled policies unless a directory is given)
+    reform: shantou_elderly_65.yaml  # optional: a reform file beside it, run instead of the city's policy
     defaults:                        # deep-merged into every case's request
       request: {city: shantou, as_of: 2021-09-20, person: {hukou: {region: "440511"}}}
     cases:
@@ -110,6 +111,8 @@ class Case(_Strict):
 
 class CaseFile(_Strict):
     policy: str
+    reform: str | None = Field(None, description="a reform file, relative to the case file: the cases run "
+                                                 "against it instead of the city's policy")
     defaults: dict[str, Any] = Field(default_factory=dict)
     cases: list[Case] = Field(min_length=1)
 
@@ -124,6 +127,7 @@ class LoadedCase:
     line: int | None
     policy: str
     expect_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    reform: str | None = None       # the path of the reform the case runs against
 
     @property
     def location(self) -> str:
@@ -162,7 +166,8 @@ def load_case_file(path: str | Path) -> list[LoadedCase]:
         expect_lines = {key: located.where(("cases", index, "expect", key))[0]
                         for key in case.expect.model_dump(exclude_none=True)}
         loaded.append(LoadedCase(case=case, request=request, file=str(path), line=line, policy=model.policy,
-                                 expect_lines={k: v for k, v in expect_lines.items() if v is not None}))
+                                 expect_lines={k: v for k, v in expect_lines.items() if v is not None},
+                                 reform=str(path.parent / model.reform) if model.reform is not None else None))
     return loaded
 
 

@@ -292,7 +292,8 @@ def _amount_parameters(policy: Policy, program: str) -> set[str]:
 def _parameters(policy: Policy, program: str, *, caller_supplied: bool = True) -> list[str]:
     """The parameters ``program`` declares: those the caller must supply, or the others."""
     return sorted({parameter.name for _, p in policy.places() if p.name == program
-                   for parameter in p.parameters if parameter.caller_supplied == caller_supplied})
+                   for parameter in p.parameters if parameter.caller_supplied == caller_supplied
+                   and not parameter.threshold})
 
 
 class _Ref:

@@ -160,6 +160,10 @@ class _Plan:
     def effective_coverage_year(self) -> int:
         return self.program.coverage_year(self.as_of, self.coverage_year)
 
+    def threshold(self, value: Any) -> int | None:
+        """A threshold's whole number in the planned coverage year (a parameter's value there)."""
+        return self.program.threshold(value, self.effective_coverage_year())
+
     def resolve(self, expr: DateExpr) -> dt.date | None:
         return date_function(expr)(_Probe(self.as_of, self.effective_coverage_year()))  # type: ignore[arg-type]
 

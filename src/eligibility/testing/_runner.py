@@ -7,6 +7,7 @@ print failures with :func:`format_failure`, so an analyst sees the same report e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -47,10 +48,20 @@ def check_case(loaded: LoadedCase, policies: PolicySet | Policy | None = None) -
     from .. import evaluate
 
     try:
+        if loaded.reform is not None:
+            policies = _reform(loaded.reform)
         decision = evaluate(loaded.request, policies, trace=True)
     except EligibilityError as exc:
         return CaseResult(loaded, None, (), f"{type(exc).__name__}: {exc}")
     return CaseResult(loaded, decision, tuple(compare(loaded.case.expect, decision)))
+
+
+@lru_cache(maxsize=32)
+def _reform(path: str) -> Policy:
+    """A reform cases run against, loaded once per process."""
+    from .. import load_policy
+
+    return load_policy(path)
 
 
 def format_failure(result: CaseResult) -> str:

@@ -41,7 +41,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from ...contract import Person, Request
-from .._ir import DateExpr, Node, Position
+from pydantic import Field
+
+from .._ir import DateExpr, Node, ParameterRef, Position, Program
 from .._spec import Spec
 
 Tri = bool | None
@@ -131,8 +133,31 @@ Evaluator = Callable[[Facts], Result]
 DateFunction = Callable[[Facts], "dt.date | None"]
 
 
+class ParameterSpec(Spec):
+    """A threshold written as a parameter of the program: ``{parameter: elderly_age}``."""
+
+    parameter: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+
+
+def threshold_function(value: "int | ParameterRef | None", program: Program) -> Callable[[Facts], "int | None"]:
+    """A threshold's whole number for the evaluation's coverage year (a literal, or a parameter's
+    value on the first day of that year, looked up once per year)."""
+    if not isinstance(value, ParameterRef):
+        return lambda facts: value
+    by_year: dict[int, int | None] = {}
+
+    def resolve(facts: Facts) -> int | None:
+        year = facts.coverage_year
+        if year not in by_year:
+            by_year[year] = program.threshold(value, year)
+        return by_year[year]
+    return resolve
+
+
 class Builder(Protocol):
     """What a kind's ``evaluator`` is given to build its children's functions."""
+
+    program: Program
 
     def condition(self, node: Node) -> Evaluator: ...
 
@@ -162,6 +187,8 @@ class CompileContext(Protocol):
 
     def position(self, path: tuple) -> Position: ...
 
+    def threshold(self, raw: Any, path: tuple) -> "int | ParameterRef | None": ...
+
 
 class Plan(Protocol):
     """A request being planned by the testing strategies (``eligibility.testing``)."""
@@ -173,6 +200,8 @@ class Plan(Protocol):
     def draw_from(self, options: Any) -> Any: ...
 
     def draw_int(self, low: int, high: int) -> int: ...
+
+    def threshold(self, value: "int | ParameterRef | None") -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -226,5 +255,6 @@ def one_or_many(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
-__all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "Person", "Plan", "Result", "Spec",
-           "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of", "one_or_many", "years_before"]
+__all__ = ["COMPARE", "Builder", "CompileContext", "ConditionKind", "FALSE", "Facts", "ParameterRef", "ParameterSpec",
+           "Person", "Plan", "Result", "Spec", "TRUE", "Tri", "UNKNOWN", "births_either_side", "date_of",
+           "one_or_many", "threshold_function", "years_before"]

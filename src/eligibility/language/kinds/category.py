@@ -14,6 +14,7 @@ from ...contract import alternatives
 @dataclass(frozen=True, slots=True)
 class CategoryTest(Node):
     ids: tuple[str, ...]
+    every: bool = False           # written `category: any`: every category of the program
     at: Position = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -43,6 +44,8 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
         if on is None:
             return None
         ids = tuple(spec.id or ())
+    elif raw == "any":
+        ids = tuple(sorted(cx.category_ids))   # every category of the program, whatever a reform adds
     else:
         ids = one_or_many(raw)
         if not ids or not all(isinstance(i, str) for i in ids):
@@ -64,7 +67,7 @@ def _compile(key: str, raw: Any, path: tuple, cx: CompileContext) -> Node | None
         return None
     if on is not None:
         return CategoryHeldOn(ids, on, at=cx.position(path))
-    return CategoryTest(ids, at=cx.position(path))
+    return CategoryTest(ids, raw == "any", at=cx.position(path))
 
 
 def _evaluator(node: Node, build: Builder) -> Any:
@@ -123,11 +126,13 @@ def _reads(node: Node) -> tuple[str, ...]:
 def _describe(node: Node, describe: Any = None) -> str:
     if isinstance(node, CategoryHeldOn):
         return f"category {'|'.join(node.ids) or 'any'} held on {node.on.text}"
-    return f"category {'|'.join(node.ids)}"  # type: ignore[attr-defined]
+    return "category any" if node.every else f"category {'|'.join(node.ids)}"  # type: ignore[attr-defined]
 
 
 def _sentence(node: Node, lang: str, words: Any) -> str:
     zh = lang == "zh"
+    if isinstance(node, CategoryTest) and node.every:
+        return "属于任一类别" if zh else "is in any category"
     ids = alternatives((f"“{words.category(i)}”" if zh else f'"{words.category(i)}"'
                   for i in node.ids), lang) if node.ids else ""  # type: ignore[attr-defined]
     if isinstance(node, CategoryHeldOn):
@@ -151,6 +156,8 @@ KIND = ConditionKind(
     evaluator=_evaluator, observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=3,
     doc=(("`category: dibao` (or a list)",
           "in exclusions and outputs: a category that holds; a category left unknown makes the test unknown"),
+         ("`category: any`",
+          "in exclusions and outputs: any category of the program holds (the categories a reform adds included)"),
          ("`category: {id: [dibao, tekun], held_on: {month_day: \"09-01\", year: as_of_year}}`",
           "in exclusions and outputs: one of the categories (every category when `id` is left out) held with "
           "statuses and ages judged on that date: who was already on a list, or qualified before the year began")),

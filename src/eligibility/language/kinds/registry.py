@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from . import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from .._dates import date_sentence
+from .._ir import Program, parameter_refs, with_thresholds
 from ._base import ConditionKind
 
 KINDS: tuple[ConditionKind, ...] = (
@@ -37,18 +38,26 @@ def describe(node: Any) -> str:
     return BY_NODE[type(node)].describe(node, describe)
 
 
-def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None) -> str:
+def sentence(node: Any, lang: str = "zh", categories: Mapping[str, str] | None = None,
+             thresholds: Mapping[str, int] | None = None) -> str:
     """A node as a sentence for people, in ``lang`` (``zh`` or ``en``); ``categories`` names
-    the program's categories in that language (their ids otherwise)."""
-    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}))
+    the program's categories in that language (their ids otherwise); ``thresholds`` gives the
+    values of the parameters a condition uses as thresholds (their names otherwise)."""
+    return BY_NODE[type(node)].sentence(node, lang, Wording(lang, categories or {}, thresholds or {}))
 
 
 class Wording:
     """What a kind's ``sentence`` is given to word its children (call it with a child node),
-    a date expression (``date(expr)``) and a category of the program (``category(id)``)."""
+    a date expression (``date(expr)``), a category of the program (``category(id)``) and a
+    threshold (``threshold(value)``: a parameter's value where known)."""
 
-    def __init__(self, lang: str, categories: Mapping[str, str]):
-        self.lang, self.categories = lang, categories
+    def __init__(self, lang: str, categories: Mapping[str, str], thresholds: Mapping[str, int] | None = None):
+        self.lang, self.categories, self.thresholds = lang, categories, thresholds or {}
+
+    def threshold(self, value: Any) -> Any:
+        if value is None or isinstance(value, int):
+            return value
+        return self.thresholds.get(value.name, value.name)
 
     def __call__(self, node: Any) -> str:
         return BY_NODE[type(node)].sentence(node, self.lang, self)
@@ -75,3 +84,16 @@ def walk(node: Any):
     yield node
     for child in children(node):
         yield from walk(child)
+
+
+def tests_by_trace_text(program: Program) -> dict[str, Any]:
+    """A program's tests by the name a trace gives them; a test with threshold parameters also
+    by its names with their values, in each year a value holds from."""
+    found = {trace_text(node): node for rule in program.rules() if rule.condition is not None
+             for node in walk(rule.condition)}
+    years = {value.from_.year + (value.from_ > value.from_.replace(month=1, day=1))
+             for parameter in program.parameters for value in parameter.values}
+    for node in [node for node in found.values() if parameter_refs(node)]:
+        for year in years:
+            found.setdefault(trace_text(with_thresholds(node, program, year)), node)
+    return found

@@ -1,0 +1,202 @@
+"""The impact of the four issue-13 reforms over a fixed synthetic population
+(tests/reforms/population.jsonl: `eligibility population --city shantou --size 500 --seed 13`
+with 5% children in distress and no premium supplied), the attribution rule by rule, the
+text, JSON and HTML reports, and synthetic populations."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from eligibility import load_policy
+from eligibility.cli import main
+from eligibility.impact import impact, read_population
+from eligibility.impact_render import format_impact, impact_html
+from eligibility.population import Marginals, population
+
+ROOT = Path(__file__).resolve().parents[1]
+REFORMS = ROOT / "tests" / "reforms"
+POPULATION = REFORMS / "population.jsonl"
+
+
+def people(premium: str | None = "320"):
+    """The fixed population, each request supplying ``premium`` (a figure of the population, not the text's)."""
+    for line, request in read_population(POPULATION):
+        yield line, {**request, "parameters": {"individual_premium": premium}} if premium else request
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_policy(ROOT / "policies" / "shantou.yaml")
+
+
+def run(base, name, premium="320"):
+    return impact(base, load_policy(REFORMS / f"{name}.yaml"), people(premium))
+
+
+def test_the_elderly_age_raised_to_65_from_2024(base):
+    report = run(base, "shantou_elderly_65")
+    assert {"not_eligible -> not_eligible": 297, "eligible -> eligible": 202, "eligible -> not_eligible": 1} == \
+        report.transitions
+    assert ("64960.00", "-320.00") == (report.subsidy["before"], report.subsidy["change"])
+    assert (0, 1) == (report.distribution["winners"], report.distribution["losers"])
+    assert [("categories.low_income_household", "一(六)", "result", 1)] == [
+        (a["rule"], a["clause"], a["change"], a["people"]) for a in report.attribution]
+    (example,) = report.examples
+    assert example.attribution[0].redefined   # the rule reads a parameter the reform changed
+
+
+def test_the_december_deadline_moved_is_attributed_to_the_rule_that_sets_it(base):
+    report = run(base, "shantou_december_deadline")
+    assert {"not_eligible -> not_eligible": 297, "eligible -> eligible": 203} == report.transitions
+    assert (38, "0.00") == (report.changed, report.subsidy["change"])
+    assert [("outputs.batch_december", "三(一)", "date", 38)] == [
+        (a["rule"], a["clause"], a["change"], a["people"]) for a in report.attribution]
+    assert {"submit_city_summary moved": 38, "submit_county_list moved": 38} == report.codes["deadlines"]
+    moved = report.examples[0].attribution[0]
+    assert any(due.startswith("submit_county_list") and due.endswith("-12-05") for due in moved.before)
+    assert any(due.startswith("submit_county_list") and due.endswith("-12-15") for due in moved.after)
+
+
+def test_a_380_yuan_premium_from_2024_costs_380_per_eligible_person_of_those_years(base):
+    report = run(base, "shantou_premium_380", premium=None)
+    assert {"not_eligible -> not_eligible": 297, "eligible -> eligible": 203} == report.transitions
+    assert ("0", "27360.00", 203, 131) == (report.subsidy["before"], report.subsidy["change"],
+                                          report.subsidy["eligible_amount_unknown_before"],
+                                          report.subsidy["eligible_amount_unknown_after"])
+    assert 27360 == 380 * 72 and (72, 0) == (report.distribution["winners"], report.distribution["losers"])
+    assert {"medical_assistance_fund": {"before": "0", "after": "22420.00", "change": "22420.00"},
+            "welfare_lottery_fund": {"before": "0", "after": "4940.00", "change": "4940.00"}} == report.by_funding_source
+    assert (59, 13) == (22420 // 380, 4940 // 380)
+    assert [("parameters.individual_premium", "amount", 72)] == [
+        (a["rule"], a["change"], a["people"]) for a in report.attribution]
+
+
+def test_a_new_category_of_children_in_distress(base):
+    report = run(base, "shantou_distressed_child")
+    assert {"not_eligible -> not_eligible": 250, "eligible -> eligible": 203, "not_eligible -> eligible": 47} == \
+        report.transitions
+    assert ("15040.00", 47) == (report.subsidy["change"], report.distribution["winners"])
+    assert 15040 == 47 * 320
+    top = report.attribution[0]
+    assert ("categories.distressed_child", "一", "added", 79) == (top["rule"], top["clause"], top["change"],
+                                                                 top["people"])
+    assert {"before": 0, "after": 47} == report.per_category["distressed_child"]
+    newly = [e for e in report.examples if e.transition == "not_eligible -> eligible"]
+    # an outcome that flips is attributed to the procedure's rule, not to every output that follows
+    assert newly and all([a.rule for a in e.attribution] == ["categories.distressed_child"] for e in newly)
+
+
+def test_a_parallel_run_counts_the_same(base):
+    reform = load_policy(REFORMS / "shantou_distressed_child.yaml")
+    one, two = impact(base, reform, people()), impact(base, reform, people(), workers=2)
+    assert (one.transitions, one.subsidy, one.attribution) == (two.transitions, two.subsidy, two.attribution)
+
+
+class _Balanced(HTMLParser):
+    """Checks every element is closed in order (void elements aside)."""
+
+    VOID = {"meta", "br", "img", "input", "link", "hr", "rect"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors, self.charts = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "svg":
+            self.charts.append(dict(attrs).get("data-chart"))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def test_the_html_report_is_well_formed_and_carries_the_figures(base):
+    report = run(base, "shantou_distressed_child")
+    page = impact_html(report)
+    parser = _Balanced()
+    parser.feed(page)
+    assert ([], []) == (parser.errors, parser.stack)
+    assert ["transitions", "amounts", "categories", "attribution"] == parser.charts
+    assert 'id="changed">79<' in page and 'id="cost">15040.00<' in page and "<script" not in page
+    assert "categories.distressed_child" in page and "not_eligible -&gt; eligible" in page
+
+
+def test_the_impact_command_writes_text_json_and_html(tmp_path, capsys):
+    html = tmp_path / "report.html"
+    args = ["impact", "shantou", str(REFORMS / "shantou_december_deadline.yaml"), "--population", str(POPULATION)]
+    assert 0 == main(args + ["--html", str(html)])
+    text = capsys.readouterr().out
+    assert "outputs.batch_december [三(一)] date: 38" in text and html.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+    assert 0 == main(args + ["--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert (500, 38) == (data["people"], data["changed"]) and "synthetic_note" in data
+    assert "#" in data["examples"][0]["person"] and "id_number" not in json.dumps(data)
+
+
+def test_text_report_names_transitions_cost_and_rules(base):
+    text = format_impact(run(base, "shantou_elderly_65"))
+    assert "eligible -> not_eligible" in text and "-320.00" in text and "categories.low_income_household [一(六)]" in text
+
+
+def test_a_synthetic_population_is_seeded_valid_and_follows_its_marginals(base):
+    marginals = Marginals(statuses={"distressed_child": 0.5}, local_hukou=1.0, parameters="drop")
+    first = list(population(base, 60, seed=3, marginals=marginals))
+    assert first == list(population(base, 60, seed=3, marginals=marginals))
+    assert all(r["person"]["hukou"]["region"].startswith("4405") for r in first)
+    assert all("id_number" not in r["person"] and "parameters" not in r for r in first)
+    held = sum(any(s["kind"] == "distressed_child" for s in r["person"]["statuses"]) for r in first)
+    assert 15 <= held <= 45
+    report = impact(base, base, enumerate(first, 1))
+    assert (60, 0, 0) == (report.people, report.refused, report.changed)
+
+
+def test_the_population_command_labels_its_output_synthetic(capsys):
+    assert 0 == main(["population", "--city", "shantou", "--size", "5", "--seed", "2"])
+    captured = capsys.readouterr()
+    assert 5 == len(captured.out.splitlines()) and "synthetic" in captured.err
+
+
+def test_a_line_that_is_not_a_request_is_refused_not_fatal(base, tmp_path):
+    population_file = tmp_path / "people.jsonl"
+    good = POPULATION.read_text(encoding="utf-8").splitlines()[0]
+    population_file.write_text(f"{good}\n{{not json\n{json.dumps({'city': 'shantou'})}\n", encoding="utf-8")
+    report = impact(base, load_policy(REFORMS / "shantou_elderly_65.yaml"),
+                    read_population(population_file, parsed=False))
+    assert (1, 2) == (report.people, report.refused)
+
+
+@pytest.mark.parametrize("name,premium", [("shantou_december_deadline", "320"), ("shantou_premium_380", None)])
+def test_a_reform_of_no_condition_is_attributed_without_traces_as_with_them(base, name, premium):
+    reform = load_policy(REFORMS / f"{name}.yaml")
+    quick, traced = impact(base, reform, people(premium)), impact(base, reform, people(premium),
+                                                                 trace_every_change=True)
+    assert traced.attribution == quick.attribution and traced.examples == quick.examples
+    assert (traced.transitions, traced.subsidy, traced.codes) == (quick.transitions, quick.subsidy, quick.codes)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_csv_or_parquet_population_in_the_batch_layout_gives_the_jsonl_s_impact(base, tmp_path, suffix):
+    pytest.importorskip("pyarrow")
+    from eligibility.batch import write_population
+
+    requests = [request for _, request in people()][:120]
+    path = tmp_path / f"people{suffix}"
+    write_population(requests, path)
+    reform = load_policy(REFORMS / "shantou_distressed_child.yaml")
+    from_table = impact(base, reform, read_population(path))
+    from_jsonl = impact(base, reform, enumerate(requests, 1))
+    assert (from_jsonl.people, from_jsonl.transitions, from_jsonl.subsidy, from_jsonl.attribution) == (
+        from_table.people, from_table.transitions, from_table.subsidy, from_table.attribution)
