@@ -90,24 +90,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rounds = []
-    for index in range(args.rounds):
-        order = [("old", args.old), ("new", args.new)]
-        if index % 2:
-            order.reverse()
-        rounds.append({name: measure(python) for name, python in order})
-        print(f"round {index + 1}/{args.rounds} done", file=sys.stderr)
-    print(f"{args.rounds} rounds, old and new alternating; µs per request\n")
-    print("| city, figure | old | new | new / old |")
-    print("|---|---:|---:|---:|")
-    for key in rounds[0]["old"]:
-        if key not in rounds[0]["new"]:
-            continue
-        old = statistics.median(r["old"][key] for r in rounds)
-        new = statistics.median(r["new"][key] for r in rounds)
-        ratio = statistics.median(r["new"][key] / r["old"][key] for r in rounds)
-        print(f"| {key} | {old:,.1f} | {new:,.1f} | {ratio:.2f} |")
+    sys.path.insert(0, str(HERE))
+    from compare_versions import side_by_side
 
+    side_by_side(args.old, args.new, args.rounds, measure, "city, figure (µs per request)", digits=1)
 
 if __name__ == "__main__":
     if "--worker" in sys.argv:

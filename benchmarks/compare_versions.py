@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -89,22 +90,30 @@ def main() -> None:
     if args.worker:
         worker()
         return
+    side_by_side(args.old, args.new, args.rounds, measure, "per person (µs) or start-up (ms)")
+
+
+def side_by_side(old_python: str, new_python: str, count: int, measure: Callable[[str], dict[str, float]],
+                 heading: str, digits: int = 2) -> None:
+    """``count`` rounds alternating the two interpreters (rotating which goes first), then a table
+    of each figure's median over rounds and the median of the per-round ratios new / old."""
     rounds: list[dict[str, dict[str, float]]] = []
-    for index in range(args.rounds):
-        order = [("old", args.old), ("new", args.new)]
+    for index in range(count):
+        order = [("old", old_python), ("new", new_python)]
         if index % 2:
             order.reverse()
         rounds.append({name: measure(python) for name, python in order})
-        print(f"round {index + 1}/{args.rounds} done", file=sys.stderr)
-    print(f"{args.rounds} rounds, old and new alternating\n")
-    print("| per person (µs) or start-up (ms) | old | new | new / old |")
+        print(f"round {index + 1}/{count} done", file=sys.stderr)
+    print(f"{count} rounds, old and new alternating\n")
+    print(f"| {heading} | old | new | new / old |")
     print("|---|---:|---:|---:|")
     for key in rounds[0]["old"]:
+        if key not in rounds[0]["new"]:
+            continue
         old = statistics.median(r["old"][key] for r in rounds)
         new = statistics.median(r["new"][key] for r in rounds)
         ratio = statistics.median(r["new"][key] / r["old"][key] for r in rounds)
-        print(f"| {key} | {old:,.2f} | {new:,.2f} | {ratio:.2f} |")
-
+        print(f"| {key} | {old:,.{digits}f} | {new:,.{digits}f} | {ratio:.2f} |")
 
 if __name__ == "__main__":
     main()
