@@ -17,7 +17,7 @@ from typing import Any, Literal
 from .codes import Vocabulary, vocabulary
 from .contract import ConditionTrace, Decision, Request, TraceStep, question
 from .language import Node, Policy, PolicySet, Program, day_words
-from .language.kinds import sentence, tests_by_trace_text, trace_text, walk
+from .language.kinds import sentence, tests_by_trace_text
 
 TraceMode = Literal["decisive", "full", "none"]
 _MARK = {True: "✓", False: "✗", None: "?"}

@@ -4,10 +4,10 @@ JSON Schemas, and how identifying values are checked and masked."""
 from ._decision import (DECISION_SCHEMA_VERSION, AppliedDefault, CategoryRef, Change, ConditionTrace, Counterfactual,
                         Deadline, Decision, Explanation, OpenDeadline, OpenPart, Outcome, ParameterUse, PolicyRef, Question, Reason, ReformRef,
                         Subsidy, Tier, TierBenefit, TraceStep, WhatIf, build_model)
-from ._facts import fact_pattern, fact_value, with_fact
+from ._facts import fact_pattern, fact_value, field_of, with_fact
 from ._fields import MAX_REQUEST_BYTES
 from ._questions import STATUS_NAMES, question
-from ._labels import LANGS, LIBRARY_CODES, CodeLabel, Lang, library_label
+from ._labels import LANGS, LIBRARY_CODES, CodeLabel, Lang
 from ._wording import (ATTRIBUTE_LABELS, COMPARE_WORDS, SCHEME_LABELS, VALUE_LABELS, age_words, alternatives,
                        status_words, value_label)
 from ._identity import check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
@@ -18,10 +18,10 @@ from ._request_text import load_request_file, load_request_text
 from ._schema import NOT_EXPRESSIBLE, decision_schema, request_schema, schema_file, schemas, write_schemas
 
 __all__ = [
-    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value",
+    "AppliedDefault", "Change", "Counterfactual", "Explanation", "OpenPart", "Question", "WhatIf", "fact_pattern", "fact_value", "field_of",
     "with_fact", "question", "STATUS_NAMES",
     "CategoryRef", "Choices", "ConditionTrace", "DECISION_SCHEMA_VERSION", "Deadline", "Decision", "Hukou",
-    "CodeLabel", "LANGS", "LIBRARY_CODES", "Lang", "library_label",
+    "CodeLabel", "LANGS", "LIBRARY_CODES", "Lang",
     "ATTRIBUTE_LABELS", "COMPARE_WORDS", "SCHEME_LABELS", "VALUE_LABELS", "age_words", "alternatives", "status_words",
     "value_label",
     "MAX_REQUEST_BYTES", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef", "ReformRef",

@@ -295,24 +295,24 @@ class Decision(_Frozen):
                                 "their clauses and the test that failed")
     @property
     def reasons(self) -> list[Reason]:
-        reasons = self._reasons
-        if reasons is None:
-            explain = self._explain
-            reasons = explain() if explain is not None else []
-            self._reasons, self._explain = reasons, None
-        return reasons
+        return self._built("_reasons", "_explain")
 
     @computed_field(description="the facts that would settle the outcome (when undetermined) and the open parts, most "
                                 "decisive first, each with a question in Chinese and English; a fact is listed only "
                                 "when some of its values decide differently")
     @property
     def questions(self) -> list[Question]:
-        questions = self._questions
-        if questions is None:
-            ask = self._ask
-            questions = ask() if ask is not None else []
-            self._questions, self._ask = questions, None
-        return questions
+        return self._built("_questions", "_ask")
+
+    def _built(self, name: str, builder: str) -> Any:
+        """A part built when first read (``name``), by its builder (``builder``), then kept."""
+        private = self.__pydantic_private__
+        value = private[name]
+        if value is None:
+            build = private[builder]
+            value = private[name] = build() if build is not None else []
+            private[builder] = None
+        return value
 
     @computed_field(description="the one reason that decided a not-eligible, referred, closed or no-policy "
                                 "outcome (docs/contract.md: the first of a version or coverage-year check, a "

@@ -34,11 +34,11 @@ def _steps(path: str) -> tuple[tuple[str, int | None], ...]:
 
 def _attribute(model: BaseModel, name: str) -> str:
     """The model field a request path's name stands for (``class`` is the field ``class_``)."""
-    return _field_of(type(model), name)
+    return field_of(type(model), name)
 
 
 @lru_cache(maxsize=1024)
-def _field_of(cls: type[BaseModel], name: str) -> str:
+def field_of(cls: type[BaseModel], name: str) -> str:
     fields = cls.model_fields
     if name in fields:
         return name
@@ -86,4 +86,4 @@ def fact_pattern(path: str) -> str:
     return re.sub(r"\[[0-9]+\]", "[]", path)
 
 
-__all__ = ["fact_pattern", "fact_value", "with_fact"]
+__all__ = ["fact_pattern", "fact_value", "field_of", "with_fact"]

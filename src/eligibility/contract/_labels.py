@@ -82,6 +82,3 @@ LIBRARY_CODES: dict[str, dict[str, CodeLabel]] = {
 }
 
 
-def library_label(section: str, code: str) -> CodeLabel | None:
-    """The labels of a library code (``library_label("outcomes", "eligible")``), or None."""
-    return LIBRARY_CODES.get(section, {}).get(code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ._facts import fact_pattern
+
 # kind -> (Chinese, English) names of a status, as a clerk says them
 STATUS_NAMES: dict[str, tuple[str, str]] = {
     "dibao": ("低保", "minimum living allowance (dibao)"),
@@ -93,7 +95,7 @@ _INDEX = re.compile(r"\[([0-9]+)\]")
 def question(path: str, lang: str = "zh", request: Any = None) -> str:
     """The question that asks for the fact at ``path`` (``lang``: ``zh`` or ``en``); with the
     request, a status's question names its kind."""
-    pattern = _INDEX.sub("[]", path)
+    pattern = fact_pattern(path)
     texts = QUESTIONS.get(pattern)
     if texts is None:
         texts = (f"请提供 {path}。", f"Please give {path}.")

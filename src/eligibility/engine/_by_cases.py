@@ -29,12 +29,12 @@ def by_cases(decide: Callable[[Request], Decision], request: Request, missing: l
     split: list[str] = []
 
     def solve(request: Request, missing: list[str], depth: int) -> bool:
-        fact = next((f for f in missing if finite_values(request, f)), None)
+        fact, values = next(((f, v) for f in missing if (v := finite_values(request, f))), (None, ()))
         if fact is None or depth == 0:
             return False
         if fact not in split:
             split.append(fact)
-        for value in finite_values(request, fact) or ():
+        for value in values:
             case_request = with_fact(request, fact, value)
             decision = decide(case_request)
             if decision.outcome == "undetermined":

@@ -33,7 +33,7 @@ def counterfactuals(decision: Decision) -> list[Counterfactual]:
     source = decision._source
     if decision.outcome != "not_eligible" or source is None:
         return []
-    decide, request, program, facts = source
+    decide, request, program, facts = source[:4]
     build = ProgramBuild(program, traced=False)
     evaluate = _evaluator(build)
     found: list[tuple[int, int, int, Counterfactual]] = []

@@ -36,8 +36,7 @@ def judge(preconditions: Sequence[tuple[Rule, Tri]], categories: Sequence[tuple[
         if value is False:
             return Verdict(rule.outcome or "not_eligible", rule)
     # what an unknown precondition would decide if it failed: it comes first
-    before = {rule.outcome or "not_eligible" for rule, value in preconditions if value is None} if any(
-        value is None for _, value in preconditions) else set()
+    before = {rule.outcome or "not_eligible" for rule, value in preconditions if value is None}
     primary = next((i for i, (_, value) in enumerate(categories) if value is True), None)
     holding = [rule for rule, value in exclusions if value is True]
     if primary is None:

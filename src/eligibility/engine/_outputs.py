@@ -22,8 +22,8 @@ _FEN = Decimal("0.01")
 _MONEY = Context(prec=40, rounding=ROUND_HALF_UP)
 
 
-def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rule, common: dict[str, Any]
-                  ) -> Decision:
+def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rule, common: dict[str, Any],
+                  open_categories: list[OpenPart]) -> Decision:
     """The outputs that apply, in order, and the decision they make with the primary category.
 
     Each part is settled on its own, three-valued: an output whose condition is unknown
@@ -109,8 +109,7 @@ def apply_outputs(run: Any, program: Any, rules: Any, facts: Facts, primary: Rul
         deadlines=deadlines, open_deadlines=still_open, responsible_region=region,
         enrollment_unit=chosen["enrollment_unit"][0] if "enrollment_unit" in chosen else None,
         referred_to=primary.department if outcome == "referred" else None,
-        open=[*common["open"], *open_parts] if "open" in common else open_parts,
-        **{name: value for name, value in common.items() if name != "open"})
+        open=[*open_categories, *open_parts] if open_categories else open_parts, **common)
 
 
 def _settings(plan: Any, facts: Facts) -> Any:

@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..contract import Decision, Question, Request, WhatIf, attribute_values, fact_pattern, question, with_fact
+from ..contract import (Decision, Question, Request, WhatIf, attribute_values, fact_pattern, fact_value, field_of,
+                        question, with_fact)
 from ..language import Program, date_function
 from ..language.kinds import Facts, kind_of, walk
 
@@ -31,9 +32,9 @@ def attach(decision: Decision, decide: Decide, request: Request, program: Progra
     it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
     another request against the same policy."""
     private = decision.__pydantic_private__  # set directly: pydantic's private setattr is slow
-    private["_source"] = (decide, request, program, facts)
+    private["_source"] = source = (decide, request, program, facts, {})
     if ask:
-        private["_ask"] = lambda: questions(decision, decide, request, program, facts)
+        private["_ask"] = lambda: questions(decision, *source)
 
 
 def facts_in_doubt(decision: Decision) -> list[str]:
@@ -44,10 +45,12 @@ def facts_in_doubt(decision: Decision) -> list[str]:
     return list(seen)
 
 
-def questions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts
-              ) -> list[Question]:
+def questions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts,
+              kept: dict[str, Any]) -> list[Question]:
+    """The facts worth asking; the branches decided to find them are ``kept`` for what-if."""
     asked = []
-    for path, branches in branch_decisions(decision, decide, request, program, facts).items():
+    kept["branches"] = found = branch_decisions(decision, decide, request, program, facts)
+    for path, branches in found.items():
         if len({summary(d) for _, d in branches}) < 2:
             continue  # every value leads to the same decision: not worth asking
         settles = (["outcome"] if path in decision.missing else []) + [
@@ -86,21 +89,15 @@ def fact_values(path: str, request: Request, program: Program, facts: Facts) -> 
 
 def finite_values(request: Request, path: str) -> tuple[Any, ...] | None:
     """Every value the contract allows for a yes/no or enumerated fact; None for others."""
-    *parents, last = path.split(".")
-    model: Any = request
-    for step in parents:
-        name, _, index = step.partition("[")
-        model = getattr(model, name, None)
-        if index:
-            position = int(index.rstrip("]"))
-            model = model[position] if model is not None and position < len(model) else None
-        if model is None:
-            return None
+    parent, _, last = path.rpartition(".")
+    model = fact_value(request, parent) if parent else request
     if not isinstance(model, BaseModel):
         return None
-    fields = type(model).model_fields
-    info = fields.get(last) or next((f for f in fields.values() if f.alias == last), None)
-    return attribute_values(info.annotation) if info is not None else None
+    try:
+        name = field_of(type(model), last)
+    except KeyError:
+        return None
+    return attribute_values(type(model).model_fields[name].annotation)
 
 
 class _Dates:
@@ -131,20 +128,21 @@ def what_if(decision: Decision) -> list[WhatIf]:
     source = decision._source
     if source is None or not decision.questions:
         return []
-    decide, request, program, facts = source
-    asked = {q.fact for q in decision.questions}
+    kept = source[4]
+    found = kept.get("branches")
+    if found is None:  # questions read back from JSON, not found here: decide the asked facts' branches
+        decide, request, program, facts = source[:4]
+        found = {q.fact: [(value, decide(with_fact(request, q.fact, value)))
+                          for value in fact_values(q.fact, request, program, facts)] for q in decision.questions}
     out = []
-    for path, branches in branch_decisions(decision, decide, request, program, facts).items():
-        if path not in asked:
-            continue
-        for value, branch in branches:
+    for q in decision.questions:
+        for value, branch in found[q.fact]:
+            path = q.fact
             out.append(WhatIf(fact=path, value=value, outcome=branch.outcome,
                               primary_category=branch.primary_category,
                               amount=branch.subsidy.amount if branch.subsidy else None,
                               flags=list(branch.flags), deadlines=[f"{d.action} {d.due}" for d in branch.deadlines],
                               open=[part.part for part in branch.open]))
-    order = [q.fact for q in decision.questions]
-    out.sort(key=lambda w: order.index(w.fact))
     return out
 
 

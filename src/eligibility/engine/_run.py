@@ -189,11 +189,12 @@ class _Run:
             policy = self.policy
             attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context,
                    ask=bool(values["missing"] or values["open"]))
+        private = decision.__pydantic_private__  # set directly: pydantic's private setattr is slow
         explain = self.explain
         if explain is None:
-            decision._reasons = self.reasons
+            private["_reasons"] = self.reasons
         else:
-            decision._explain = explain
+            private["_explain"] = explain
         return decision
 
     def decide(self) -> Decision:
@@ -239,7 +240,7 @@ class _Run:
             tracer.step("coverage", "coverage_year", None, "参保年度", False,
                         facts={"coverage_year": coverage_year, "ruled_years": list(program.years)})
             return self.finish("no_policy_in_force", version=version, coverage_year=coverage_year)
-        if coverage_year > request.as_of.year + 1 and not (program.years and coverage_year in program.years):
+        if coverage_year > request.as_of.year + 1 and program.years is None:  # a listed year was checked above
             # one applies for the current year or, in its collection period, the next, unless
             # the version lists the years it rules: a version in force today does not rule 2100
             self.reasons.append(Reason(rule="coverage_year", clause=None, label="coverage year not ruled",
@@ -321,9 +322,8 @@ class _Run:
         common = dict(version=version, coverage_year=facts.coverage_year,
                       categories=[program.refs[rule.id] for rule, r in cats if r[0] is True])
         outcome = verdict.outcome
-        common["open"] = _open_categories(cats)  # a decided outcome lists the categories it left unknown
+        open_cats = _open_categories(cats)  # a decided outcome lists the categories it left unknown
         if outcome == "undetermined":
-            del common["open"]
             missing = sorted(set(self.missing))
             if self.cases:  # by cases first: it sees more than the branches (a category whose every case holds)
                 policy = self.policy
@@ -334,16 +334,16 @@ class _Run:
             candidates = possible_primaries([(rule, r[0]) for rule, r in pre], [(rule, r[0]) for rule, r in cats],
                                             [(rule, r[0]) for rule, r in excl])
             if candidates is not None:
-                return self.branched(program, rules, facts, cats, candidates, {**common, "open": _open_categories(cats)})
+                return self.branched(program, rules, facts, cats, candidates, common, open_cats)
             return self.finish("undetermined", missing=missing, **common)
         if verdict.no_category:
             self.explain = why_not(program, facts, list(self.reasons), [rule for rule, _ in cats])
-            return self.finish(outcome, **common)
+            return self.finish(outcome, open=open_cats, **common)
         if verdict.primary is None:  # a failed precondition or an exclusion decided
             rule = verdict.rule
             if rule is not None and rule.kind == "exclusion":
-                return self.finish(outcome, referred_to=rule.department, **common)
-            return self.finish(outcome, **common)
+                return self.finish(outcome, referred_to=rule.department, open=open_cats, **common)
+            return self.finish(outcome, open=open_cats, **common)
         primary_rule, primary_result = cats[verdict.primary]
         if self.tracer.recording:
             self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别 {primary_rule.label}", True,
@@ -352,7 +352,7 @@ class _Run:
         # outputs read the matched categories and the primary status
         facts = facts.next_phase(primary_witness=primary_result[2],
                                  qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition)))
-        return apply_outputs(self, program, rules, facts, primary_rule, common)
+        return apply_outputs(self, program, rules, facts, primary_rule, common, open_cats)
 
     def settled_by_cases(self, cases: list[Decision], split: list[str], rule: Rule, common: dict[str, Any]
                          ) -> Decision:
@@ -367,7 +367,7 @@ class _Run:
                            **fields)
 
     def branched(self, program: CompiledProgram, rules: RuleSet, facts: Facts, cats: list[tuple[Rule, Result]],
-                 candidates: tuple[int, ...], common: dict[str, Any]) -> Decision:
+                 candidates: tuple[int, ...], common: dict[str, Any], open_cats: list[OpenPart]) -> Decision:
         """The outcome stands though a category ranked above the holding one is unknown: the
         outputs are decided with each possible primary category and merged (``_branches``)."""
         *doubted, first = candidates
@@ -378,7 +378,8 @@ class _Run:
                                     "possible": [cats[i][0].id for i in candidates]})
         branches = [apply_outputs(self, program, rules, facts.next_phase(
             primary_witness=primary_result[2],
-            qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition))), primary_rule, common)]
+            qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition))), primary_rule, common,
+            open_cats)]
         for index in doubted:
             rule = cats[index][0]
             branch = _Run(self.policy, self.request, NULL_TRACER)
@@ -387,12 +388,12 @@ class _Run:
             shifted = facts.next_phase(matched=facts.matched | {rule.id},
                                        undecided={k: v for k, v in facts.undecided.items()
                                                   if k != rule.id and k not in above})
-            branches.append(apply_outputs(branch, program, program.rules, shifted, rule, dict(common)))
+            branches.append(apply_outputs(branch, program, program.rules, shifted, rule, common, open_cats))
         fields = merge(branches, [fact for i in doubted for fact in cats[i][1][1]], cats[doubted[0]][0])
         del fields["categories"]  # the categories that hold are the same in every branch
-        fields["open"] = list(common["open"]) + [p for p in fields["open"] if p not in common["open"]]
+        fields["open"] = open_cats + [p for p in fields["open"] if p not in open_cats]
         decision = branches[0].model_copy(update=fields)
-        decision._source = decision._ask = None
+        decision.__pydantic_private__.update(_source=None, _ask=None, _questions=None)
         if decision.open and self.context is not None:
             policy = self.policy
             attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)

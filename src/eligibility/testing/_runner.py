@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from ..contract import Decision, TraceStep
+from ..contract import Decision
 from ..errors import EligibilityError
 from ..loading import MAX_FILE_BYTES, FileRefusal, read_text_file
 from ..language import Policy, PolicySet

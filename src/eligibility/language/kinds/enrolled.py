@@ -246,6 +246,7 @@ def _remedy(node: EnrolledTest, want: bool, facts: Facts, build: Any) -> list[di
                             "value": day - dt.timedelta(days=1)})
     return changes or None
 
+
 KIND = ConditionKind(
     keys=("enrolled",), nodes=(EnrolledTest,), specs=(EnrolledSpec,), compile=_compile, evaluator=_evaluator,
     observed=_observed, reads=_reads, describe=_describe, sentence=_sentence, aim=_aim, phase=2, remedy=_remedy,
