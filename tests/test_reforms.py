@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eligibility import PolicyError, evaluate, load_policy
+from eligibility import PolicyError, RequestError, evaluate, load_policy
 from eligibility.analysis import diff, format_diff, lint, problems
 from eligibility.cli import main
 
@@ -83,9 +83,9 @@ def test_a_parameter_threshold_changes_with_its_dated_value():
 
 
 def test_a_threshold_parameter_is_not_a_request_s_to_supply():
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RequestError) as caught:
         evaluate(dibao(parameters={"individual_premium": "320", "elderly_age": "50"}))
-    assert "elderly_age" in str(caught.value)
+    assert [("parameters.elderly_age", "unknown_parameter")] == [(i.path, i.code) for i in caught.value.issues]
 
 
 @pytest.mark.parametrize("city", CITIES)
@@ -190,3 +190,20 @@ def test_the_columnar_evaluator_follows_overrides_and_threshold_parameters_like_
             (evaluate(r, reform, trace=False) for r in requests)] == list(
         zip(table["outcome"].to_pylist(), table["funding_source"].to_pylist()))
     assert ["medical_assistance_fund", None, "medical_assistance_fund"] == table["funding_source"].to_pylist()
+
+
+def test_a_category_added_after_another_in_a_base_without_a_ranking_is_ranked_there(tmp_path):
+    """Songming ranks its categories by declaration order (no `priority:`): `after:` still places
+    the new one, and an unknown `after:` is refused before anything changes."""
+    reform = tmp_path / "songming.first.yaml"
+    reform.write_text(
+        "reform: songming_first\nbase: songming\nlabel: 测算\nlabel_en: scenario\nchanges:\n"
+        "  - add: categories\n    after: dibao\n    rule: {id: distressed_child, clause: 六(一), label: 困境儿童, "
+        "label_en: Children in distress, when: {status: {kind: distressed_child}}}\n", encoding="utf-8")
+    program = load_policy(reform).versions[0].program("resident_medical")
+    ids = [rule.id for rule in program.categories]
+    assert ids.index("distressed_child") == ids.index("dibao") + 1 < len(ids) - 1
+    reform.write_text(reform.read_text(encoding="utf-8").replace("after: dibao", "after: dibow"), encoding="utf-8")
+    with pytest.raises(PolicyError) as error:
+        load_policy(reform)
+    assert ["unknown_category"] == [issue.code for issue in error.value.issues]

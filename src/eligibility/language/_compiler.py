@@ -55,7 +55,7 @@ class _Context:
             self.error(path + ("parameter",), "unknown_parameter", f"unknown parameter {name!r}",
                        f"{did_you_mean(name, self.parameters)}declare it under the program's `parameters:`")
             return None
-        if parameter.unit != "years" or parameter.caller_supplied:
+        if parameter.unit != "years" or parameter.caller_supplied:  # the rule of ParameterDef.threshold, on the file model
             self.error(path + ("parameter",), "bad_threshold",
                        f"parameter {name!r} is not a threshold: it needs `unit: years` and stated values",
                        "declare the threshold with `unit: years` and dated `values:` citing the text")

@@ -231,8 +231,9 @@ class ParameterDef:
 
     @property
     def threshold(self) -> bool:
-        """A threshold conditions use (``unit: years``): the policy's own, never a request's to supply."""
-        return self.unit == "years"
+        """A threshold conditions use (``unit: years``, stated values): the policy's own, never a
+        request's to supply. The one place this rule is written."""
+        return self.unit == "years" and not self.caller_supplied
 
     def value_on(self, day: dt.date) -> DatedValue | None:
         current = None
@@ -297,7 +298,7 @@ class Program:
     def thresholds(self, coverage_year: int) -> dict[str, int]:
         """The values of the threshold parameters (``unit: years``) in ``coverage_year``."""
         return {p.name: value for p in self.parameters
-                if p.unit == "years" and (value := self.threshold(ParameterRef(p.name), coverage_year)) is not None}
+                if p.threshold and (value := self.threshold(ParameterRef(p.name), coverage_year)) is not None}
 
     def output_precedence(self) -> dict[str, int]:
         """Each output's rank for the single-valued fields (0 wins): an output ranks before those

@@ -231,14 +231,19 @@ class _Merged:
     def _add(self, change: AddChange, places: list, where: tuple) -> list[PolicyIssue]:
         for path, program in places:
             rules = program.setdefault(change.add, [])
-            self.put(path + (change.add, len(rules)), where + ("rule",), change.rule, append_to=rules)
-            priority = program.get("priority")
-            if change.add == "categories" and priority is not None:
-                rank = priority.index(change.after) + 1 if change.after in priority else len(priority)
-                if change.after is not None and change.after not in priority:
+            if change.add == "categories" and change.after is not None:
+                # checked before anything changes; the ranking is the priority list, else the declaration order
+                ranked = program.get("priority") or [r.get("id") for r in rules if isinstance(r, dict)]
+                if change.after not in ranked:
                     return [self.reform.issue(where + ("after",), "unknown_category",
                                               f"unknown category {change.after!r}",
-                                              f"{did_you_mean(change.after, priority)}name a category of the base")]
+                                              f"{did_you_mean(change.after, ranked)}name a category of the base")]
+            self.put(path + (change.add, len(rules)), where + ("rule",), change.rule, append_to=rules)
+            priority = program.get("priority")
+            if change.add == "categories" and (priority is not None or change.after is not None):
+                if priority is None:  # the declaration order becomes an explicit ranking, to place the new one
+                    priority = program["priority"] = [r.get("id") for r in rules[:-1] if isinstance(r, dict)]
+                rank = priority.index(change.after) + 1 if change.after is not None else len(priority)
                 priority.insert(rank, change.rule.get("id"))
                 self._relocate(path + ("priority",), where)  # the ranking now is the reform's doing
         return []

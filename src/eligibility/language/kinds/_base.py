@@ -40,6 +40,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from dateutil.relativedelta import relativedelta
+
 from ...contract import Person, Request
 from pydantic import Field
 
@@ -233,11 +235,8 @@ def date_of(expr: DateExpr, facts: Facts, build: Builder) -> dt.date | None:
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
-    """The day ``years`` years before ``day`` (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    """The day ``years`` years before ``day`` (29 February falls back to the 28th, as dateutil does)."""
+    return day - relativedelta(years=years)
 
 
 def births_either_side(day: dt.date, *ages: int | None) -> tuple[dt.date, ...]:
