@@ -61,7 +61,8 @@ def test_most_rows_of_a_drawn_population_are_decided_by_arrays(city):
         population.extend(data.draw(people(city)))
     collect()
     summary = evaluate_requests(population).summary()
-    assert summary["scalar_fallback"] < len(population) * 0.7, summary["fallback_reasons"]
+    # drawn populations leave facts out on purpose (about a quarter of the rows at most): the rest by arrays
+    assert summary["scalar_fallback"] < len(population) * 0.4, summary["fallback_reasons"]
 
 
 SHANTOU = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,

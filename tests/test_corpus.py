@@ -316,6 +316,15 @@ def now_settled(request: dict[str, Any], frozen: dict[str, Any], decision: Any) 
     accounted |= {fact for fact in frozen["missing"] if decided_by_cases(request, decision, fact)}
     unaccounted = sorted(set(frozen["missing"]) - accounted)
     problems = [f"now {decision.outcome}, but no open part or default accounts for {unaccounted}"] if unaccounted else []
+    # what the frozen decision did settle still holds: its version and year, and every category it
+    # found holding holds now or is open (a category the cases split on)
+    opened = {part.part for part in decision.open}
+    now = {c.id for c in decision.categories}
+    lost = [c["id"] for c in frozen["categories"] if c["id"] not in now and f"categories.{c['id']}" not in opened]
+    problems += [f"categories held when frozen, now neither held nor open: {lost}"] if lost else []
+    if (frozen["policy"] or {}).get("version") != (decision.policy.version if decision.policy else None) or (
+            frozen["coverage_year"] != decision.coverage_year):
+        problems.append("version or coverage year changed")
     return problems + ([f"missing: {decision.missing}"] if decision.missing else [])
 
 

@@ -127,9 +127,9 @@ def test_labels_name_every_code_a_decision_carries_in_both_languages():
         decisions += 1
     assert decisions > 500
     # the sample holds every kind of code, referrals and open reasons included
-    assert all(seen.get(section) for section in ("categories", "flags", "funding_sources", "payments",
+    assert all(seen.get(section) for section in ("outcomes", "categories", "flags", "funding_sources", "payments",
                                                    "departments", "deadline_actions", "benefit_items",
-                                                   "reason_codes")), seen
+                                                   "reason_codes", "decision_parts")), seen
 
 
 def test_labels_refuse_an_unknown_language():
