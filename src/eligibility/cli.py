@@ -23,7 +23,7 @@ from .explain_text import render_explanation
 from .render import render_text
 from .errors import EligibilityError, PolicyError, RequestError
 from .language import bundled_policy_dir, load_policy_files
-from .cli_analysts import COMMANDS as ANALYST_COMMANDS, add_commands as add_analyst_commands, lint_files
+from .cli_analysts import COMMANDS as ANALYST_COMMANDS, add_commands as add_analyst_commands, policy_files
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,11 +167,11 @@ def _check(args: argparse.Namespace) -> int:
     if args.sources and not Path(args.sources).is_dir():
         print(f"eligibility: --sources {args.sources}: no such directory", file=sys.stderr)
         return 2
-    targets = [Path(p) for p in args.policy] or [bundled_policy_dir()]
-    files: list[Path] = []
-    for target in targets:
-        files += sorted(target.glob("*.yaml")) if target.is_dir() else [target]
+    from .analysis import lint
+
+    files = policy_files(args.policy)
     failures = 0
+    loaded = []
     for file in files:
         try:
             policy = load_policy(file)
@@ -186,12 +186,13 @@ def _check(args: argparse.Namespace) -> int:
                 failures += 1
                 print(str(PolicyError(problems)), file=sys.stderr)
                 continue
+        loaded.append(policy)
         checked = ", citations checked" if args.sources else ""
         kind = f"reform {policy.id} of {policy.city}" if policy.reform is not None else policy.city
         print(f"{file}: ok ({kind}, {len(policy.versions)} version(s), {len(policy.rules())} rules{checked})")
     if failures:
         return 2
-    findings = [f for f in lint_files([str(file) for file in files])[0] if f.acknowledged is None]
+    findings = [f for policy in loaded for f in lint(policy) if f.acknowledged is None]  # on what was loaded
     for finding in findings:  # lint: what loads may still leave a conflict or a rule silent
         print(f"lint: {finding}", file=sys.stderr)
     return 1 if findings else 0

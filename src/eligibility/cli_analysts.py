@@ -64,16 +64,22 @@ def load_named(name: str) -> Policy:
     return load_policy(path)
 
 
+def policy_files(paths: list[str]) -> list[Path]:
+    """The policy and reform files under ``paths`` (each a file or a directory); the bundled ones
+    when none is given."""
+    files: list[Path] = []
+    for target in [Path(p) for p in paths] or [bundled_policy_dir()]:
+        files += sorted(target.glob("*.yaml")) if target.is_dir() else [target]
+    return files
+
+
 def lint_files(paths: list[str]) -> tuple[list[Any], int]:
     """Findings of every policy file under ``paths``, and how many files did not load."""
     from .analysis import lint
     from .errors import PolicyError
 
-    files: list[Path] = []
-    for target in [Path(p) for p in paths] or [bundled_policy_dir()]:
-        files += sorted(target.glob("*.yaml")) if target.is_dir() else [target]
     findings, failed = [], 0
-    for file in files:
+    for file in policy_files(paths):
         try:
             findings += lint(load_named(str(file)))
         except PolicyError as exc:

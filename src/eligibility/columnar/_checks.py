@@ -18,14 +18,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..contract import SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS
+from ..contract import (EARLIEST_DATE, ID_CHECK_CHARACTERS, ID_WEIGHTS, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS,
+                        MAX_STATUSES, REGION_PATTERN, SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS)
 from ._frame import from_civil, year_month_day
 from ._layout import COLUMNS, ENROLLMENT_TYPE, ENROLLMENTS, PARAMETER, STATUS_TYPE, STATUSES
 
-_EARLIEST, _LATEST = -25567, 47846          # 1900-01-01 and 2100-12-31, in days since 1970
-_MAX_AMOUNT = Decimal("1000000000")
-_LIMIT = 64                                 # statuses or enrolments a request may hold
-_REGION = r"^[0-9]{6}$"
+# the request contract's limits, in the units the arrays use (days since 1970)
+_EARLIEST, _LATEST = ((day - dt.date(1970, 1, 1)).days for day in (EARLIEST_DATE, LATEST_DATE))
+_MAX_AMOUNT = MAX_AMOUNT
+_LIMIT = min(MAX_STATUSES, MAX_ENROLLMENTS)  # statuses or enrolments a request may hold
+_REGION = REGION_PATTERN
 
 
 def _nonnull(array: Any) -> np.ndarray:
@@ -127,9 +129,9 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
     digits = (np.frombuffer(fixed.buffers()[1], dtype=np.uint8, count=18 * n, offset=18 * fixed.offset)
               .reshape(n, 18).astype(np.int64) - 48)
-    weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+    weights = np.array(ID_WEIGHTS, dtype=np.int64)
     check = (digits[:, :17].astype(np.int64) * weights).sum(axis=1) % 11
-    expected = np.frombuffer("10X98765432".encode("ascii"), dtype=np.uint8)[check]
+    expected = np.frombuffer(ID_CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)[check]
     last = digits[:, 17] + 48
     year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
     month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]

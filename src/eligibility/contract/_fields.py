@@ -12,7 +12,8 @@ from pydantic_core import PydanticCustomError
 from ._identity import scrub
 
 # [0-9], not \d: the pattern engine's \d also takes full-width and other Unicode digits
-RegionCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 six-digit region code")]
+REGION_PATTERN = r"^[0-9]{6}$"
+RegionCode = Annotated[str, Field(pattern=REGION_PATTERN, description="GB/T 2260 six-digit region code")]
 # a yes/no fact is true or false, never the text "yes" or the number 1 read as one
 Flag = Annotated[bool, Strict()]
 Area = Literal["rural", "urban"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARACTERS = "10X98765432"
 
 
 def check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
     # the weights are 2**(17-i) mod 11, and 13 = 2 (mod 11): reading the digits in base 13
     # gives the weighted sum (halved) mod 11 in one C call
-    return _CHECK[2 * int(first17, 13) % 11]
+    return ID_CHECK_CHARACTERS[2 * int(first17, 13) % 11]
 
 
 def id_problem(id_number: str) -> str | None:

@@ -4,9 +4,10 @@ A policy compiles to inert, frozen data (``Policy`` → ``Version`` → ``Progra
 with condition nodes and ``DateExpr`` values); evaluators are walks over it.
 """
 
+from ..contract import CodeLabel
 from ._compiler import compile_policy_text
 from ._dates import date_function, date_sentence, day_words
-from ._ir import (ANCHORS, NOWHERE, PLURAL, RULE_KINDS, BenefitSpec, CodeLabel, DatedValue, DateExpr, DeadlineSpec,
+from ._ir import (ANCHORS, NOWHERE, PLURAL, RULE_KINDS, BenefitSpec, DatedValue, DateExpr, DeadlineSpec,
                   Document, FactDefault, MonthDay, Node,
                   Offset, OutputRule, ParameterDef, ParameterRef, Position, Program, Rule, RuleId, RuleKind, Version,
                   parameter_refs, with_thresholds)

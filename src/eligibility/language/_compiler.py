@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..contract import Choices, Person
+from ..contract import CodeLabel, Choices, Person
 from ..errors import PolicyError, PolicyIssue
 from ..loading import Located, load_located
 from . import _model as m
 from ._dates import compile_date
-from ._ir import (PLURAL, BenefitSpec, CodeLabel, DatedValue, DateExpr, DeadlineSpec, Document, FactDefault, Node,
+from ._ir import (PLURAL, BenefitSpec, DatedValue, DateExpr, DeadlineSpec, Document, FactDefault, Node,
                   OutputRule, ParameterDef, ParameterRef, Position, Program, Rule, RuleId, Version)
 from ._policy import CODE_SECTIONS, Acknowledged, Policy, Reform
 from .issues import did_you_mean, pydantic_issues

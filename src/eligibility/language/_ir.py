@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..contract import CodeLabel
 from ..errors import location
 
 RuleKind = Literal["precondition", "category", "exclusion", "output"]

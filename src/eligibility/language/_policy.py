@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
-from ._ir import CodeLabel, Position, Program, Rule, Version
+from ..contract import CodeLabel
+from ._ir import Position, Program, Rule, Version
 
 # the sections of a policy's `codes:`, in the order docs list them
 CODE_SECTIONS = ("flags", "funding_sources", "departments")

@@ -21,13 +21,11 @@ from ..errors import PolicyError, PolicyIssue
 from ..loading import MAX_FILE_BYTES, Located, load_located, read_located_file
 from . import _model as m
 from ._compiler import compile_located
-from ._ir import PLURAL
 from ._policy import Policy, Reform
 from .issues import did_you_mean, pydantic_issues
 
 _IDENT = r"^[a-z][a-z0-9_]*$"
 _RULE = r"^(preconditions|categories|exclusions|outputs)\.[a-z][a-z0-9_]*$"
-_SECTIONS = tuple(PLURAL.values())
 
 
 class _Where(m._Strict):
