@@ -91,6 +91,12 @@ def _records(column: Any, kind: pa.StructType) -> tuple[Any, np.ndarray, np.ndar
     return parent, suspect, counts > _LIMIT, fields
 
 
+def positions(parent: np.ndarray, n: int) -> np.ndarray:
+    """Each record's index in its person's list (records are in order of person, then list)."""
+    counts = np.bincount(parent, minlength=n)
+    return np.arange(len(parent), dtype=np.int64) - (np.cumsum(counts) - counts)[parent]
+
+
 def _out_of_range(array: Any) -> np.ndarray:
     days = pc.fill_null(array.cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
     return (days < _EARLIEST) | (days > _LATEST)
@@ -235,7 +241,8 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
             if allowed:
                 fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
                 bad |= np.isin(kind_code, codes) & _not_in(values, fits)
-    out["statuses"] = {"parent": parent, "fields": fields, "since": since, "until": until,
+    out["statuses"] = {"parent": parent, "position": positions(parent, n), "fields": fields, "since": since,
+                       "until": until,
                        "until_known": until_known, "kind": kind}
     rows = np.zeros(n, dtype=bool)
     rows[parent[bad]] = True
@@ -264,7 +271,7 @@ def _enrollments(table: pa.Table, out: dict[str, Any]) -> np.ndarray:
     year = pc.fill_null(fields["year"], 0).to_numpy(zero_copy_only=False)
     bad |= resident & ((year < 1990) | (year > 2100))
     bad |= _not_in(fields["tier"], (1, 2)) | _not_in(fields["paid_by"], ("self", "government"))
-    out["enrollments"] = {"parent": parent, "fields": fields, "from": start, "to": (end, end_known),
+    out["enrollments"] = {"parent": parent, "position": positions(parent, n), "fields": fields, "from": start, "to": (end, end_known),
                           "year": (year, _nonnull(fields["year"])), "scheme": scheme,
                           "region": fields["region"], "paid_by": fields["paid_by"],
                           "paid_on": fields["paid_on"]}

@@ -24,12 +24,14 @@ from ._checks import conform
 from ._decisions import DECISION_SCHEMA, decision_row, error_row, rows_table
 from ._frame import Frame, days, to_day, year_month_day
 from ._group import MISSING, Verdicts, coverage_years, lists, status_dates
+from ._lacks import listed
 from ._layout import requests_table, row_requests
 from ._outputs import outputs
 
 _PERSON = ("person.hukou.region", "person.hukou.kind", "person.sex", "person.student",
            "person.social_security_card", "choices.tier", "choices.pension_grade")
 SUSPECT = "may be invalid: parsed and checked by the scalar path"
+ROWS = 65_536  # rows decided together: their intermediate arrays stay small (cache, memory)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,27 @@ def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None) 
 
 def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None
               ) -> ColumnarResult:
-    started = time.perf_counter()
+    """The table in slices of ``ROWS``: memory stays bounded by a slice's intermediates, and
+    numpy's passes run over arrays that fit the caches."""
     resolved = bundled_policies() if policies is None else policies
+    if table.num_rows <= ROWS:
+        return _slice(table, resolved, requests, misfit)
+    tables, fallback, seconds = [], {}, {"columnar": 0.0, "scalar": 0.0}
+    for start in range(0, table.num_rows, ROWS):
+        end = start + ROWS
+        part = _slice(table.slice(start, ROWS), resolved, requests[start:end] if requests is not None else None,
+                      misfit[start:end] if misfit is not None else None)
+        tables.append(part.table.set_column(0, "record", pc.add(part.table["record"], start)))
+        for why, count in part.fallback.items():
+            fallback[why] = fallback.get(why, 0) + count
+        for name, value in part.seconds.items():
+            seconds[name] += value
+    return ColumnarResult(pa.concat_tables(tables), fallback, seconds)
+
+
+def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: np.ndarray | None
+           ) -> ColumnarResult:
+    started = time.perf_counter()
     listed = [resolved] if isinstance(resolved, Policy) else list(resolved)
     cities = {p.city: dict(prepare(p).parameters) for p in listed}
     n = table.num_rows
@@ -194,7 +215,8 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     chosen, owner = _records(data["statuses"], local)
     source = data["statuses"]
     fields = {name: _take(values, chosen) for name, values in source["fields"].items()}
-    statuses = {"parent": owner, "kind": _take(source["kind"], chosen), "fields": fields,
+    statuses = {"parent": owner, "position": _take(source["position"], chosen), "kind": _take(source["kind"], chosen),
+                "fields": fields,
                 "since": _take(source["since"], chosen), "until": _take(source["until"], chosen),
                 "until_known": _take(source["until_known"], chosen),
                 "dates": {name: days(fields[name]) for name in ("certificate_valid_until", "woman_birth_date")}}
@@ -202,7 +224,8 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     source = data["enrollments"]
     end, end_known = source["to"]
     year_of, year_known = source["year"]
-    enrollments = {"parent": owner, "scheme": _take(source["scheme"], chosen), "from": _take(source["from"], chosen),
+    enrollments = {"parent": owner, "position": _take(source["position"], chosen),
+                   "scheme": _take(source["scheme"], chosen), "from": _take(source["from"], chosen),
                    "to": (_take(end, chosen), _take(end_known, chosen)),
                    "year": (_take(year_of, chosen), _take(year_known, chosen)),
                    "region": _take(source["region"], chosen), "paid_by": _take(source["paid_by"], chosen),
@@ -210,18 +233,25 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     enrollments["resident"] = pc.fill_null(pc.equal(enrollments["scheme"], "resident_medical"), False).to_numpy(
         zero_copy_only=False)
     status_date = status_dates(program, enrollments, as_of, coverage_year, n)
+    fallback_defaults = np.zeros(n, dtype=bool)
+    defaulted = []   # the law's defaults fill the facts a row leaves out, listed as the scalar lists them
+    for default in program.defaults:
+        column = persons.get(default.fact)
+        if column is None:  # a fact the person columns do not hold: every row by the scalar path
+            defaulted.append(np.zeros(n, dtype=bool))
+            fallback_defaults = np.ones(n, dtype=bool)
+            continue
+        left_out = ~column.is_valid().to_numpy(zero_copy_only=False)
+        persons[default.fact] = pc.fill_null(column, pa.scalar(default.value, type=column.type))
+        defaulted.append(left_out)
     frame = Frame(n, persons, statuses, enrollments, as_of, coverage_year, status_date, notes=[])
     conditions = {rule.id: rule.condition for rule in program.categories}
     frame.category, frame.category_ids = conditions.get, tuple(conditions)
     frame.program = program   # thresholds that are parameters are read per coverage year
     verdicts = Verdicts(program, version, frame)
-    fallback = verdicts.unknown.copy()
+    fallback = verdicts.fallback | frame.note("a law default for a fact with no column", fallback_defaults)
     parameters = {name: _take(values, every) for name, values in data["parameters"].items()}
     columns = outputs(verdicts, verdicts.frame, parameters, fallback)
-    for default in program.defaults:  # the scalar evaluator fills the fact and lists the default
-        column = persons.get(default.fact)
-        left_out = ~column.is_valid().to_numpy(zero_copy_only=False) if column is not None else np.ones(n, bool)
-        fallback |= frame.note("a law default fills a fact the request leaves out", left_out)
     for why, rows in frame.notes:
         hits = np.zeros(len(local), dtype=bool)
         hits[index[rows & fallback]] = True
@@ -244,7 +274,11 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
             pa.array(np.where(verdicts.primary >= 0, verdicts.primary, len(categories)))),
         "categories": lists([c.true for c in verdicts.categories], [(c,) for c in categories], n),
         "decided_by": verdicts.strings(verdicts.decided_by), "referred_to": verdicts.strings(verdicts.referred_to),
-        **columns, "open_deadlines": empty, "missing": empty, "open": empty, "defaults": empty,
+        **columns, "open_deadlines": empty, "missing": listed(verdicts.lacks, frame.facts, verdicts.undetermined, n),
+        # a decided outcome lists the categories it left unknown (``engine._run._open_categories``)
+        "open": lists([~c.known & ~verdicts.undetermined for c in verdicts.categories],
+                      [(rule.name.path,) for rule in program.categories], n),
+        "defaults": lists(defaulted, [(d.fact,) for d in program.defaults], n),
         "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type),
     })
     return done + [table.filter(pa.array(~fallback))]

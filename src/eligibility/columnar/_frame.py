@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from ..errors import CalendarError
 from ..language import DateExpr, MonthDay
 from ..workdays import FIRST_YEAR, LAST_YEAR, add_months, is_working_day
+from ._lacks import NONE, FactTable, Lacks, picked
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -110,15 +111,15 @@ def mapped(values: np.ndarray, function: Callable[[dt.date], dt.date]) -> tuple[
 class Tri:
     """A condition's result for every row: ``value`` where ``known``; ``novec`` rows are
     unknown because no vectorised form decides them; ``witness`` is the row of the statuses
-    table that satisfied a status test (-1: none)."""
+    table that satisfied a status test (-1: none); ``lacks``: the facts the unknown rows lack."""
 
-    __slots__ = ("value", "known", "novec", "witness")
+    __slots__ = ("value", "known", "novec", "witness", "lacks")
 
     def __init__(self, value: np.ndarray, known: np.ndarray, novec: np.ndarray | None = None,
-                 witness: np.ndarray | None = None):
+                 witness: np.ndarray | None = None, lacks: Lacks = NONE):
         self.value, self.known = value & known, known
         self.novec = novec if novec is not None else np.zeros(len(value), dtype=bool)
-        self.witness = witness
+        self.witness, self.lacks = witness, lacks
 
     @property
     def true(self) -> np.ndarray:
@@ -174,6 +175,8 @@ class Frame:
         self.notes = notes                      # (why, rows): rows some node could not decide
         self.matched: dict[str, np.ndarray] = {}
         self.undecided: dict[str, np.ndarray] = {}
+        self.undecided_lacks: dict[str, Lacks] = {}
+        self.facts = FactTable()                # the paths of lacked facts, shared by every phase
         self.since: Dates | None = None         # status_since, in the outputs' phase
         self.shifted = False
         self.memo: dict[int, Any] = {}
@@ -204,7 +207,10 @@ class Frame:
                             enrollments=records(self.enrollments), as_of=self.as_of[index],
                             coverage_year=self.coverage_year[index], status_date=self.status_date[index],
                             matched=_pick(self.matched, index), undecided=_pick(self.undecided, index),
-                            since=None, notes=[], cache={})
+                            undecided_lacks={cid: picked(lacks, local) for cid, lacks in self.undecided_lacks.items()},
+                            since=None if self.since is None else Dates(self.since.day[index], self.since.valid[index],
+                                                                        self.since.novec[index]),
+                            notes=[], cache={})
         copied.shifted = self.shifted
         return copied
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..language import Program, Version
 from ._frame import Dates, Frame, Tri, first_record, year_month_day
+from ._lacks import finite_rows, joined
 from ._translate import walk
 
 MISSING = "a rule result is unknown (missing facts)"
@@ -63,8 +64,12 @@ def results(rules: Any, frame: Frame) -> list[Tri]:
 
 
 class Verdicts:
-    """Per row of a group: the outcome, the deciding rule, the primary category (index, -1
-    none), whether the outputs apply, and the rows left to the scalar evaluator."""
+    """Per row of a group: the outcome (``engine._outcome.judge``'s precedence, three-valued),
+    the deciding rule, the primary category (index, -1 none), whether the outputs apply, the
+    facts the unknown rules lack, and the rows left to the scalar evaluator (``fallback``): a
+    node with no vectorised form, an undetermined outcome the scalar evaluator would decide
+    by cases (a lacked fact with a few values) or by branches (an unknown category ranked
+    above the one that holds)."""
 
     def __init__(self, program: Program, version: Version, frame: Frame):
         self.program, self.version = program, version
@@ -72,35 +77,78 @@ class Verdicts:
         pre = results(program.preconditions, frame)
         cats = results(program.categories, frame)
         later = frame.phase(matched={r.id: t.true for r, t in zip(program.categories, cats)},
-                            undecided={r.id: ~t.known for r, t in zip(program.categories, cats)})
+                            undecided={r.id: ~t.known for r, t in zip(program.categories, cats)},
+                            undecided_lacks={r.id: t.lacks for r, t in zip(program.categories, cats)})
         excl = results(program.exclusions, later)
         every = pre + cats + excl
-        self.unknown = np.logical_or.reduce([~t.known for t in every]) if every else np.zeros(n, dtype=bool)
+        none = np.zeros(n, dtype=bool)
+        novec = np.logical_or.reduce([t.novec for t in every]) if every else none
+        self.lacks = joined([t.lacks for t in every], np.ones(n, dtype=bool))
         self.frame, self.categories = later, cats
         self.outcome = np.full(n, -1, dtype=np.int64)     # index into self.names
         self.decided_by = np.full(n, -1, dtype=np.int64)
         self.referred_to = np.full(n, -1, dtype=np.int64)
         self.names: list[str | None] = []
-        decided = np.zeros(n, dtype=bool)
+        decided = none.copy()
         for rule, result in zip(program.preconditions, pre):
             hit = result.false & ~decided
             self._set(hit, rule.outcome or "not_eligible", rule.name.path)
             decided |= hit
+        # what an unknown precondition (or an unknown exclusion before the holding one) would decide
+        before: dict[str, np.ndarray] = {}
+        for rule, result in zip(program.preconditions, pre):
+            name = rule.outcome or "not_eligible"
+            before[name] = before.get(name, none) | ~result.known
+
+        def other_than(outcome: str, extra: dict[str, np.ndarray]) -> np.ndarray:
+            found = none
+            for name in set(before) | set(extra):
+                if name != outcome:
+                    found = found | before.get(name, none) | extra.get(name, none)
+            return found
         primary = np.full(n, -1, dtype=np.int64)
         for index in range(len(cats) - 1, -1, -1):
             primary = np.where(cats[index].true, index, primary)
-        none = ~decided & (primary < 0)
-        self._set(none, "not_eligible", "categories")
-        decided |= none
+        undetermined = none.copy()
+        nocat = ~decided & (primary < 0)
+        if nocat.any():
+            cat_unknown = np.logical_or.reduce([~t.known for t in cats]) if cats else none
+            excluding = none
+            for rule, result in zip(program.exclusions, excl):
+                if rule.outcome == "not_eligible":
+                    excluding = excluding | result.true
+            doubt = nocat & ((cat_unknown & ~excluding) | other_than("not_eligible", {}))
+            undetermined |= doubt
+            self._set(nocat & ~doubt, "not_eligible", "categories")
+            decided |= nocat
+        found, earlier = none.copy(), {}
+        rest = ~decided
         for rule, result in zip(program.exclusions, excl):
-            hit = result.true & ~decided
-            self._set(hit, rule.outcome or "not_eligible", rule.name.path, rule.department)
-            decided |= hit
-        self.applies = ~decided
+            outcome = rule.outcome or "not_eligible"
+            hit = rest & result.true & ~found
+            if hit.any():
+                doubt = hit & other_than(outcome, earlier)
+                undetermined |= doubt
+                self._set(hit & ~doubt, outcome, rule.name.path, rule.department)
+                found |= hit
+            earlier[outcome] = earlier.get(outcome, none) | ~result.known
+        decided |= found
+        rest = ~decided
+        unsure = np.logical_or.reduce([~t.known for t in pre + excl]) if pre or excl else none
+        above = none
+        for index, result in enumerate(cats):
+            above = above | (~result.known & (primary > index))
+        doubt = rest & (unsure | above)
+        undetermined |= doubt
+        self.applies = rest & ~doubt
         for index, rule in enumerate(program.categories):
             hit = self.applies & (primary == index)
             outcome = rule.outcome or "eligible"
             self._set(hit, outcome, rule.name.path, rule.department if outcome == "referred" else None)
+        self._set(undetermined, "undetermined", None)
+        self.undetermined = undetermined
+        # the scalar evaluator decides these by branches or by cases (``engine._run.judge``)
+        self.fallback = novec | (doubt & ~unsure & above) | (undetermined & finite_rows(self.lacks, frame.facts, n))
         self.primary = np.where(self.applies, primary, -1)
         witness = np.full(n, -1, dtype=np.int64)
         for index, result in enumerate(cats):
@@ -108,11 +156,12 @@ class Verdicts:
                 witness = np.where(self.primary == index, result.witness, witness)
         self.witness = witness
 
-    def _set(self, rows: np.ndarray, outcome: str, rule: str, referred_to: str | None = None) -> None:
+    def _set(self, rows: np.ndarray, outcome: str, rule: str | None, referred_to: str | None = None) -> None:
         if not rows.any():
             return
         self.outcome[rows] = self._name(outcome)
-        self.decided_by[rows] = self._name(rule)
+        if rule is not None:
+            self.decided_by[rows] = self._name(rule)
         if referred_to is not None:
             self.referred_to[rows] = self._name(referred_to)
 

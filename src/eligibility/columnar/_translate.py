@@ -20,6 +20,7 @@ from ..language.kinds import kind_of
 from ..language.kinds import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from ..workdays import add_months
 from ._frame import Frame, Tri, mapped
+from ._lacks import Lacks, joined, scattered
 
 Walk = Callable[[Any, Frame], Tri]
 
@@ -52,11 +53,13 @@ def _ages(frame: Frame, born: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def _per_person(frame: Frame, parent: np.ndarray, true: np.ndarray, unknown: np.ndarray, novec: np.ndarray,
-                witness: bool = False) -> Tri:
-    """Records grouped back to their person: true when one holds, else unknown when one may."""
+                lacks: list[Lacks], witness: bool = False) -> Tri:
+    """Records grouped back to their person: true when one holds, else unknown when one may
+    (lacking the facts its unknown records lack: ``lacks``, by person)."""
     held = frame.any_of(parent, true)
     known = (held | ~frame.any_of(parent, unknown)) & ~novec
-    return Tri(held, known, novec & ~held, frame.first_of(parent, true) if witness else None)
+    return Tri(held, known, novec & ~held, frame.first_of(parent, true) if witness else None,
+               joined(lacks, ~known))
 
 
 # --- the kinds ------------------------------------------------------------------------------
@@ -64,8 +67,18 @@ def _per_person(frame: Frame, parent: np.ndarray, true: np.ndarray, unknown: np.
 def _logic(node: Any, frame: Frame, walk: Walk) -> Tri:
     if isinstance(node, logic.Not):
         part = walk(node.part, frame)
-        return Tri(part.false, part.known, part.novec, part.witness)
-    parts = [walk(p, frame) for p in node.parts]
+        return Tri(part.false, part.known, part.novec, part.witness, part.lacks)
+    if isinstance(node, logic.AllOf):
+        parts: list[Tri] = []
+        alive = None    # rows no earlier part has made false
+        for part in node.parts:
+            if alive is not None and _costly(part) and alive.sum() * 2 < frame.n:
+                parts.append(_on_rows(part, frame, alive))
+            else:
+                parts.append(walk(part, frame))
+            alive = ~parts[-1].false if alive is None else alive & ~parts[-1].false
+    else:
+        parts = [walk(p, frame) for p in node.parts]
     novec = np.logical_or.reduce([p.novec for p in parts])
     witness = np.full(frame.n, -1, dtype=np.int64)
     if isinstance(node, logic.AllOf):
@@ -81,7 +94,29 @@ def _logic(node: Any, frame: Frame, walk: Walk) -> Tri:
         for part in reversed(parts):  # the first true part naming a status decides
             if part.witness is not None:
                 witness = np.where(part.true & (part.witness >= 0), part.witness, witness)
-    return Tri(true, known, novec & ~known, witness)
+    return Tri(true, known, novec & ~known, witness, joined([p.lacks for p in parts], ~known))
+
+
+def _costly(node: Any) -> bool:
+    """A part worth walking on the rows that still matter only: the categories on another day."""
+    while isinstance(node, logic.Not):
+        node = node.part
+    return isinstance(node, category.CategoryHeldOn)
+
+
+def _on_rows(node: Any, frame: Frame, rows: np.ndarray) -> Tri:
+    """``node`` walked on ``rows`` only; elsewhere false (the ``all`` it stands in is false
+    there already). Never memoised: the same node may matter on other rows elsewhere."""
+    index = np.flatnonzero(rows)
+    few = frame.subset(rows)
+    part = walk(node, few)
+    value, known, novec = frame.none(), np.ones(frame.n, dtype=bool), frame.none()
+    value[index], known[index], novec[index] = part.value, part.known, part.novec
+    for why, hits in few.notes:
+        scattered_hits = frame.none()
+        scattered_hits[index[hits]] = True
+        frame.note(why, scattered_hits)
+    return Tri(value, known, novec, lacks=scattered(part.lacks, index))
 
 
 def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
@@ -100,11 +135,18 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
     held = of_kind & valid[parent] & (records["since"] <= on) & (~records["until_known"] | (on <= records["until"]))
     false = np.zeros(len(parent), dtype=bool)
     unknown = np.zeros(len(parent), dtype=bool)
+    lacking: list[tuple[str, np.ndarray]] = []   # (attribute, records lacking it)
     for name, allowed in node.tests:
-        column = records["fields"][name]
-        known = _known(column)
-        false |= known & ~_is_in(column, allowed)
-        unknown |= ~known
+        key = ("attribute", name, allowed)   # the same on every date: once per frame
+        found = frame.cache.get(key)
+        if found is None:
+            column = records["fields"][name]
+            known = _known(column)
+            found = frame.cache[key] = (known & ~_is_in(column, allowed), ~known)
+        fails, lacks_it = found
+        false |= fails
+        unknown |= lacks_it
+        lacking.append((name, lacks_it))
     if node.area is not None:
         area = frame.cache.get("area")
         if area is None:
@@ -113,10 +155,12 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
         known = _known(area)
         false |= known & ~_is_in(area, node.area)
         unknown |= ~known
+        lacking.append(("area", ~known))
     if node.certificate_valid:
         until, known = records["dates"]["certificate_valid_until"]
         false |= known & (until < on)
         unknown |= ~known
+        lacking.append(("certificate_valid_until", ~known))
     if node.woman_age is not None:
         born, known = records["dates"]["woman_birth_date"]
         ages = _ages(frame, born, on)
@@ -124,6 +168,7 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
         false |= known & (((ages < at_least) if at_least is not None else False)
                           | ((ages >= under) if under is not None else False))
         unknown |= ~known
+        lacking.append(("woman_birth_date", ~known))
     for op, expr in node.since:
         bound = frame.date(expr)
         novec = novec | bound.novec
@@ -132,7 +177,10 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
                   "on_or_after": since >= limit}[op]
         false |= ~bound.valid[parent] | ~passes
     passing = held & ~false
-    return _per_person(frame, parent, passing & ~unknown, passing & unknown, novec, witness=True)
+    doubtful = passing & unknown
+    lacks = [frame.facts.statuses(doubtful & lacks_it, parent, records["position"], records["kind"], name)
+             for name, lacks_it in lacking] if doubtful.any() else []
+    return _per_person(frame, parent, passing & ~unknown, doubtful, novec, lacks, witness=True)
 
 
 def _threshold(value: Any, frame: Frame, absent: int) -> Any:
@@ -140,12 +188,17 @@ def _threshold(value: Any, frame: Frame, absent: int) -> Any:
     (``absent`` where a year has none: the scalar test then has no bound)."""
     if isinstance(value, int):
         return value
-    years = frame.coverage_year
-    out = np.full(frame.n, absent, dtype=np.int64)
-    for year in np.unique(years):
-        found = frame.program.threshold(value, int(year))
-        out[years == year] = absent if found is None else found
-    return out
+    key = ("threshold", value, absent)
+    found = frame.cache.get(key)
+    if found is None:
+        years = frame.coverage_year
+        first = int(years.min()) if len(years) else 0
+        ruled = np.full(int(years.max()) - first + 1 if len(years) else 0, absent, dtype=np.int64)
+        for year in np.flatnonzero(np.bincount(years - first)) if len(years) else ():
+            bound = frame.program.threshold(value, int(year) + first)
+            ruled[year] = absent if bound is None else bound
+        found = frame.cache[key] = ruled[years - first]
+    return found
 
 
 def _age(node: Any, frame: Frame, walk: Walk) -> Tri:
@@ -158,27 +211,34 @@ def _age(node: Any, frame: Frame, walk: Walk) -> Tri:
     if node.under is not None:
         ok &= ages < _threshold(node.under, frame, 1000)
     # no birth date: unknown; no date to count to: false (the scalar test's order)
-    return Tri(ok & when.valid, known & ~when.novec, when.novec & known)
+    return Tri(ok & when.valid, known & ~when.novec, when.novec & known,
+               lacks=frame.facts.rows(~known, "person.birth_date"))
 
 
 def _hukou(node: Any, frame: Frame, walk: Walk) -> Tri:
     false, unknown = frame.none(), frame.none()
+    lacking = []
     if node.regions:
         region = frame.persons["person.hukou.region"]
         known = _known(region)
         false |= known & ~_starts(region, node.regions)
         unknown |= ~known
+        lacking.append(("person.hukou.region", ~known))
     if node.kind:
         kind = frame.persons["person.hukou.kind"]
         known = _known(kind)
         false |= known & ~_is_in(kind, (node.kind,))
         unknown |= ~known
-    return Tri(~false & ~unknown, false | ~unknown)
+        lacking.append(("person.hukou.kind", ~known))
+    doubtful = ~false & unknown
+    return Tri(~false & ~unknown, false | ~unknown,
+               lacks=joined([frame.facts.rows(doubtful & rows, path) for path, rows in lacking], doubtful))
 
 
 def _person(node: Any, frame: Frame, walk: Walk) -> Tri:
     column = frame.persons[f"person.{node.name}"]
-    return Tri(_is_in(column, (node.expected,)), _known(column))
+    known = _known(column)
+    return Tri(_is_in(column, (node.expected,)), known, lacks=frame.facts.rows(~known, f"person.{node.name}"))
 
 
 def _category(node: Any, frame: Frame, walk: Walk) -> Tri:
@@ -187,14 +247,15 @@ def _category(node: Any, frame: Frame, walk: Walk) -> Tri:
         undecided = [frame.undecided[i] for i in node.ids if i in frame.undecided]
         true = np.logical_or.reduce(matched) if matched else frame.none()
         unknown = np.logical_or.reduce(undecided) if undecided else frame.none()
-        return Tri(true, true | ~unknown)
+        lacks = [frame.undecided_lacks[i] for i in node.ids if i in frame.undecided_lacks]
+        return Tri(true, true | ~unknown, lacks=joined(lacks, ~true & unknown))
     when = frame.date(node.on)
     shifted = frame.phase(status_date=np.where(when.valid, when.day, 0))
     parts = [walk(frame.category(cid), shifted) for cid in (node.ids or frame.category_ids)]
     true = np.logical_or.reduce([p.true for p in parts]) & when.valid
     known = (true | np.logical_and.reduce([p.known for p in parts]) | ~when.valid) & ~when.novec
     novec = (np.logical_or.reduce([p.novec for p in parts]) | when.novec) & ~known
-    return Tri(true, known, novec)
+    return Tri(true, known, novec, lacks=joined([p.lacks for p in parts], ~known))
 
 
 def _coverage(node: Any, frame: Frame, walk: Walk) -> Tri:
@@ -240,7 +301,8 @@ def _choice(node: Any, frame: Frame, walk: Walk) -> Tri:
                       and (node.at_most is None or value <= node.at_most))
     index = pc.index_in(column, value_set=pa.array(unique, type=column.type)).to_numpy(zero_copy_only=False)
     value = np.asarray(passes, dtype=bool)[np.nan_to_num(index, nan=0).astype(np.int64)] if unique else frame.none()
-    return Tri(value, _known(column))
+    known = _known(column)
+    return Tri(value, known, lacks=frame.facts.rows(~known, f"choices.{node.name}"))
 
 
 def _enrolled(node: Any, frame: Frame, walk: Walk) -> Tri:
@@ -257,7 +319,8 @@ def _enrolled(node: Any, frame: Frame, walk: Walk) -> Tri:
             known = _known(paid_by)
             unknown = hit & ~known
             hit = hit & known & _is_in(paid_by, (node.paid_by,))
-        return _per_person(frame, parent, hit, unknown, novec)
+        lacks = [frame.facts.enrollments(unknown, parent, records["position"], "paid_by")] if unknown.any() else []
+        return _per_person(frame, parent, hit, unknown, novec, lacks)
     region_unknown = np.zeros(len(parent), dtype=bool)
     if node.region:
         region = records["region"]
@@ -275,7 +338,9 @@ def _enrolled(node: Any, frame: Frame, walk: Walk) -> Tri:
         months = node.ended_within_months
         latest, _ = mapped(np.where(end_known, end, 0), lambda day: add_months(day, months))
         hit = candidate & end_known & (end < on) & (on <= latest)
-    return _per_person(frame, parent, hit & ~region_unknown, hit & region_unknown, novec)
+    doubtful = hit & region_unknown
+    lacks = [frame.facts.enrollments(doubtful, parent, records["position"], "region")] if doubtful.any() else []
+    return _per_person(frame, parent, hit & ~region_unknown, doubtful, novec, lacks)
 
 
 TRANSLATORS: dict[Any, Callable[[Any, Frame, Walk], Tri]] = {

@@ -12,7 +12,7 @@ from ._labels import LANGS, LIBRARY_CODES, CodeLabel, Lang
 from ._wording import (ATTRIBUTE_LABELS, COMPARE_WORDS, SCHEME_LABELS, VALUE_LABELS, age_words, alternatives,
                        status_words, value_label)
 from ._identity import ID_CHECK_CHARACTERS, ID_WEIGHTS, check_character, id_birth_date, id_problem, mask_id, mask_name, scrub
-from ._records import (SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
+from ._records import (ENROLLMENT_MODELS, SCHEMES, STATUS_ATTRIBUTES, STATUS_COMMON_FIELDS, STATUS_KINDS, STATUS_MODELS, Hukou, Status,
                        attribute_values)
 from ._request import Choices, Person, Request, parse_request, scrub_issues, shown_input
 from ._request_text import load_request_file, load_request_text
@@ -27,7 +27,7 @@ __all__ = [
     "value_label",
     "EARLIEST_DATE", "ID_CHECK_CHARACTERS", "ID_WEIGHTS", "LATEST_DATE", "MAX_AMOUNT", "MAX_ENROLLMENTS",
     "MAX_REQUEST_BYTES", "MAX_STATUSES", "REGION_PATTERN", "NOT_EXPRESSIBLE", "OpenDeadline", "Outcome", "ParameterUse", "Person", "PolicyRef", "ReformRef",
-    "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
+    "ENROLLMENT_MODELS", "Reason", "Request", "SCHEMES", "STATUS_ATTRIBUTES", "STATUS_COMMON_FIELDS", "STATUS_KINDS", "STATUS_MODELS",
     "Status", "Subsidy", "Tier", "TierBenefit", "TraceStep", "attribute_values", "build_model", "check_character",
     "decision_schema", "id_birth_date", "id_problem", "load_request_file", "load_request_text", "mask_id",
     "mask_name", "parse_request", "request_schema", "schema_file", "schemas", "scrub", "scrub_issues",

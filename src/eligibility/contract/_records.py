@@ -189,5 +189,7 @@ class ResidentMedical(_Model):
 
 Enrollment = Annotated[Union[EmployeeMedical, EmployeePension, ResidentMedical], Field(discriminator="scheme")]
 SCHEMES = ("employee_medical", "employee_pension", "resident_medical")
+ENROLLMENT_MODELS: dict[str, type[BaseModel]] = {
+    "employee_medical": EmployeeMedical, "employee_pension": EmployeePension, "resident_medical": ResidentMedical}
 
 
