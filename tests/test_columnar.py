@@ -98,7 +98,7 @@ def test_evaluate_many_traces_the_chosen_records_only():
 def test_a_population_decided_in_slices_is_decided_as_one(monkeypatch):
     """Slices of ``ROWS`` rows each (memory bounded, arrays cache-sized): records keep their
     numbers and every column its values across the slices' seams."""
-    from eligibility.columnar import _evaluate
+    from eligibility.columnar import _slices
     population: list = []
 
     @POPULATION
@@ -107,11 +107,15 @@ def test_a_population_decided_in_slices_is_decided_as_one(monkeypatch):
         population.extend(data.draw(people("shantou")))
     collect()
     whole = evaluate_requests(population)
-    monkeypatch.setattr(_evaluate, "ROWS", 7)
+    monkeypatch.setattr(_slices, "ROWS", 7)
     sliced = evaluate_requests(population)
     assert whole.table.to_pylist() == sliced.table.to_pylist()
     assert list(range(len(population))) == sliced.table["record"].to_pylist()
     assert whole.fallback == sliced.fallback
+    # the same slices shared out to two forked workers come back in order
+    parallel = evaluate_requests(population, workers=2)
+    assert whole.table.to_pylist() == parallel.table.to_pylist()
+    assert whole.fallback == parallel.fallback
 
 
 def test_a_lacked_date_and_a_law_default_are_decided_by_arrays():

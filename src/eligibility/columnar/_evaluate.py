@@ -27,11 +27,11 @@ from ._group import MISSING, Verdicts, coverage_years, lists, status_dates
 from ._lacks import listed
 from ._layout import requests_table, row_requests
 from ._outputs import outputs
+from . import _slices
 
 _PERSON = ("person.hukou.region", "person.hukou.kind", "person.sex", "person.student",
            "person.social_security_card", "choices.tier", "choices.pension_grade")
 SUSPECT = "may be invalid: parsed and checked by the scalar path"
-ROWS = 65_536  # rows decided together: their intermediate arrays stay small (cache, memory)
 
 
 @dataclass(frozen=True)
@@ -60,37 +60,29 @@ class ColumnarResult:
                 "scalar_fallback": sum(self.fallback.values()), "fallback_reasons": dict(self.fallback)}
 
 
-def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | None = None) -> ColumnarResult:
+def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | None = None, *,
+                      workers: int = 1) -> ColumnarResult:
     """Request mappings (or Requests), decided columnar; a mapping that does not fit the
-    column layout is decided (or refused) by the scalar path from the mapping itself."""
+    column layout is decided (or refused) by the scalar path from the mapping itself.
+    ``workers`` > 1: slices decided by that many forked processes."""
     listed = list(requests)
     table, fitted = requests_table(listed)
-    return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool))
+    return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers)
 
 
-def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None) -> ColumnarResult:
-    """A table in the column layout (docs/batch.md), decided columnar."""
-    return _evaluate(table, policies, None, None)
+def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None, *, workers: int = 1
+                   ) -> ColumnarResult:
+    """A table in the column layout (docs/batch.md), decided columnar. ``workers`` > 1:
+    slices decided by that many forked processes."""
+    return _evaluate(table, policies, None, None, workers)
 
 
-def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None
-              ) -> ColumnarResult:
-    """The table in slices of ``ROWS``: memory stays bounded by a slice's intermediates, and
-    numpy's passes run over arrays that fit the caches."""
+def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None,
+              workers: int) -> ColumnarResult:
     resolved = bundled_policies() if policies is None else policies
-    if table.num_rows <= ROWS:
+    if table.num_rows <= _slices.ROWS:
         return _slice(table, resolved, requests, misfit)
-    tables, fallback, seconds = [], {}, {"columnar": 0.0, "scalar": 0.0}
-    for start in range(0, table.num_rows, ROWS):
-        end = start + ROWS
-        part = _slice(table.slice(start, ROWS), resolved, requests[start:end] if requests is not None else None,
-                      misfit[start:end] if misfit is not None else None)
-        tables.append(part.table.set_column(0, "record", pc.add(part.table["record"], start)))
-        for why, count in part.fallback.items():
-            fallback[why] = fallback.get(why, 0) + count
-        for name, value in part.seconds.items():
-            seconds[name] += value
-    return ColumnarResult(pa.concat_tables(tables), fallback, seconds)
+    return ColumnarResult(*_slices.in_slices(_slice, table, resolved, requests, misfit, workers))
 
 
 def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: np.ndarray | None
@@ -138,8 +130,10 @@ def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: n
             for i, result in zip(scalar, evaluate_many(chosen, policies=resolved))]
     pieces.append(rows_table(rows))
     scalar_done = time.perf_counter()
-    out = pa.concat_tables([piece.select(DECISION_SCHEMA.names).cast(DECISION_SCHEMA) for piece in pieces])
-    out = out.take(pc.sort_indices(out["record"]))
+    pieces = [piece.select(DECISION_SCHEMA.names).cast(DECISION_SCHEMA) for piece in pieces if piece.num_rows]
+    out = pa.concat_tables(pieces) if pieces else DECISION_SCHEMA.empty_table()
+    if len(pieces) > 1:  # one group of every row in order (one version and program) needs no reordering
+        out = out.take(pc.sort_indices(out["record"]))
     counts = np.bincount(reason[scalar], minlength=len(reasons)) if len(scalar) else np.zeros(len(reasons), int)
     return ColumnarResult(out, {why: int(count) for why, count in zip(reasons, counts) if count},
                           {"columnar": columnar_done - started, "scalar": scalar_done - columnar_done})
@@ -201,10 +195,8 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     outside = closed | (coverage_year > year + 1)
     if program.years is not None:
         outside |= ~np.isin(coverage_year, list(program.years))
-    done = [_procedure(policy, version, pa.array([program.name] * int(outside.sum()), type=pa.string()),
-                       index[outside], as_of[outside], pa.array(coverage_year[outside], type=pa.int64()),
-                       np.where(closed[outside], "enrollment_closed", "no_policy_in_force").tolist(), "coverage_year")]
-    index, as_of, coverage_year = index[~outside], as_of[~outside], coverage_year[~outside]
+    # rows whose coverage year is over or not ruled are decided before any rule (``Verdicts``):
+    # they stay in the group, so a slice of one version and program needs no reordering
     n = len(index)
     local = np.full(len(data["as_of_days"]), -1, dtype=np.int64)
     local[index] = np.arange(n)
@@ -248,8 +240,8 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     conditions = {rule.id: rule.condition for rule in program.categories}
     frame.category, frame.category_ids = conditions.get, tuple(conditions)
     frame.program = program   # thresholds that are parameters are read per coverage year
-    verdicts = Verdicts(program, version, frame)
-    fallback = verdicts.fallback | frame.note("a law default for a fact with no column", fallback_defaults)
+    verdicts = Verdicts(program, version, frame, outside, closed)
+    fallback = verdicts.fallback | frame.note("a law default for a fact with no column", fallback_defaults & ~outside)
     parameters = {name: _take(values, every) for name, values in data["parameters"].items()}
     columns = outputs(verdicts, verdicts.frame, parameters, fallback)
     for why, rows in frame.notes:
@@ -272,16 +264,16 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
         "coverage_year": pa.array(coverage_year, type=pa.int64()),
         "primary_category": pa.array(categories + [None], type=pa.string()).take(
             pa.array(np.where(verdicts.primary >= 0, verdicts.primary, len(categories)))),
-        "categories": lists([c.true for c in verdicts.categories], [(c,) for c in categories], n),
+        "categories": lists([c.true & ~outside for c in verdicts.categories], [(c,) for c in categories], n),
         "decided_by": verdicts.strings(verdicts.decided_by), "referred_to": verdicts.strings(verdicts.referred_to),
         **columns, "open_deadlines": empty, "missing": listed(verdicts.lacks, frame.facts, verdicts.undetermined, n),
         # a decided outcome lists the categories it left unknown (``engine._run._open_categories``)
-        "open": lists([~c.known & ~verdicts.undetermined for c in verdicts.categories],
+        "open": lists([~c.known & ~verdicts.undetermined & ~outside for c in verdicts.categories],
                       [(rule.name.path,) for rule in program.categories], n),
-        "defaults": lists(defaulted, [(d.fact,) for d in program.defaults], n),
+        "defaults": lists([rows & ~outside for rows in defaulted], [(d.fact,) for d in program.defaults], n),
         "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type),
     })
-    return done + [table.filter(pa.array(~fallback))]
+    return [table.filter(pa.array(~fallback)) if fallback.any() else table]
 
 
 __all__ = ["ColumnarResult", "evaluate_requests", "evaluate_table"]

@@ -71,7 +71,7 @@ class Verdicts:
     by cases (a lacked fact with a few values) or by branches (an unknown category ranked
     above the one that holds)."""
 
-    def __init__(self, program: Program, version: Version, frame: Frame):
+    def __init__(self, program: Program, version: Version, frame: Frame, outside: np.ndarray, closed: np.ndarray):
         self.program, self.version = program, version
         n = frame.n
         pre = results(program.preconditions, frame)
@@ -89,7 +89,10 @@ class Verdicts:
         self.decided_by = np.full(n, -1, dtype=np.int64)
         self.referred_to = np.full(n, -1, dtype=np.int64)
         self.names: list[str | None] = []
-        decided = none.copy()
+        # a coverage year already over (``enrollment_closed``) or not ruled, before any rule
+        self._set(closed, "enrollment_closed", "coverage_year")
+        self._set(outside & ~closed, "no_policy_in_force", "coverage_year")
+        decided = outside.copy()
         for rule, result in zip(program.preconditions, pre):
             hit = result.false & ~decided
             self._set(hit, rule.outcome or "not_eligible", rule.name.path)
@@ -148,7 +151,8 @@ class Verdicts:
         self._set(undetermined, "undetermined", None)
         self.undetermined = undetermined
         # the scalar evaluator decides these by branches or by cases (``engine._run.judge``)
-        self.fallback = novec | (doubt & ~unsure & above) | (undetermined & finite_rows(self.lacks, frame.facts, n))
+        self.fallback = (novec | (doubt & ~unsure & above) | (undetermined & finite_rows(self.lacks, frame.facts, n))
+                         ) & ~outside
         self.primary = np.where(self.applies, primary, -1)
         witness = np.full(n, -1, dtype=np.int64)
         for index, result in enumerate(cats):

@@ -1,0 +1,69 @@
+"""A population decided in slices of ``ROWS`` rows, in this process or in forked workers.
+
+Slices keep memory bounded by one slice's intermediate arrays and keep those arrays small
+enough for the caches. With ``workers`` > 1 the slices are shared out to forked processes
+(POSIX ``fork``: the table, the compiled policies and the requests are inherited, never
+copied or pickled); each sends its slice's decisions back as an Arrow IPC stream, and the
+slices are put back in order. Where ``fork`` is not available the slices are decided here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any, Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ROWS = 65_536  # rows decided together
+_JOB: tuple[Callable[..., Any], pa.Table, Any, list[Any] | None, np.ndarray | None] | None = None
+
+
+def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
+            misfit: np.ndarray | None, start: int) -> Any:
+    end = start + ROWS
+    return decide(table.slice(start, ROWS), resolved, requests[start:end] if requests is not None else None,
+                  misfit[start:end] if misfit is not None else None)
+
+
+def _work(start: int) -> tuple[int, bytes, dict[str, int], dict[str, float]]:
+    """In a forked worker: one slice, its table as an IPC stream."""
+    assert _JOB is not None
+    part = _decide(*_JOB, start)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, part.table.schema) as writer:
+        writer.write_table(part.table)
+    return start, sink.getvalue().to_pybytes(), part.fallback, part.seconds
+
+
+def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
+              misfit: np.ndarray | None, workers: int) -> tuple[pa.Table, dict[str, int], dict[str, float]]:
+    """``decide`` (a slice, the policies, its requests, its misfits -> a ColumnarResult) over
+    every slice; the decisions in record order, the fallback counts and seconds summed."""
+    global _JOB
+    starts = range(0, table.num_rows, ROWS)
+    parts: list[tuple[int, pa.Table, dict[str, int], dict[str, float]]] = []
+    if workers > 1 and len(starts) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _JOB = (decide, table, resolved, requests, misfit)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(starts))) as pool:
+                for start, stream, fallback, seconds in pool.imap(_work, starts):
+                    parts.append((start, pa.ipc.open_stream(stream).read_all(), fallback, seconds))
+        finally:
+            _JOB = None
+    else:
+        for start in starts:
+            part = _decide(decide, table, resolved, requests, misfit, start)
+            parts.append((start, part.table, part.fallback, part.seconds))
+    tables, fallback, seconds = [], {}, {}
+    for start, decided, counts, spent in parts:
+        tables.append(decided.set_column(0, "record", pc.add(decided["record"], start)))
+        for why, count in counts.items():
+            fallback[why] = fallback.get(why, 0) + count
+        for name, value in spent.items():
+            seconds[name] = seconds.get(name, 0.0) + value
+    return pa.concat_tables(tables), fallback, seconds
+
+
+__all__ = ["ROWS", "in_slices"]
