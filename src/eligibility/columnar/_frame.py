@@ -41,7 +41,7 @@ def days(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 def year_month_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Civil year, month and day of days since 1970 (integer arithmetic: H. Hinnant's algorithm)."""
-    z = values.astype(np.int64) + 719468
+    z = values.astype(np.int32) + 719468   # 32-bit: the contract's dates are far inside its range
     era = np.floor_divide(z, 146097)
     doe = z - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
@@ -49,7 +49,7 @@ def year_month_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     mp = (5 * doy + 2) // 153
     day = doy - (153 * mp + 2) // 5 + 1
     month = np.where(mp < 10, mp + 3, mp - 9)
-    return yoe + era * 400 + (month <= 2), month, day
+    return (yoe + era * 400 + (month <= 2)).astype(np.int64), month.astype(np.int64), day.astype(np.int64)
 
 
 def from_civil(year: np.ndarray, month: Any, day: Any) -> np.ndarray:

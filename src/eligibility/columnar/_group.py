@@ -219,6 +219,19 @@ class Verdicts:
         return held
 
 
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``; for small non-negative integers by counting,
+    not sorting (the signatures and keys of a group take few values)."""
+    if values.dtype == np.int64 and len(values) and values.min() >= 0 and values.max() < 1 << 16:
+        present = np.zeros(int(values.max()) + 1, dtype=bool)
+        present[values] = True
+        unique = np.flatnonzero(present)
+        rank = np.cumsum(present) - 1
+        return unique, rank[values]
+    unique, inverse = np.unique(values, return_inverse=True)
+    return unique, inverse.reshape(-1)
+
+
 def lists(masks: list[np.ndarray], items: list[tuple[str, ...]], n: int) -> pa.Array:
     """Per row, the items of every mask that holds, in order, each once: a list column built
     from the few distinct combinations (a bitmask per row)."""
@@ -227,7 +240,7 @@ def lists(masks: list[np.ndarray], items: list[tuple[str, ...]], n: int) -> pa.A
     signature = np.zeros(n, dtype=object if len(masks) > 62 else np.int64)
     for bit, mask in enumerate(masks):
         signature = signature + np.where(mask, 1 << bit, 0)
-    unique, inverse = np.unique(signature, return_inverse=True)
+    unique, inverse = distinct(signature)
     built = []
     for key in unique.tolist():
         seen: list[str] = []

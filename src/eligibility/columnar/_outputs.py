@@ -16,7 +16,7 @@ from ..language import DateExpr
 from ..language.kinds import kind_of, walk as nodes
 from ._decisions import AMOUNT, DEADLINE
 from ._frame import Frame, from_year, to_date
-from ._group import Verdicts, lists, results
+from ._group import Verdicts, distinct, lists, results
 
 
 def uses_status_since(program: Any) -> bool:
@@ -128,7 +128,10 @@ def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int, as_
     actions = np.concatenate([np.full(len(f[0]), i, dtype=np.int64) for i, f in enumerate(found)])
     names = [f[2] for f in found]
     rank = {name: r for r, name in enumerate(sorted(set(names)))}
-    order = np.lexsort((np.asarray([rank[names[a]] for a in range(len(found))])[actions], due, rows))
+    by_action = np.asarray([rank[names[a]] for a in range(len(found))], dtype=np.int64)[actions]
+    low, span = (int(due.min()), int(due.max() - due.min()) + 1) if len(due) else (0, 1)
+    # one int64 key: row, then due date, then action (a stable sort of it is the three-key order)
+    order = np.argsort((rows * span + (due - low)) * len(rank) + by_action, kind="stable")
     rows, due, actions = rows[order], due[order], actions[order]
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
@@ -164,9 +167,11 @@ def _subsidy(program: Any, frame: Frame, chosen: dict[str, np.ndarray], paramete
         keys.append(np.nan_to_num(index, nan=-1).astype(np.int64))
     combined = np.zeros(n, dtype=np.int64)
     for column in keys:  # one int64 key per row from the few values of each part
-        values, codes = np.unique(column, return_inverse=True)
-        combined = combined * len(values) + codes.reshape(-1)
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        values, codes = distinct(column - (column.min() if len(column) else 0))
+        combined = combined * len(values) + codes
+    unique, inverse = distinct(combined)
+    first = np.zeros(len(unique), dtype=np.int64)
+    first[inverse] = np.arange(n)  # a row of each key (every row of a key has the same values)
     amount, share, premium = [], [], []
     for key in [[int(column[i]) for column in keys] for i in first.tolist()]:
         if not key[0]:

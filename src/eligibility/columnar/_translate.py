@@ -126,13 +126,21 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
         when = frame.date(node.held_on)
         day, valid, novec = when.day, when.valid, when.novec
     else:
-        day, valid, novec = frame.status_date, np.ones(frame.n, dtype=bool), frame.none()
+        day, valid, novec = frame.status_date, None, frame.none()
     key = ("kinds", node.kinds)
     of_kind = frame.cache.get(key)
     if of_kind is None:
         of_kind = frame.cache[key] = _is_in(records["kind"], node.kinds)
-    on = day[parent]
-    held = of_kind & valid[parent] & (records["since"] <= on) & (~records["until_known"] | (on <= records["until"]))
+    key = ("in force", id(day), id(valid))   # every status test on one day shares this
+    found = frame.cache.get(key)
+    if found is None:
+        on = day[parent]
+        in_force = (records["since"] <= on) & (~records["until_known"] | (on <= records["until"]))
+        if node.held_on is not None:
+            in_force &= valid[parent]
+        found = frame.cache[key] = (day, valid, on, in_force)  # the arrays kept: their ids stay theirs
+    on, in_force = found[2], found[3]
+    held = of_kind & in_force
     false = np.zeros(len(parent), dtype=bool)
     unknown = np.zeros(len(parent), dtype=bool)
     lacking: list[tuple[str, np.ndarray]] = []   # (attribute, records lacking it)
