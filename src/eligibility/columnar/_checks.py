@@ -264,7 +264,8 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
             if allowed:
                 fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
                 bad |= np.isin(kind_code, codes) & _not_in(values, fits)
-    out["statuses"] = {"parent": parent, "position": positions(parent, n), "fields": fields, "since": since,
+    out["statuses"] = {"parent": parent, "position": positions(parent, n), "kind_code": kind_code.astype(np.int64),
+                       "fields": fields, "since": since,
                        "until": until,
                        "until_known": until_known, "kind": kind}
     rows = np.zeros(n, dtype=bool)

@@ -208,6 +208,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     source = data["statuses"]
     fields = {name: _take(values, chosen) for name, values in source["fields"].items()}
     statuses = {"parent": owner, "position": _take(source["position"], chosen), "kind": _take(source["kind"], chosen),
+                "kind_code": _take(source["kind_code"], chosen),
                 "fields": fields,
                 "since": _take(source["since"], chosen), "until": _take(source["until"], chosen),
                 "until_known": _take(source["until_known"], chosen),

@@ -153,10 +153,31 @@ def first_record(parent: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+class _Picked(dict):
+    """A dict of columns at ``index``, each taken when first read (a subset walks few of them)."""
+
+    def __init__(self, source: Any, index: np.ndarray):
+        super().__init__()
+        self._source, self._index = source, index
+
+    def __missing__(self, key: Any) -> Any:
+        found = self[key] = _pick(self._source[key], self._index)
+        return found
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self._source else default
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._source
+
+    def items(self) -> Any:
+        return ((key, self[key]) for key in self._source)
+
+
 def _pick(value: Any, index: np.ndarray) -> Any:
     """``value`` (arrays, Arrow arrays, and dicts and tuples of them) at ``index``."""
     if isinstance(value, dict):
-        return {key: _pick(item, index) for key, item in value.items()}
+        return _Picked(value, index)
     if isinstance(value, tuple):
         return tuple(_pick(item, index) for item in value)
     if isinstance(value, np.ndarray):
@@ -202,7 +223,9 @@ class Frame:
         def records(table: dict[str, Any]) -> dict[str, Any]:
             owner = local[table["parent"]]
             chosen = np.flatnonzero(owner >= 0)
-            return {**_pick(table, chosen), "parent": owner[chosen]}
+            picked = _pick(table, chosen)
+            picked["parent"] = owner[chosen]
+            return picked
         copied = self.phase(n=len(index), persons=_pick(self.persons, index), statuses=records(self.statuses),
                             enrollments=records(self.enrollments), as_of=self.as_of[index],
                             coverage_year=self.coverage_year[index], status_date=self.status_date[index],

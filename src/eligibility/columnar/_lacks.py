@@ -56,16 +56,16 @@ class FactTable:
         index = np.flatnonzero(rows)
         return index, np.full(len(index), self.fact(path), dtype=np.int64)
 
-    def statuses(self, records: np.ndarray, parent: np.ndarray, position: np.ndarray, kind: pa.Array,
+    def statuses(self, records: np.ndarray, parent: np.ndarray, position: np.ndarray, kind_code: np.ndarray,
                  name: str) -> Lacks:
-        """Status records ``records`` (a mask) lacking attribute ``name``, as their person's rows."""
+        """Status records ``records`` (a mask) lacking attribute ``name``, as their person's rows
+        (``kind_code``: each record's index in ``STATUS_KINDS``)."""
         index = np.flatnonzero(records)
         if not len(index):
             return NONE
-        kinds = kind.take(pa.array(index, type=pa.int64())).to_pylist()
         codes = np.empty(len(index), dtype=np.int64)
-        for i, (at, of) in enumerate(zip(position[index].tolist(), kinds)):
-            finite = name == "area" or (of in STATUS_KINDS and STATUS_ATTRIBUTES[of].get(name, (None, None))[1]
+        for i, (at, of) in enumerate(zip(position[index].tolist(), kind_code[index].tolist())):
+            finite = name == "area" or (of >= 0 and STATUS_ATTRIBUTES[STATUS_KINDS[of]].get(name, (None, None))[1]
                                         is not None)
             codes[i] = self.code(f"person.statuses[{at}].{name}", finite)
         return parent[index], codes

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..contract import STATUS_KINDS
 from ..language.kinds import kind_of
 from ..language.kinds import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from ..workdays import add_months
@@ -130,7 +131,9 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
     key = ("kinds", node.kinds)
     of_kind = frame.cache.get(key)
     if of_kind is None:
-        of_kind = frame.cache[key] = _is_in(records["kind"], node.kinds)
+        ruled = np.zeros(len(STATUS_KINDS) + 1, dtype=bool)   # by the kind's code (-1: none, the last)
+        ruled[[STATUS_KINDS.index(kind) for kind in node.kinds if kind in STATUS_KINDS]] = True
+        of_kind = frame.cache[key] = ruled[records["kind_code"]]
     key = ("in force", id(day), id(valid))   # every status test on one day shares this
     found = frame.cache.get(key)
     if found is None:
@@ -186,7 +189,7 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
         false |= ~bound.valid[parent] | ~passes
     passing = held & ~false
     doubtful = passing & unknown
-    lacks = [frame.facts.statuses(doubtful & lacks_it, parent, records["position"], records["kind"], name)
+    lacks = [frame.facts.statuses(doubtful & lacks_it, parent, records["position"], records["kind_code"], name)
              for name, lacks_it in lacking] if doubtful.any() else []
     return _per_person(frame, parent, passing & ~unknown, doubtful, novec, lacks, witness=True)
 
