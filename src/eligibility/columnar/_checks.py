@@ -136,8 +136,12 @@ def _fixed(array: Any, width: int) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(n, dtype=bool), block
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * array.offset)
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
-    fits = (np.diff(offsets) == width) & _nonnull(array)
-    block[fits] = data[offsets[:-1][fits][:, None] + np.arange(width)]
+    lengths = np.diff(offsets)
+    fits = (lengths == width) & _nonnull(array)
+    if ((lengths == 0) | fits).all():  # every text of that width: they lie side by side in the buffer
+        block[fits] = data[offsets[0]:offsets[0] + width * int(fits.sum())].reshape(-1, width)
+    else:
+        block[fits] = data[offsets[:-1][fits][:, None] + np.arange(width)]
     return fits, block
 
 
@@ -230,6 +234,13 @@ def conform(table: pa.Table, cities: dict[str, dict[str, frozenset[str]]]) -> tu
     return out, suspect
 
 
+def _of_kinds(kind_code: np.ndarray, codes: list[int]) -> np.ndarray:
+    """Records whose kind (its index in ``STATUS_KINDS``; -1 none) is one of ``codes``."""
+    chosen = np.zeros(len(STATUS_KINDS) + 1, dtype=bool)
+    chosen[codes] = True
+    return chosen[kind_code]
+
+
 def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.ndarray:
     n = table.num_rows
     column = table[STATUSES] if STATUSES in table.column_names else pa.nulls(n, pa.list_(STATUS_TYPE))
@@ -259,11 +270,11 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
             if carried is not None:
                 by_values.setdefault(carried[1] or (), []).append(code)
         carriers = [code for codes in by_values.values() for code in codes]
-        bad |= given & ~np.isin(kind_code, carriers)  # an attribute the status kind does not carry
+        bad |= given & ~_of_kinds(kind_code, carriers)  # an attribute the status kind does not carry
         for allowed, codes in by_values.items():
             if allowed:
                 fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
-                bad |= np.isin(kind_code, codes) & _not_in(values, fits)
+                bad |= _of_kinds(kind_code, codes) & _not_in(values, fits)
     out["statuses"] = {"parent": parent, "position": positions(parent, n), "kind_code": kind_code.astype(np.int64),
                        "fields": fields, "since": since,
                        "until": until,

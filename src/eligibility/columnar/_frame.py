@@ -62,8 +62,15 @@ def from_civil(year: np.ndarray, month: Any, day: Any) -> np.ndarray:
 
 
 def from_year(year: np.ndarray, month: int, day: int) -> np.ndarray:
-    """Day ``month``-``day`` of each year (a day every year has)."""
-    return from_civil(year, month, day)
+    """Day ``month``-``day`` of each year (a day every year has): computed once per year in
+    the array's range and looked up (a population's coverage years are few)."""
+    year = np.asarray(year, dtype=np.int64)
+    if not len(year):
+        return year
+    low, high = int(year.min()), int(year.max())
+    if high - low > 400:
+        return from_civil(year, month, day)
+    return from_civil(np.arange(low, high + 1), month, day)[year - low]
 
 
 def next_month_start(values: np.ndarray) -> np.ndarray:
