@@ -125,7 +125,8 @@ def _progress_bar(total: int) -> Any:
 
 
 def run_impact(args: argparse.Namespace) -> int:
-    from .impact import impact, read_population
+    from .impact import impact
+    from .population import read_population
     from .impact_render import format_impact, impact_html
 
     base, reform = load_named(args.base), load_named(args.reform)

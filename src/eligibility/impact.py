@@ -22,11 +22,11 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ._api import evaluate
 from .analysis import diff
+from . import impact_screen
 from .attribution import Attribution, attribute, quick_attribute
 from .contract import Decision, parse_request
 from .errors import RequestError
@@ -75,57 +75,6 @@ class Impact:
         data["transition_shares"] = {key: round(share, 6) for key, share in self.shares().items()}
         data["synthetic_note"] = "counts are of the population given; a synthetic population says nothing of a real one"
         return data
-
-
-def read_population(path: str | Path, *, parsed: bool = True) -> Iterator[tuple[int, Any]]:
-    """(line or row number, request) for each request of a population file: JSONL, one request
-    a line (with ``parsed=False`` the line's JSON text: ``impact`` parses it where it decides, and
-    text travels between processes faster than a mapping); CSV or Parquet in the column layout
-    of ``eligibility batch`` (docs/batch.md; the ``batch`` extra)."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".csv", ".parquet", ".pq"):
-        yield from _table_population(path, suffix)
-        return
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                yield number, json.loads(line) if parsed else line
-
-
-def _table_population(path: str | Path, suffix: str) -> Iterator[tuple[int, Any]]:
-    """Requests of a CSV or Parquet file in the batch layout, numbered as rows (1: the first)."""
-    from . import batch
-
-    if suffix == ".csv":
-        import csv
-
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            for number, row in enumerate(csv.DictReader(file), 1):
-                yield number, batch.csv_request(row)
-        return
-    import pyarrow.parquet as pq
-
-    for number, row in enumerate(batch.flat_table(pq.read_table(path)).to_pylist(), 1):
-        yield number, batch.csv_request({name: _cell(value) for name, value in row.items()})
-
-
-def _cell(value: Any) -> Any:
-    """A Parquet cell as the text (or list) a CSV cell of the same column would hold."""
-    if value is None:
-        return None
-    if isinstance(value, list):   # the records' JSON, as a CSV cell holds it
-        return json.dumps([{k: _plain(v) for k, v in item.items() if v is not None} if isinstance(item, dict)
-                           else _plain(item) for item in value])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _plain(value: Any) -> Any:
-    """A value inside a record, as JSON writes it (dates as ISO text, decimals as text)."""
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -178,6 +127,32 @@ class _Tally:
         for key, found in other.examples.items():
             mine_examples = self.examples.setdefault(key, [])
             mine_examples += found[:EXAMPLES - len(mine_examples)]
+
+    def add_same(self, found: dict[str, Any]) -> None:
+        """The people the columnar screen found deciding the same under both policies."""
+        self.people += found["people"]
+        self.transitions.update(found["transitions"])
+        for category, eligible in found["categories"].items():
+            counter = self.categories.setdefault(category, Counter())
+            counter["before"] += eligible
+            counter["after"] += eligible
+        for side in self.totals:
+            self.totals[side] += found["totals"]
+            self.unknown[side] += found["unknown"]
+        for name, paid in found["sources"].items():
+            source = self.sources.setdefault(name, {"before": Decimal(0), "after": Decimal(0)})
+            for side in source:
+                source[side] += paid
+
+    def add_chunk(self, chunk: list[tuple[int, Any]], base: Policy, reform: Policy, scope: "_Scope") -> None:
+        """A chunk of the population: screened columnar when the ``batch`` extra is installed
+        (``impact_screen``), the people who may change compared one by one."""
+        if impact_screen.available() and len(chunk) > 1:
+            same, found = impact_screen.screen([raw for _, raw in chunk], base, reform)
+            self.add_same(found)
+            chunk = [item for item, unchanged in zip(chunk, same) if not unchanged]
+        for line, raw in chunk:
+            self.add(line, raw, base, reform, scope)
 
     def add(self, line: int, raw: Any, base: Policy, reform: Policy, scope: "_Scope") -> None:
         try:
@@ -235,14 +210,13 @@ class _Tally:
 
 CODE_GROUPS = ("flags", "deadlines", "tier_benefits", "benefit_dates")
 _NO_OUTPUTS = frozenset({"not_eligible", "no_policy_in_force", "enrollment_closed"})  # outcomes decided before outputs
-CHUNK = 2000          # requests per task of a parallel run
+CHUNK = 20_000        # requests per task (decided as columns, then those that may change one by one)
 _WORK: dict[str, Any] = {}   # what a forked worker is given: the two policies and the reform's scope
 
 
 def _run_chunk(chunk: list[tuple[int, Any]]) -> _Tally:
     tally = _Tally()
-    for line, raw in chunk:
-        tally.add(line, raw, _WORK["base"], _WORK["reform"], _WORK["scope"])
+    tally.add_chunk(chunk, _WORK["base"], _WORK["reform"], _WORK["scope"])
     return tally
 
 
@@ -281,8 +255,7 @@ def impact(base: Policy, reform: Policy, requests: Iterable[tuple[int, Any]], *,
                     progress(done)
     else:
         for chunk in _chunks(requests):
-            for line, raw in chunk:
-                tally.add(line, raw, base, reform, scope)
+            tally.add_chunk(chunk, base, reform, scope)
             done += len(chunk)
             if progress is not None:
                 progress(done)

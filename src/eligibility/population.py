@@ -1,4 +1,5 @@
-"""Synthetic populations for impact runs when an analyst has no data. SYNTHETIC: not real people.
+"""Populations: synthetic ones for impact runs when an analyst has no data (SYNTHETIC: not real
+people), and reading a population file (``read_population``: JSONL, CSV or Parquet).
 
 Built on the library's own Hypothesis strategies (``eligibility.testing.requests``): for each
 category of the city, and for people aimed at none, a pool of requests is drawn (seeded, so a
@@ -22,8 +23,10 @@ Marginals (``Marginals``; ``eligibility population --marginals FILE.json`` takes
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 from .language import Policy
@@ -119,3 +122,54 @@ def _adjusted(template: dict[str, Any], policy: Policy, marginals: Marginals, dr
 def _local(policy: Policy, draw: random.Random) -> str:
     return (policy.region + "0" * 6)[:6] if len(policy.region) >= 6 else policy.region + f"{draw.randint(1, 9):02d}"[
         : 6 - len(policy.region)].ljust(6 - len(policy.region), "1")
+
+
+def read_population(path: str | Path, *, parsed: bool = True) -> Iterator[tuple[int, Any]]:
+    """(line or row number, request) for each request of a population file: JSONL, one request
+    a line (with ``parsed=False`` the line's JSON text: ``impact`` parses it where it decides, and
+    text travels between processes faster than a mapping); CSV or Parquet in the column layout
+    of ``eligibility batch`` (docs/batch.md; the ``batch`` extra)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".csv", ".parquet", ".pq"):
+        yield from _table_population(path, suffix)
+        return
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if line.strip():
+                yield number, json.loads(line) if parsed else line
+
+
+def _table_population(path: str | Path, suffix: str) -> Iterator[tuple[int, Any]]:
+    """Requests of a CSV or Parquet file in the batch layout, numbered as rows (1: the first)."""
+    from . import batch
+
+    if suffix == ".csv":
+        import csv
+
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            for number, row in enumerate(csv.DictReader(file), 1):
+                yield number, batch.csv_request(row)
+        return
+    import pyarrow.parquet as pq
+
+    for number, row in enumerate(batch.flat_table(pq.read_table(path)).to_pylist(), 1):
+        yield number, batch.csv_request({name: _cell(value) for name, value in row.items()})
+
+
+def _cell(value: Any) -> Any:
+    """A Parquet cell as the text (or list) a CSV cell of the same column would hold."""
+    if value is None:
+        return None
+    if isinstance(value, list):   # the records' JSON, as a CSV cell holds it
+        return json.dumps([{k: _plain(v) for k, v in item.items() if v is not None} if isinstance(item, dict)
+                           else _plain(item) for item in value])
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A value inside a record, as JSON writes it (dates as ISO text, decimals as text)."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
