@@ -64,9 +64,10 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
-def _chunks(table: pa.Table, policies: PolicySet) -> Iterator[tuple[int, ColumnarResult]]:
-    for start in range(0, max(table.num_rows, 1), CHUNK):
-        yield start, evaluate_table(table.slice(start, CHUNK), policies)
+def _chunks(table: pa.Table, policies: PolicySet, workers: int = 1,
+            progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
+    """A table read whole (Parquet, JSONL) is decided whole, slice by slice (``columnar``)."""
+    yield 0, evaluate_table(table, policies, workers=workers, progress=progress)
 
 
 def _loaded(lines: list[bytes]) -> list[Any]:
@@ -86,12 +87,15 @@ class _NotJson:
         self.reason = reason
 
 
-def read(path: str | Path, policies: PolicySet) -> Iterator[tuple[int, ColumnarResult]]:
-    """Decide the file's records in chunks: (first record's position, the chunk's result)."""
+def read(path: str | Path, policies: PolicySet, workers: int = 1,
+         progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
+    """Decide the file's records in chunks: (first record's position, the chunk's result);
+    ``workers`` > 1: slices decided by that many forked processes. ``progress`` is told the
+    records decided so far where the file is decided whole."""
     kind = format_of(path)
     if kind == "parquet":
         import pyarrow.parquet as pq
-        for batch_start, result in _chunks(_flat(pq.read_table(path)), policies):
+        for batch_start, result in _chunks(_flat(pq.read_table(path)), policies, workers, progress):
             yield batch_start, result
         return
     if kind == "jsonl":
@@ -111,7 +115,7 @@ def read(path: str | Path, policies: PolicySet) -> Iterator[tuple[int, ColumnarR
         if table is not None and table["person"].null_count:
             table = None  # a request without a person is refused by the contract
         if table is not None:
-            yield from _chunks(_flat(table), policies)
+            yield from _chunks(_flat(table), policies, workers, progress)
             return
         lines = [line for line in text.splitlines() if line.strip()]
         for start in range(0, max(len(lines), 1), CHUNK):
@@ -228,12 +232,13 @@ def _json_cells(column: Any, records: bool = False) -> pa.Array:
 
 
 def run(source: str | Path, target: str | Path, policies: PolicySet,
-        progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Decide every record of ``source`` into ``target``; the summary of the whole batch."""
+        progress: Callable[[int], None] | None = None, workers: int = 1) -> dict[str, Any]:
+    """Decide every record of ``source`` into ``target``; the summary of the whole batch.
+    ``workers`` > 1: slices decided by that many forked processes (Parquet and JSONL)."""
     format_of(target)
     chunks, fallback = [], {}
     done = 0
-    for start, result in read(source, policies):
+    for start, result in read(source, policies, workers, progress):
         table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
         chunks.append(table)
         for why, count in result.fallback.items():

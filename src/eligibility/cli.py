@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--out", required=True, metavar="OUT", help="decisions: .jsonl, .csv or .parquet")
     bt.add_argument("--policies", metavar="DIR", help="policy directory (default: the bundled policies)")
     bt.add_argument("--summary", metavar="FILE", help="also write the summary as JSON to FILE")
+    bt.add_argument("--workers", type=int, metavar="N",
+                    help="processes deciding slices of the file (default: 1; POSIX fork)")
 
     sv = sub.add_parser("serve", help="serve the HTTP API (needs the server extra: pip install 'eligibility[server]')")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -284,7 +286,7 @@ def _batch(args: argparse.Namespace) -> int:
     batch.format_of(args.input)
     policies = load_policies(args.policies) if args.policies else bundled_policies()
     bar = batch.progress_bar()
-    summary = batch.run(args.input, args.out, policies, bar)
+    summary = batch.run(args.input, args.out, policies, bar, workers=args.workers or 1)
     if bar is not None:
         print(file=sys.stderr)
     print(batch.summary_text(summary), file=sys.stderr)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -70,19 +70,19 @@ def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | No
     return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers)
 
 
-def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None, *, workers: int = 1
-                   ) -> ColumnarResult:
+def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None, *, workers: int = 1,
+                   progress: Callable[[int], None] | None = None) -> ColumnarResult:
     """A table in the column layout (docs/batch.md), decided columnar. ``workers`` > 1:
-    slices decided by that many forked processes."""
-    return _evaluate(table, policies, None, None, workers)
+    slices decided by that many forked processes; ``progress`` is told the rows decided so far."""
+    return _evaluate(table, policies, None, None, workers, progress)
 
 
 def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None,
-              workers: int) -> ColumnarResult:
+              workers: int, progress: Callable[[int], None] | None = None) -> ColumnarResult:
     resolved = bundled_policies() if policies is None else policies
     if table.num_rows <= _slices.ROWS:
         return _slice(table, resolved, requests, misfit)
-    return ColumnarResult(*_slices.in_slices(_slice, table, resolved, requests, misfit, workers))
+    return ColumnarResult(*_slices.in_slices(_slice, table, resolved, requests, misfit, workers, progress))
 
 
 def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: np.ndarray | None

@@ -3,13 +3,17 @@
 Slices keep memory bounded by one slice's intermediate arrays and keep those arrays small
 enough for the caches. With ``workers`` > 1 the slices are shared out to forked processes
 (POSIX ``fork``: the table, the compiled policies and the requests are inherited, never
-copied or pickled); each sends its slice's decisions back as an Arrow IPC stream, and the
+copied or pickled); each writes its slice's decisions as an Arrow IPC file in shared
+memory (``/dev/shm`` where there is one), which this process maps without a copy, and the
 slices are put back in order. Where ``fork`` is not available the slices are decided here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
+import tempfile
 from typing import Any, Callable
 
 import numpy as np
@@ -27,35 +31,55 @@ def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests
                   misfit[start:end] if misfit is not None else None)
 
 
-def _work(start: int) -> tuple[int, bytes, dict[str, int], dict[str, float]]:
-    """In a forked worker: one slice, its table as an IPC stream."""
+_SHARED = "/dev/shm" if os.path.isdir("/dev/shm") else None
+_FOLDER: list[str] = [""]   # this run's folder of slice files, removed whatever happens
+
+
+def _work(start: int) -> tuple[int, str, dict[str, int], dict[str, float]]:
+    """In a forked worker: one slice, its table written to an IPC file (its path returned)."""
     assert _JOB is not None
     part = _decide(*_JOB, start)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, part.table.schema) as writer:
+    path = os.path.join(_FOLDER[0], f"{start}.arrow")
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, part.table.schema) as writer:
         writer.write_table(part.table)
-    return start, sink.getvalue().to_pybytes(), part.fallback, part.seconds
+    return start, path, part.fallback, part.seconds
+
+
+def _mapped(path: str) -> pa.Table:
+    """A worker's IPC file, mapped (no copy) and unlinked: the mapping keeps it while in use."""
+    try:
+        return pa.ipc.open_file(pa.memory_map(path)).read_all()
+    finally:
+        os.unlink(path)
 
 
 def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
-              misfit: np.ndarray | None, workers: int) -> tuple[pa.Table, dict[str, int], dict[str, float]]:
+              misfit: np.ndarray | None, workers: int, progress: Callable[[int], None] | None = None
+              ) -> tuple[pa.Table, dict[str, int], dict[str, float]]:
     """``decide`` (a slice, the policies, its requests, its misfits -> a ColumnarResult) over
-    every slice; the decisions in record order, the fallback counts and seconds summed."""
+    every slice; the decisions in record order, the fallback counts and seconds summed.
+    ``progress`` is told the rows decided so far after each slice."""
     global _JOB
     starts = range(0, table.num_rows, ROWS)
     parts: list[tuple[int, pa.Table, dict[str, int], dict[str, float]]] = []
     if workers > 1 and len(starts) > 1 and "fork" in multiprocessing.get_all_start_methods():
         _JOB = (decide, table, resolved, requests, misfit)
+        _FOLDER[0] = tempfile.mkdtemp(prefix="eligibility-", dir=_SHARED)
         try:
             with multiprocessing.get_context("fork").Pool(min(workers, len(starts))) as pool:
-                for start, stream, fallback, seconds in pool.imap(_work, starts):
-                    parts.append((start, pa.ipc.open_stream(stream).read_all(), fallback, seconds))
+                for start, path, fallback, seconds in pool.imap(_work, starts):
+                    parts.append((start, _mapped(path), fallback, seconds))
+                    if progress is not None:
+                        progress(min(start + ROWS, table.num_rows))
         finally:
             _JOB = None
+            shutil.rmtree(_FOLDER[0], ignore_errors=True)
     else:
         for start in starts:
             part = _decide(decide, table, resolved, requests, misfit, start)
             parts.append((start, part.table, part.fallback, part.seconds))
+            if progress is not None:
+                progress(min(start + ROWS, table.num_rows))
     tables, fallback, seconds = [], {}, {}
     for start, decided, counts, spent in parts:
         tables.append(decided.set_column(0, "record", pc.add(decided["record"], start)))
