@@ -64,7 +64,7 @@ def _people(n: int):
 
 def worker(kind: str, n: int, folder: Path) -> dict:
     """One measurement in this (fresh) process."""
-    if kind == "columnar":
+    if kind in ("columnar", "columnar2"):
         import pyarrow.parquet as pq
 
         from eligibility import bundled_policies
@@ -74,10 +74,11 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started = time.perf_counter()
         table = pq.read_table(folder / f"people_{n}.parquet")
         loaded = time.perf_counter()
-        result = evaluate_table(table, policies)
+        result = evaluate_table(table, policies, workers=2 if kind == "columnar2" else 1)
         done = time.perf_counter()
         return {"load": loaded - started, "evaluate": done - loaded, **result.seconds,
-                "fallback": sum(result.fallback.values()), "rss": _rss()}
+                "fallback": sum(result.fallback.values()), "rss": _rss(),
+                "worker_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
     if kind == "openfisca":
         import numpy as np
 
@@ -91,10 +92,11 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started = time.perf_counter()
         shantou_openfisca.simulate(system, inputs)
         return {"evaluate": time.perf_counter() - started, "rss": _rss()}
-    if kind == "batch":
+    if kind in ("batch", "batch2"):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(folder / f"people_{n}.jsonl"),
-                        "--out", str(folder / "decisions.parquet")], check=True, stderr=subprocess.DEVNULL)
+                        "--out", str(folder / "decisions.parquet"), "--workers", "2" if kind == "batch2" else "1"],
+                       check=True, stderr=subprocess.DEVNULL)
         return {"evaluate": time.perf_counter() - started}
     if kind == "spark":
         os.environ["PYSPARK_PYTHON"] = sys.executable
@@ -167,7 +169,7 @@ def main() -> int:
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
             for _ in range(n // 1000):
                 file.write("\n".join(lines) + "\n")
-        kinds = ["columnar", "openfisca", "batch"] + ([] if args.no_spark else ["spark"])
+        kinds = ["columnar", "columnar2", "openfisca", "batch", "batch2"] + ([] if args.no_spark else ["spark"])
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(rounds):
             for kind in kinds[r % len(kinds):] + kinds[:r % len(kinds)]:
@@ -184,12 +186,18 @@ def main() -> int:
           f"{col / n * 1e6:.2f} µs | {med('columnar', 'rss'):.0f} MiB |")
     print(f"| of which the columnar walk | {med('columnar', 'columnar'):.2f} s | "
           f"{med('columnar', 'columnar') / n * 1e6:.2f} µs | |")
-    print(f"| of which the scalar evaluator, {med('columnar', 'fallback'):,.0f} rows with missing facts | "
-          f"{med('columnar', 'scalar'):.2f} s | | |")
+    print(f"| of which the scalar evaluator, {med('columnar', 'fallback'):,.0f} rows it decides by cases or "
+          f"branches | {med('columnar', 'scalar'):.2f} s | | |")
+    col2 = med("columnar2", "evaluate")
+    print(f"| columnar, 2 forked workers (peak of the largest worker: {med('columnar2', 'worker_rss'):.0f} MiB) | "
+          f"{col2:.2f} s | {col2 / n * 1e6:.2f} µs | {med('columnar2', 'rss'):.0f} MiB |")
     print(f"| OpenFisca simulation from arrays | {of:.2f} s | {of / n * 1e6:.2f} µs | {med('openfisca', 'rss'):.0f} MiB |")
     print(f"| ratio columnar / OpenFisca | {col / of:.2f} | | {med('columnar', 'rss') / med('openfisca', 'rss'):.2f} |")
-    batch = med("batch", "evaluate")
-    print(f"| `eligibility batch` JSONL → Parquet, end to end | {batch:.2f} s | {n / batch:,.0f} records/s | |")
+    print(f"| ratio columnar with 2 workers / OpenFisca | {col2 / of:.2f} | | |")
+    for kind, workers in (("batch", 1), ("batch2", 2)):
+        batch = med(kind, "evaluate")
+        print(f"| `eligibility batch --workers {workers}` JSONL → Parquet, end to end | {batch:.2f} s | "
+              f"{n / batch:,.0f} records/s | |")
     if "spark" in results:
         spark = med("spark", "evaluate")
         print(f"| Spark local[2] `evaluate_dataframe` → noop | {spark:.2f} s | overhead over columnar "

@@ -3,6 +3,11 @@ people in under 30 s on a 2-core machine).
 
     python benchmarks/impact_shantou.py                 # 100,000 people, each of the four reforms
     python benchmarks/impact_shantou.py --people 20000 --workers 2 --reform shantou_distressed_child
+    python benchmarks/impact_shantou.py --workers 1 --old ../before/src   # side by side with another tree
+
+With ``--old SRC`` each run is paired with the same command run from another source tree
+(``PYTHONPATH=SRC``, e.g. a worktree of an earlier commit), the two alternating, and the
+reports are checked equal but for the policy file's path.
 
 The population (`eligibility population --city shantou --seed 1`, 5% children in distress,
 no premium supplied: the premium is the caller's in Shantou) is written once to a temporary
@@ -39,6 +44,8 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--reform", choices=REFORMS, nargs="*", default=list(REFORMS))
+    parser.add_argument("--old", metavar="SRC", help="another tree's src folder, run side by side")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     command = [sys.executable, "-m", "eligibility.cli"]
     with tempfile.TemporaryDirectory() as folder:
@@ -49,16 +56,29 @@ def main() -> int:
             subprocess.run(command + ["population", "--city", "shantou", "--size", str(args.people), "--seed", "1",
                                       "--marginals", str(marginals)], stdout=out, check=True)
         print(f"population of {args.people:,} synthetic people: {time.perf_counter() - started:.1f} s")
+        trees = [("new", None)] + ([("old", args.old)] if args.old else [])
         for reform in args.reform:
             for workers in args.workers:
-                started, cpu = time.perf_counter(), _children_cpu()
-                result = subprocess.run(command + ["impact", "shantou", str(ROOT / "tests" / "reforms" / f"{reform}.yaml"),
-                                                   "--population", str(people), "--workers", str(workers),
-                                                   "--format", "json"], capture_output=True, text=True, check=True)
-                elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu
-                report = json.loads(result.stdout)
-                print(f"impact {reform:<28} workers={workers}: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU  "
-                      f"({report['people']:,} people, {report['changed']:,} changed; load {os.getloadavg()[0]:.1f})")
+                reports = {}
+                for _ in range(args.rounds):
+                    for name, src in trees:
+                        env = {**os.environ, "PYTHONPATH": src} if src else None
+                        started, cpu = time.perf_counter(), _children_cpu()
+                        result = subprocess.run(command + ["impact", "shantou",
+                                                           str(ROOT / "tests" / "reforms" / f"{reform}.yaml"),
+                                                           "--population", str(people), "--workers", str(workers),
+                                                           "--format", "json"],
+                                                capture_output=True, text=True, check=True, env=env)
+                        elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu
+                        report = json.loads(result.stdout)
+                        report["base"].pop("file", None)
+                        reports[name] = report
+                        print(f"impact {reform:<28} {name} workers={workers}: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU  "
+                              f"({report['people']:,} people, {report['changed']:,} changed; "
+                              f"load {os.getloadavg()[0]:.1f})", flush=True)
+                if args.old and reports["new"] != reports["old"]:
+                    print(f"impact {reform}: the two trees' reports differ")
+                    return 1
     return 0
 
 

@@ -19,7 +19,7 @@ from ._frame import Dates, Frame, Tri, first_record, year_month_day
 from ._lacks import finite_rows, joined
 from ._translate import walk
 
-MISSING = "a rule result is unknown (missing facts)"
+MISSING = "decided by cases or branches (a lacked fact with few values, an unknown higher category) or an unknown output"
 
 
 def coverage_years(program: Program, as_of: np.ndarray, requested: Any) -> np.ndarray:
