@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import pyarrow as pa
 
 from . import bundled_policies, evaluate_many, loads_policy
-from .columnar import DECISION_SCHEMA, ColumnarResult, decision_row, error_row, evaluate_table, row_request
+from .columnar import SLICE_ROWS, DECISION_SCHEMA, ColumnarResult, decision_row, error_row, evaluate_table, row_request
 from .errors import FieldIssue
 from .language import Policy, PolicySet
 
@@ -55,12 +55,26 @@ def _flat(batch: pa.RecordBatch) -> pa.Table:
     return table
 
 
+def _gathered(batches: Iterator[pa.RecordBatch], rows: int = SLICE_ROWS) -> Iterator[pa.Table]:
+    """Spark's Arrow batches (10,000 rows by default) gathered into tables of about ``rows``:
+    each decision pass has a cost of its own, paid once a slice instead of once a batch."""
+    held: list[pa.Table] = []
+    count = 0
+    for batch in batches:
+        held.append(_flat(batch))
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.concat_tables(held, promote_options="permissive")
+            held, count = [], 0
+    if held:
+        yield pa.concat_tables(held, promote_options="permissive")
+
+
 def decide_batches(batches: Iterator[pa.RecordBatch], sources: dict[str, str], key: str | None,
                    schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """What each Spark task runs: its Arrow batches in, decision batches out."""
     policies = _policies(sources)
-    for batch in batches:
-        table = _flat(batch)
+    for table in _gathered(batches):
         keys = table[key] if key else None
         if key:
             table = table.drop_columns([key])

@@ -16,6 +16,7 @@ The column layouts are in docs/batch.md. Needs the ``batch`` extra (pyarrow, num
 from ._decisions import DECISION_SCHEMA, decided_by, decision_row, error_row
 from ._evaluate import ColumnarResult, evaluate_requests, evaluate_table
 from ._layout import ENROLLMENT_TYPE, STATUS_TYPE, input_schema, requests_table, row_request
+from ._slices import ROWS as SLICE_ROWS  # rows decided together
 
-__all__ = ["ColumnarResult", "DECISION_SCHEMA", "ENROLLMENT_TYPE", "STATUS_TYPE", "decided_by", "decision_row",
+__all__ = ["ColumnarResult", "DECISION_SCHEMA", "SLICE_ROWS", "ENROLLMENT_TYPE", "STATUS_TYPE", "decided_by", "decision_row",
            "error_row", "evaluate_requests", "evaluate_table", "input_schema", "requests_table", "row_request"]
