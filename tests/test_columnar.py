@@ -133,3 +133,20 @@ def test_a_lacked_date_and_a_law_default_are_decided_by_arrays():
     assert scalar_rows(population) == rows
     assert ("undetermined", ["person.statuses[0].certificate_valid_until"]) == (rows[0]["outcome"], rows[0]["missing"])
     assert ["choices.tier"] == rows[1]["defaults"]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(st.text(alphabet="0123456789Xx²０ a", min_size=16, max_size=19),
+                          st.from_regex(r"44051119[4-9][0-9](0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
+                                        fullmatch=True)), min_size=1, max_size=12))
+def test_id_numbers_are_judged_on_their_bytes_as_the_contract_judges_them(ids):
+    """The columnar checks read an ID number's bytes (no regular expression): every ID the
+    contract refuses comes back as its error row, and a valid one is decided by arrays."""
+    from eligibility.contract import id_problem
+    population = [{**SHANTOU, "person": {"id_number": number, "hukou": {"region": "440511", "kind": "urban"},
+                                         "statuses": [{"kind": "dibao", "since": "2021-01-10"}]}}
+                  for number in ids]
+    result = evaluate_requests(population)
+    assert scalar_rows(population) == result.table.to_pylist()
+    valid = sum(1 for number in ids if id_problem(number.upper()) is None)
+    assert result.summary()["scalar_fallback"] == len(ids) - valid

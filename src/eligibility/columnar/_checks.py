@@ -31,6 +31,9 @@ _REGION = REGION_PATTERN
 
 
 def _nonnull(array: Any) -> np.ndarray:
+    nulls = array.null_count
+    if nulls == 0 or nulls == len(array):   # no bitmap to read
+        return np.full(len(array), nulls == 0, dtype=bool)
     return pc.is_valid(array).to_numpy(zero_copy_only=False)
 
 
@@ -163,9 +166,11 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     last = block[:, 17]
     last = np.where(last == ord("x"), ord("X"), last)
     shaped = fits & _digits(block[:, :17]) & (((last >= 48) & (last <= 57)) | (last == ord("X")))
-    digits = np.where(shaped[:, None], block, 48).astype(np.int64) - 48
-    weights = np.array(ID_WEIGHTS, dtype=np.int64)
-    check = (digits[:, :17] * weights).sum(axis=1) % 11
+    digits = np.where(shaped[:, None], block, 48)[:, :14].astype(np.int64) - 48  # the birth date's digits
+    # the weighted sum (at most 9 x 10 x 17) is exact in single precision: one matrix-vector product
+    weights = np.array(ID_WEIGHTS, dtype=np.float32)
+    check = ((block[:, :17].astype(np.float32) - 48) @ weights).astype(np.int64) % 11
+    check = np.where(shaped, check, 0)
     expected = np.frombuffer(ID_CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)[check]
     year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
     month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
