@@ -225,3 +225,37 @@ def test_the_columnar_screen_changes_no_figure_of_an_impact(base, name, premium,
     monkeypatch.setattr(impact_screen, "available", lambda: False)
     one_by_one = impact(base, reform, people(premium)).to_dict()
     assert one_by_one == screened
+
+
+ZHENGZHOU_BENEFITS = """\
+reform: zz_benefits
+base: zhengzhou
+label: 补充保险期限延长（测算）
+label_en: "Supplementary cover extended (a scenario)"
+changes:
+  - replace: outputs.supplementary_period
+    with:
+      benefits:
+        - {item: supplementary_cover_start, label: 享受大病补充保险时间（起）, label_en: "Supplementary critical illness cover period (from)", value: "2020-01-01"}
+        - {item: supplementary_cover_end, label: 享受大病补充保险时间（止）, label_en: "Supplementary critical illness cover period (to)", value: "2021-06-30"}
+"""
+
+
+def test_a_reform_of_tier_benefits_without_a_tier_level_is_compared_one_by_one(tmp_path, monkeypatch):
+    """Zhengzhou's supplementary period gives benefits with no tier level: the decision
+    columns do not hold them, so the screen must not count those people unchanged."""
+    pytest.importorskip("pyarrow")
+    import yaml
+
+    from eligibility import impact_screen
+    reform_file = tmp_path / "zz_benefits.yaml"
+    reform_file.write_text(ZHENGZHOU_BENEFITS, encoding="utf-8")
+    base, reform = load_policy(ROOT / "policies" / "zhengzhou.yaml"), load_policy(reform_file)
+    request = json.loads(json.dumps(yaml.safe_load((ROOT / "examples" / "zhengzhou_rural_poor.yaml").read_text(
+        encoding="utf-8")), default=str))
+    people = [(line, request) for line in range(1, 4)]
+    screened = impact(base, reform, people).to_dict()
+    monkeypatch.setattr(impact_screen, "available", lambda: False)
+    assert impact(base, reform, people).to_dict() == screened
+    assert 3 == screened["changed"]
+    assert {"+supplementary_cover_end": 3, "-supplementary_cover_end": 3} == screened["codes"]["tier_benefits"]

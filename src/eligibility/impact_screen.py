@@ -4,8 +4,10 @@ An impact compares two decisions of every person. Most people of a population de
 same under a reform, and for them the comparison needs nothing but their counts. Both
 policies decide the whole chunk as columns (``eligibility.columnar``); the people whose
 decision columns are equal under both are tallied from those columns, and only the others
-(and any row the columns cannot vouch for: a refused record, one with a tier, whose benefits
-the columns do not carry) go through the scalar comparison with its traces and attribution.
+(and any row the columns cannot vouch for: a refused record, or a decision that may carry tier
+benefits, which the columns do not hold: a tier level, or an eligible or referred person of a
+program where an output gives benefits) go through the scalar comparison with its traces and
+attribution.
 The decision columns equal the scalar decisions field by field (``tests/test_columnar.py``),
 so a person found unchanged here is one the scalar comparison would find unchanged.
 
@@ -33,6 +35,11 @@ def available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _giving_benefits(policy: Policy) -> set[str]:
+    """The programs of ``policy`` where some output gives tier benefits."""
+    return {program.name for _, program in policy.places() if any(output.benefits for output in program.outputs)}
 
 
 def _comparable(column: Any) -> Any:
@@ -81,6 +88,11 @@ def screen(requests: list[Any], base: Policy, reform: Policy) -> tuple[list[bool
     before, after = evaluate_requests(parsed, base).table, evaluate_requests(parsed, reform).table
     same = readable & (pc.list_value_length(before["errors"]).to_numpy(zero_copy_only=False) == 0)
     same &= pc.is_null(before["tier_level"]).to_numpy(zero_copy_only=False)
+    giving = sorted(_giving_benefits(base) | _giving_benefits(reform))   # outputs with benefits, even with no tier
+    for table in (before, after):
+        reached = pc.is_in(table["outcome"], value_set=pa.array(["eligible", "referred"]))
+        same &= ~pc.fill_null(pc.and_(reached, pc.is_in(table["program"], value_set=pa.array(giving, pa.string()))),
+                              False).to_numpy(zero_copy_only=False)
     for name in _COMPARED:
         same &= _same(before[name], after[name]).to_numpy(zero_copy_only=False)
     kept = before.filter(pa.array(same)).select(["outcome", "primary_category", "subsidy_amount", "funding_source"])

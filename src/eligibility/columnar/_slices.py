@@ -4,8 +4,10 @@ Slices keep memory bounded by one slice's intermediate arrays and keep those arr
 enough for the caches. With ``workers`` > 1 the slices are shared out to forked processes
 (POSIX ``fork``: the table, the compiled policies and the requests are inherited, never
 copied or pickled); each writes its slice's decisions as an Arrow IPC file in shared
-memory (``/dev/shm`` where there is one), which this process maps without a copy, and the
-slices are put back in order. Where ``fork`` is not available the slices are decided here.
+memory (``/dev/shm`` where it has room for them, else the temporary folder), which this
+process maps without a copy, and the slices are put back in order. A worker that dies (the
+out-of-memory killer) fails the call (``BrokenProcessPool``) rather than hanging it; calls
+from several threads take turns. Where ``fork`` is not available the slices are decided here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
@@ -31,8 +35,20 @@ def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests
                   misfit[start:end] if misfit is not None else None)
 
 
-_SHARED = "/dev/shm" if os.path.isdir("/dev/shm") else None
 _FOLDER: list[str] = [""]   # this run's folder of slice files, removed whatever happens
+_TURNS = threading.Lock()   # one parallel run at a time: the job and the folder are this module's
+_BYTES_A_ROW = 512          # room asked of shared memory per decision row (they take about 300)
+
+
+def _folder(rows: int) -> str:
+    """A new folder for the slice files: in ``/dev/shm`` when it has room for them all."""
+    shared = "/dev/shm"
+    try:
+        found = os.statvfs(shared)
+        roomy = found.f_bavail * found.f_frsize > rows * _BYTES_A_ROW
+    except OSError:
+        roomy = False
+    return tempfile.mkdtemp(prefix="eligibility-", dir=shared if roomy else None)
 
 
 def _work(start: int) -> tuple[int, str, dict[str, int], dict[str, float]]:
@@ -63,17 +79,19 @@ def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, reques
     starts = range(0, table.num_rows, ROWS)
     parts: list[tuple[int, pa.Table, dict[str, int], dict[str, float]]] = []
     if workers > 1 and len(starts) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _JOB = (decide, table, resolved, requests, misfit)
-        _FOLDER[0] = tempfile.mkdtemp(prefix="eligibility-", dir=_SHARED)
-        try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(starts))) as pool:
-                for start, path, fallback, seconds in pool.imap(_work, starts):
-                    parts.append((start, _mapped(path), fallback, seconds))
-                    if progress is not None:
-                        progress(min(start + ROWS, table.num_rows))
-        finally:
-            _JOB = None
-            shutil.rmtree(_FOLDER[0], ignore_errors=True)
+        with _TURNS:
+            _JOB = (decide, table, resolved, requests, misfit)
+            _FOLDER[0] = _folder(table.num_rows)
+            try:
+                with ProcessPoolExecutor(min(workers, len(starts)), mp_context=multiprocessing.get_context("fork")
+                                         ) as pool:
+                    for start, path, fallback, seconds in pool.map(_work, starts):
+                        parts.append((start, _mapped(path), fallback, seconds))
+                        if progress is not None:
+                            progress(min(start + ROWS, table.num_rows))
+            finally:
+                _JOB = None
+                shutil.rmtree(_FOLDER[0], ignore_errors=True)
     else:
         for start in starts:
             part = _decide(decide, table, resolved, requests, misfit, start)
