@@ -4,6 +4,7 @@ order, the subsidy is share × premium rounded half-up to the fen by ``engine.mo
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +33,48 @@ def uses_status_since(program: Any) -> bool:
 
 
 def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallback: np.ndarray) -> dict[str, Any]:
-    """The output columns of a group; ``fallback`` gains the rows an output could not decide."""
+    """The output columns of a group; ``fallback`` gains the rows an output could not decide.
+    Outputs apply to the eligible and referred rows only: where those are fewer than three
+    rows in four, the outputs are walked on them alone and the columns spread back (empty
+    lists and nulls elsewhere, as a row no output reaches has)."""
+    applies = verdicts.applies & ~fallback
+    if applies.sum() * 4 >= frame.n * 3:
+        return _outputs(verdicts, frame, parameters, fallback)
+    index = np.flatnonzero(applies)
+    few = frame.subset(applies)
+    mine = copy.copy(verdicts)   # the verdicts of those rows; witnesses renumbered into the subset's statuses
+    mine.applies, mine.primary, mine.outcome = np.ones(len(index), dtype=bool), verdicts.primary[index], \
+        verdicts.outcome[index]
+    kept = np.full(len(frame.statuses["parent"]), -1, dtype=np.int64)
+    kept[np.flatnonzero(applies[frame.statuses["parent"]])] = np.arange(int(applies[frame.statuses["parent"]].sum()))
+    witness = verdicts.witness[index]
+    mine.witness = np.where(witness >= 0, kept[np.maximum(witness, 0)], -1)
+    undecided = fallback[index]
+    columns = _outputs(mine, few, {name: values.take(pa.array(index)) for name, values in parameters.items()},
+                       undecided)
+    fallback[index] |= undecided
+    for why, rows in few.notes:
+        hits = np.zeros(frame.n, dtype=bool)
+        hits[index[rows]] = True
+        frame.note(why, hits)
+    return {name: _spread(column, index, frame.n) for name, column in columns.items()}
+
+
+def _spread(column: Any, index: np.ndarray, n: int) -> Any:
+    """A column of the rows ``index`` (ascending) as a column of ``n`` rows: a list column with
+    empty lists elsewhere (its items stay as they are), any other with nulls."""
+    if pa.types.is_list(column.type):
+        lengths = np.zeros(n, dtype=np.int32)
+        lengths[index] = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        return pa.ListArray.from_arrays(pa.array(offsets), column.flatten())
+    at = np.full(n, -1, dtype=np.int64)
+    at[index] = np.arange(len(index))
+    return column.take(pa.array(at, mask=at < 0))
+
+
+def _outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallback: np.ndarray) -> dict[str, Any]:
     program, n = verdicts.program, frame.n
     applies = verdicts.applies & ~fallback
     if uses_status_since(program):
