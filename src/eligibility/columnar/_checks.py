@@ -251,7 +251,8 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
     column = table[STATUSES] if STATUSES in table.column_names else pa.nulls(n, pa.list_(STATUS_TYPE))
     parent, bad, too_many, fields = _records(column, STATUS_TYPE)
     kind = fields["kind"]
-    bad |= ~_nonnull(kind) | _not_in(kind, STATUS_KINDS) | ~_nonnull(fields["since"])
+    kind_code = pc.fill_null(pc.index_in(kind, value_set=pa.array(STATUS_KINDS)), -1).to_numpy(zero_copy_only=False)
+    bad |= (kind_code < 0) | ~_nonnull(fields["since"])   # no kind, or one the contract does not have
     bad |= _not_in(fields["area"], ("rural", "urban"))
     bad |= _regions(fields["approved_by"])
     for name, values in fields.items():
@@ -261,7 +262,6 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
     until = pc.fill_null(fields["until"].cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     until_known = _nonnull(fields["until"])
     bad |= (until_known & (until < since)) | (since > as_of[parent])
-    kind_code = pc.fill_null(pc.index_in(kind, value_set=pa.array(STATUS_KINDS)), -1).to_numpy(zero_copy_only=False)
     for name in fields:
         if name in ("kind", "since", "until", "approved_by", "area"):
             continue
@@ -275,11 +275,15 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
             if carried is not None:
                 by_values.setdefault(carried[1] or (), []).append(code)
         carriers = [code for codes in by_values.values() for code in codes]
-        bad |= given & ~_of_kinds(kind_code, carriers)  # an attribute the status kind does not carry
+        at = np.flatnonzero(given)   # the records that give the attribute (few, for most attributes)
+        codes_at = kind_code[at]
+        values_at = values.take(pa.array(at)) if len(at) < len(values) else values
+        wrong = ~_of_kinds(codes_at, carriers)  # an attribute the status kind does not carry
         for allowed, codes in by_values.items():
             if allowed:
                 fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
-                bad |= _of_kinds(kind_code, codes) & _not_in(values, fits)
+                wrong |= _of_kinds(codes_at, codes) & _not_in(values_at, fits)
+        bad[at] |= wrong
     out["statuses"] = {"parent": parent, "position": positions(parent, n), "kind_code": kind_code.astype(np.int64),
                        "fields": fields, "since": since,
                        "until": until,
