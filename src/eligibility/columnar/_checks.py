@@ -166,15 +166,15 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     last = block[:, 17]
     last = np.where(last == ord("x"), ord("X"), last)
     shaped = fits & _digits(block[:, :17]) & (((last >= 48) & (last <= 57)) | (last == ord("X")))
-    digits = np.where(shaped[:, None], block, 48)[:, :14].astype(np.int64) - 48  # the birth date's digits
+    digits = block[:, 6:14].astype(np.int64) - 48  # the birth date's (anything where not ``shaped``: masked)
     # the weighted sum (at most 9 x 10 x 17) is exact in single precision: one matrix-vector product
     weights = np.array(ID_WEIGHTS, dtype=np.float32)
     check = ((block[:, :17].astype(np.float32) - 48) @ weights).astype(np.int64) % 11
     check = np.where(shaped, check, 0)
     expected = np.frombuffer(ID_CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)[check]
-    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
-    plausible = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= 1)
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month, day = digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
+    plausible = shaped & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= 1)
     born_days = from_civil(np.where(plausible, year, 1970), np.where(plausible, month, 1),
                            np.where(plausible, day, 1))
     again = year_month_day(born_days)  # a real day comes back as itself (not 31 April)
