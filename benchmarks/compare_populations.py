@@ -92,12 +92,14 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started = time.perf_counter()
         shantou_openfisca.simulate(system, inputs)
         return {"evaluate": time.perf_counter() - started, "rss": _rss()}
-    if kind in ("batch", "batch2"):
+    if kind in ("batch", "batch2", "batch_parquet"):
+        source = folder / (f"people_{n}.parquet" if kind == "batch_parquet" else f"people_{n}.jsonl")
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(folder / f"people_{n}.jsonl"),
+        subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(source),
                         "--out", str(folder / "decisions.parquet"), "--workers", "2" if kind == "batch2" else "1"],
                        check=True, stderr=subprocess.DEVNULL)
-        return {"evaluate": time.perf_counter() - started}
+        return {"evaluate": time.perf_counter() - started,
+                "rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
     if kind == "spark":
         os.environ["PYSPARK_PYTHON"] = sys.executable
         from pyspark.sql import SparkSession
@@ -169,7 +171,8 @@ def main() -> int:
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
             for _ in range(n // 1000):
                 file.write("\n".join(lines) + "\n")
-        kinds = ["columnar", "columnar2", "openfisca", "batch", "batch2"] + ([] if args.no_spark else ["spark"])
+        kinds = ["columnar", "columnar2", "openfisca", "batch", "batch2", "batch_parquet"] + (
+            [] if args.no_spark else ["spark"])
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(rounds):
             for kind in kinds[r % len(kinds):] + kinds[:r % len(kinds)]:
@@ -194,10 +197,11 @@ def main() -> int:
     print(f"| OpenFisca simulation from arrays | {of:.2f} s | {of / n * 1e6:.2f} µs | {med('openfisca', 'rss'):.0f} MiB |")
     print(f"| ratio columnar / OpenFisca | {col / of:.2f} | | {med('columnar', 'rss') / med('openfisca', 'rss'):.2f} |")
     print(f"| ratio columnar with 2 workers / OpenFisca | {col2 / of:.2f} | | |")
-    for kind, workers in (("batch", 1), ("batch2", 2)):
+    for kind, workers, formats in (("batch", 1, "JSONL → Parquet"), ("batch2", 2, "JSONL → Parquet"),
+                                   ("batch_parquet", 1, "Parquet → Parquet")):
         batch = med(kind, "evaluate")
-        print(f"| `eligibility batch --workers {workers}` JSONL → Parquet, end to end | {batch:.2f} s | "
-              f"{n / batch:,.0f} records/s | |")
+        print(f"| `eligibility batch --workers {workers}` {formats}, end to end | {batch:.2f} s | "
+              f"{n / batch:,.0f} records/s | {med(kind, 'rss'):.0f} MiB |")
     if "spark" in results:
         spark = med("spark", "evaluate")
         print(f"| Spark local[2] `evaluate_dataframe` → noop | {spark:.2f} s | overhead over columnar "

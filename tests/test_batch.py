@@ -11,7 +11,7 @@ import pytest
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from eligibility import RecordError, evaluate_many
+from eligibility import RecordError, bundled_policies, evaluate_many
 from eligibility.batch import write_population
 from eligibility.cli import main
 from eligibility.columnar import decision_row, error_row
@@ -87,3 +87,24 @@ def test_an_unknown_format_or_a_missing_file_exits_2(tmp_path, capsys):
     assert 2 == main(["batch", str(given), "--out", str(tmp_path / "out.xlsx")])
     assert 2 == main(["batch", str(tmp_path / "absent.jsonl"), "--out", str(tmp_path / "out.csv")])
     assert "unknown format" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source", ["jsonl", "parquet"])
+@pytest.mark.parametrize("target", ["parquet", "csv", "jsonl"])
+def test_a_file_decided_in_chunks_reads_and_writes_as_one(tmp_path, monkeypatch, source, target):
+    """A Parquet file is read a chunk at a time and every output written a chunk at a time
+    (memory of one chunk): the rows, their record numbers and the summary are those of the
+    file decided as one."""
+    from eligibility import batch
+    population = [GOOD, OTHER, BAD, GOOD, OTHER] * 5
+    given = tmp_path / f"in.{source}"
+    write_population(population, given)
+    whole = batch.run(given, tmp_path / f"whole.{target}", bundled_policies())
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)   # 25 records: seven chunks
+    told: list[int] = []
+    chunked = batch.run(given, tmp_path / f"chunked.{target}", bundled_policies(), progress=told.append)
+    assert whole == chunked and 25 == chunked["records"] and 5 == chunked["rejected"]
+    assert _read(tmp_path / f"whole.{target}") == _read(tmp_path / f"chunked.{target}")
+    assert 25 == told[-1] and told == sorted(told) and len(set(told)) >= 7
+    if (source, target) == ("jsonl", "parquet"):   # (Parquet cannot hold the bad date 2021-02-30 as it was sent)
+        assert _scalar(population) == _read(tmp_path / f"chunked.{target}")

@@ -1,5 +1,7 @@
 """``eligibility batch``: a file of requests in, a file of decisions out (JSONL, CSV or
-Parquet, by the file names' endings), through the columnar evaluator, in chunks.
+Parquet, by the file names' endings), through the columnar evaluator, in chunks: a Parquet
+file is read a chunk at a time and every output is written a chunk at a time, so a Parquet
+register of any size is decided in the memory of one chunk.
 
 Inputs: JSONL holds one request per line, as ``eligibility evaluate`` takes it; Parquet and
 CSV hold one person a row in the column layout (docs/batch.md), CSV with the statuses and
@@ -18,14 +20,14 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnar import (DECISION_SCHEMA, ENROLLMENT_TYPE, STATUS_TYPE, ColumnarResult, error_row, evaluate_requests,
-                       evaluate_table)
+from .columnar import (DECISION_SCHEMA, ENROLLMENT_TYPE, SLICE_ROWS, STATUS_TYPE, ColumnarResult, error_row,
+                       evaluate_requests, evaluate_table)
 from .columnar import input_schema
 from .errors import EligibilityError, FieldIssue
 from .language import PolicySet
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-CHUNK = 200_000
+CHUNK = 200_000   # records of a CSV file, or of JSONL read line by line, decided together
 _LISTS = ("person.statuses", "person.enrollments")
 
 
@@ -64,10 +66,27 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
-def _chunks(table: pa.Table, policies: PolicySet, workers: int = 1,
+def _chunks(tables: Iterator[pa.Table], policies: PolicySet, workers: int = 1,
             progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
-    """A table read whole (Parquet, JSONL) is decided whole, slice by slice (``columnar``)."""
-    yield 0, evaluate_table(table, policies, workers=workers, progress=progress)
+    """Tables of a few slices each decided slice by slice (``columnar``); the
+    progress told the records decided so far, slice by slice."""
+    start = 0
+    for table in tables:
+        told = None if progress is None else (lambda rows, at=start: progress(at + rows))
+        yield start, evaluate_table(_flat(table), policies, workers=workers, progress=told)
+        start += table.num_rows
+
+
+def _rows(workers: int) -> int:
+    """Records of a table read, decided and written together. One process: one slice of the
+    evaluator (the least memory, and measured no slower than larger chunks). Workers: eight
+    slices each, so that forking them is paid once for many slices (more memory for less time)."""
+    return SLICE_ROWS if workers <= 1 else SLICE_ROWS * 8 * workers
+
+
+def _sliced(table: pa.Table, rows: int) -> Iterator[pa.Table]:
+    for start in range(0, table.num_rows, rows):
+        yield table.slice(start, rows)
 
 
 def _loaded(lines: list[bytes]) -> list[Any]:
@@ -95,8 +114,8 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
     kind = format_of(path)
     if kind == "parquet":
         import pyarrow.parquet as pq
-        for batch_start, result in _chunks(_flat(pq.read_table(path)), policies, workers, progress):
-            yield batch_start, result
+        batches = pq.ParquetFile(path).iter_batches(batch_size=_rows(workers))
+        yield from _chunks((pa.Table.from_batches([batch]) for batch in batches), policies, workers, progress)
         return
     if kind == "jsonl":
         import pyarrow.json as pj
@@ -115,7 +134,7 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
         if table is not None and table["person"].null_count:
             table = None  # a request without a person is refused by the contract
         if table is not None:
-            yield from _chunks(_flat(table), policies, workers, progress)
+            yield from _chunks(_sliced(table, _rows(workers)), policies, workers, progress)
             return
         lines = [line for line in text.splitlines() if line.strip()]
         for start in range(0, max(len(lines), 1), CHUNK):
@@ -197,24 +216,45 @@ def write_population(requests: list[Any], path: str | Path) -> None:
     pcsv.write_csv(pa.table(columns), path)
 
 
+class _Sink:
+    """Decision rows written to ``path`` chunk by chunk: Parquet as typed; CSV and JSONL with
+    lists as JSON. A file is written even for no rows (Parquet and CSV with their columns)."""
+
+    def __init__(self, path: str | Path):
+        self.kind = format_of(path)
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+            self.writer: Any = pq.ParquetWriter(str(path), DECISION_SCHEMA)
+        elif self.kind == "csv":
+            import pyarrow.csv as pcsv
+            self.writer = pcsv.CSVWriter(str(path), pa.schema(
+                [pa.field(f.name, pa.string()) if pa.types.is_list(f.type) else f for f in DECISION_SCHEMA]))
+        else:
+            self.writer = open(path, "w", encoding="utf-8")
+
+    def add(self, table: pa.Table) -> None:
+        table = table.select(DECISION_SCHEMA.names).cast(DECISION_SCHEMA)
+        if self.kind == "parquet":
+            self.writer.write_table(table)
+        elif self.kind == "csv":
+            self.writer.write_table(pa.table({name: (_json_cells(table[name]) if pa.types.is_list(
+                table.schema.field(name).type) else table[name]) for name in table.column_names}))
+        else:
+            self.writer.writelines(json.dumps(row, ensure_ascii=False, default=_plain, separators=(",", ":")) + "\n"
+                                   for row in table.to_pylist())
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 def write(chunks: list[pa.Table], path: str | Path) -> None:
     """The decision rows to ``path``: Parquet as typed; CSV and JSONL with lists as JSON."""
-    kind = format_of(path)
-    table = pa.concat_tables(chunks) if chunks else DECISION_SCHEMA.empty_table()
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-        pq.write_table(table, path)
-        return
-    if kind == "csv":
-        import pyarrow.csv as pcsv
-        columns = {name: (_json_cells(table[name]) if pa.types.is_list(table.schema.field(name).type)
-                          else table[name]) for name in table.column_names}
-        pcsv.write_csv(pa.table(columns), path)
-        return
-    with open(path, "w", encoding="utf-8") as file:
+    sink = _Sink(path)
+    try:
         for chunk in chunks:
-            for row in chunk.to_pylist():
-                file.write(json.dumps(row, ensure_ascii=False, default=_plain, separators=(",", ":")) + "\n")
+            sink.add(chunk)
+    finally:
+        sink.close()
 
 
 def _plain(value: Any) -> str:
@@ -235,20 +275,37 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
         progress: Callable[[int], None] | None = None, workers: int = 1) -> dict[str, Any]:
     """Decide every record of ``source`` into ``target``; the summary of the whole batch.
     ``workers`` > 1: slices decided by that many forked processes (Parquet and JSONL)."""
-    format_of(target)
-    chunks, fallback = [], {}
+    summaries = []
     done = 0
-    for start, result in read(source, policies, workers, progress):
-        table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
-        chunks.append(table)
-        for why, count in result.fallback.items():
-            fallback[why] = fallback.get(why, 0) + count
-        done += table.num_rows
-        if progress is not None:
-            progress(done)
-    write(chunks, target)
-    whole = pa.concat_tables(chunks) if chunks else DECISION_SCHEMA.empty_table()
-    return ColumnarResult(whole, fallback).summary()
+    sink = _Sink(target)
+    try:
+        for start, result in read(source, policies, workers, progress):
+            table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
+            sink.add(table)   # written now: only this chunk's decisions are held
+            summaries.append(ColumnarResult(table, result.fallback).summary())
+            done += table.num_rows
+            if progress is not None:
+                progress(done)
+    finally:
+        sink.close()
+    return _merged(summaries)
+
+
+def _merged(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summaries of the chunks as one: counts and sums added."""
+    whole = ColumnarResult(DECISION_SCHEMA.empty_table()).summary()
+    totals: dict[str, Decimal] = {}
+    for part in summaries:
+        for key in ("records", "rejected", "scalar_fallback"):
+            whole[key] += part[key]
+        for key in ("outcomes", "fallback_reasons"):
+            for name, count in part[key].items():
+                whole[key][name] = whole[key].get(name, 0) + count
+        for name, total in part["subsidy_by_funding_source"].items():
+            totals[name] = totals.get(name, Decimal(0)) + Decimal(total)
+    whole["outcomes"] = dict(sorted(whole["outcomes"].items()))
+    whole["subsidy_by_funding_source"] = {name: str(total) for name, total in sorted(totals.items())}
+    return whole
 
 
 def progress_bar(stream: Any = sys.stderr) -> Callable[[int], None] | None:
