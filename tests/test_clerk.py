@@ -7,7 +7,6 @@ import re
 from itertools import islice
 from pathlib import Path
 
-import pytest
 
 from eligibility import RequestError, bundled_policies, evaluate, render_text
 from eligibility.analysis import reads
