@@ -191,32 +191,47 @@ class Verdicts:
         index = np.where(has, self.witness, 0)
         day = records["since"][index] if len(records["since"]) else np.zeros(frame.n, dtype=np.int64)
         day = np.where(has, day, 0)
-        search = has & self.applies & (day < frame.status_date) & ~self._holds(frame, day, has, self.primary)
+        held, novec = self._holds(frame, day, has, self.primary)
+        search = has & self.applies & (day < frame.status_date) & ~held & ~novec
         if not search.any():
-            return Dates(day, has, frame.none())
+            return Dates(day, has, novec)
         few, primary = frame.subset(search), self.primary[search]  # the search walks these rows only
         low, high = day[search], few.status_date.copy()
+        doubted = np.zeros(few.n, dtype=bool)   # a day the arrays could not decide: the scalar path searches
         while True:
             active = high - low > 1
             if not active.any():
                 break
             middle = low + (high - low) // 2
-            held = self._holds(few, np.where(active, middle, few.status_date), active, primary)
+            held, unsure = self._holds(few, np.where(active, middle, few.status_date), active, primary)
+            doubted |= unsure
             high = np.where(active & held, middle, high)
             low = np.where(active & ~held, middle, low)
         found = day.copy()
         found[search] = high
-        return Dates(found, has, frame.none())
+        searched = np.flatnonzero(search)
+        novec[searched[doubted]] = True
+        for why, rows in few.notes:   # why the search could not decide, said of the whole rows
+            hits = frame.none()
+            hits[searched[rows]] = True
+            frame.note(why, hits)
+        return Dates(found, has, novec)
 
-    def _holds(self, frame: Frame, day: np.ndarray, rows: np.ndarray, primary: np.ndarray) -> np.ndarray:
-        """Whether the primary category holds on ``day`` (per row), for ``rows``."""
+    def _holds(self, frame: Frame, day: np.ndarray, rows: np.ndarray, primary: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the primary category holds on ``day`` (per row), for ``rows``; and the rows
+        no vectorised form decides there."""
         shifted = frame.phase(status_date=day)
-        held = np.zeros(frame.n, dtype=bool)
+        held, novec = np.zeros(frame.n, dtype=bool), np.zeros(frame.n, dtype=bool)
         for index, rule in enumerate(self.program.categories):
             mine = rows & (primary == index)
-            if mine.any():
-                held |= mine & (walk(rule.condition, shifted).true if rule.condition is not None else True)
-        return held
+            if mine.any() and rule.condition is not None:
+                result = walk(rule.condition, shifted)
+                held |= mine & result.true
+                novec |= mine & result.novec
+            elif mine.any():
+                held |= mine
+        return held, novec
 
 
 def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
