@@ -167,9 +167,12 @@ def _ids(array: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     last = np.where(last == ord("x"), ord("X"), last)
     shaped = fits & _digits(block[:, :17]) & (((last >= 48) & (last <= 57)) | (last == ord("X")))
     digits = block[:, 6:14].astype(np.int64) - 48  # the birth date's (anything where not ``shaped``: masked)
-    # the weighted sum (at most 9 x 10 x 17) is exact in single precision: one matrix-vector product
-    weights = np.array(ID_WEIGHTS, dtype=np.float32)
-    check = ((block[:, :17].astype(np.float32) - 48) @ weights).astype(np.int64) % 11
+    # the weighted sum, column by column in 32-bit integers (a matrix product would call BLAS, whose
+    # threads cost more than they give at this size)
+    total = np.zeros(len(block), dtype=np.int32)
+    for at, weight in enumerate(ID_WEIGHTS):
+        total += (block[:, at].astype(np.int32) - 48) * weight
+    check = total.astype(np.int64) % 11
     check = np.where(shaped, check, 0)
     expected = np.frombuffer(ID_CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)[check]
     year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]

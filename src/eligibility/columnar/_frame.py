@@ -39,7 +39,27 @@ def days(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return values, known
 
 
+_FIRST, _LAST = to_day(dt.date(1890, 1, 1)), to_day(dt.date(2110, 12, 31))  # the contract's dates, and more
+
+
+@lru_cache(maxsize=1)
+def _civil_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of every day from 1890 to 2110, built once: a lookup is one gather."""
+    return _civil(np.arange(_FIRST, _LAST + 1, dtype=np.int64))
+
+
 def year_month_day(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Civil year, month and day of days since 1970: looked up for the days of 1890 to 2110
+    (every date the request contract takes, and a margin), computed for any other."""
+    values = np.asarray(values)
+    if len(values) and values.min() >= _FIRST and values.max() <= _LAST:
+        at = values - _FIRST
+        year, month, day = _civil_table()
+        return year[at], month[at], day[at]
+    return _civil(values)
+
+
+def _civil(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Civil year, month and day of days since 1970 (integer arithmetic: H. Hinnant's algorithm)."""
     z = values.astype(np.int32) + 719468   # 32-bit: the contract's dates are far inside its range
     era = np.floor_divide(z, 146097)
@@ -192,6 +212,9 @@ def _pick(value: Any, index: np.ndarray) -> Any:
     return value.take(pa.array(index, type=pa.int64()))
 
 
+_PER_RECORD = ("kinds", "attribute")   # frame.cache entries that are masks of the statuses' records
+
+
 class Frame:
     """One group's rows and the phase they are evaluated in (matched categories, the
     primary status), with a memo of results by node."""
@@ -227,20 +250,24 @@ class Frame:
         local = np.full(self.n, -1, dtype=np.int64)
         local[index] = np.arange(len(index))
 
-        def records(table: dict[str, Any]) -> dict[str, Any]:
+        def records(table: dict[str, Any]) -> tuple[dict[str, Any], np.ndarray]:
             owner = local[table["parent"]]
             chosen = np.flatnonzero(owner >= 0)
             picked = _pick(table, chosen)
             picked["parent"] = owner[chosen]
-            return picked
-        copied = self.phase(n=len(index), persons=_pick(self.persons, index), statuses=records(self.statuses),
-                            enrollments=records(self.enrollments), as_of=self.as_of[index],
+            return picked, chosen
+        statuses, chosen = records(self.statuses)
+        # the status tests' masks that no date changes (kinds, attributes) are the same records' masks
+        cache = {key: _pick(value, chosen) for key, value in self.cache.items()
+                 if isinstance(key, tuple) and key[0] in _PER_RECORD}
+        copied = self.phase(n=len(index), persons=_pick(self.persons, index), statuses=statuses,
+                            enrollments=records(self.enrollments)[0], as_of=self.as_of[index],
                             coverage_year=self.coverage_year[index], status_date=self.status_date[index],
                             matched=_pick(self.matched, index), undecided=_pick(self.undecided, index),
                             undecided_lacks={cid: picked(lacks, local) for cid, lacks in self.undecided_lacks.items()},
                             since=None if self.since is None else Dates(self.since.day[index], self.since.valid[index],
                                                                         self.since.novec[index]),
-                            notes=[], cache={})
+                            notes=[], cache=cache)
         copied.shifted = self.shifted
         return copied
 
