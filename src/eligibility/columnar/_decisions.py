@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
+import numpy as np
 import pyarrow as pa
 
 from ..contract import Decision
@@ -112,8 +113,19 @@ def error_row(record: int, issues: Iterable[FieldIssue]) -> dict[str, Any]:
     return row
 
 
+def empty_lists(n: int, kind: pa.DataType) -> pa.Array:
+    """``n`` empty lists of ``kind`` (a list type), built from their offsets, not from Python lists."""
+    return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type=kind.value_type))
+
+
+def repeated(value: str | None, n: int) -> pa.Array:
+    """``value`` (text, or null) ``n`` times."""
+    return pa.repeat(pa.scalar(value, type=pa.string()), n)
+
+
 def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=DECISION_SCHEMA)
 
 
-__all__ = ["COLUMNS", "DECISION_SCHEMA", "decided_by", "decision_row", "error_row", "rows_table"]
+__all__ = ["COLUMNS", "DECISION_SCHEMA", "decided_by", "decision_row", "empty_lists", "error_row", "repeated",
+           "rows_table"]

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from .. import Policy, PolicySet, RecordError, bundled_policies, evaluate_many
 from ..engine import prepare
 from ._checks import conform
-from ._decisions import DECISION_SCHEMA, decision_row, error_row, rows_table
+from ._decisions import DECISION_SCHEMA, decision_row, empty_lists, error_row, repeated, rows_table
 from ._frame import Frame, days, to_day, year_month_day
 from ._group import MISSING, Verdicts, coverage_years, lists, status_dates
 from ._lacks import listed
@@ -163,16 +163,16 @@ def _procedure(policy: Policy, version: Any, program: Any, index: np.ndarray, as
     over (enrollment_closed) or not ruled (``coverage_year``). ``program`` is a name here."""
     n = len(index)
     columns: dict[str, Any] = {name: pa.nulls(n, DECISION_SCHEMA.field(name).type) for name in DECISION_SCHEMA.names}
-    empty = pa.array([[]] * n, type=pa.list_(pa.string()))
+    empty = empty_lists(n, pa.list_(pa.string()))
     columns.update({
         "record": pa.array(index, type=pa.int64()), "outcome": pa.array(outcome, type=pa.string()),
         "eligible": pa.array(np.zeros(n, dtype=bool)),
-        "city": pa.array([policy.city] * n, type=pa.string()), "as_of": _dates(as_of),
-        "program": program, "policy_version": pa.array([version.id if version else None] * n, type=pa.string()),
-        "coverage_year": coverage_year, "categories": empty, "decided_by": pa.array([step] * n, type=pa.string()),
-        "flags": empty, "deadlines": pa.array([[]] * n, type=DECISION_SCHEMA.field("deadlines").type),
+        "city": repeated(policy.city, n), "as_of": _dates(as_of),
+        "program": program, "policy_version": repeated(version.id if version else None, n),
+        "coverage_year": coverage_year, "categories": empty, "decided_by": repeated(step, n),
+        "flags": empty, "deadlines": empty_lists(n, DECISION_SCHEMA.field("deadlines").type),
         "open_deadlines": empty, "missing": empty, "open": empty, "defaults": empty,
-        "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type)})
+        "errors": empty_lists(n, DECISION_SCHEMA.field("errors").type)})
     return pa.table(columns)
 
 
@@ -254,14 +254,14 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
     fall(hits, MISSING)
     outcome = verdicts.strings(verdicts.outcome)
     categories = [rule.id for rule in program.categories]
-    empty = pa.array([[]] * n, type=pa.list_(pa.string()))
+    empty = empty_lists(n, pa.list_(pa.string()))
     table = pa.table({
         "record": pa.array(index, type=pa.int64()), "outcome": outcome,
         "eligible": pc.fill_null(pc.equal(outcome, "eligible"), False),
-        "city": pa.array([policy.city] * n, type=pa.string()),
+        "city": repeated(policy.city, n),
         "as_of": _dates(as_of),
-        "program": pa.array([program.name] * n, type=pa.string()),
-        "policy_version": pa.array([version.id] * n, type=pa.string()),
+        "program": repeated(program.name, n),
+        "policy_version": repeated(version.id, n),
         "coverage_year": pa.array(coverage_year, type=pa.int64()),
         "primary_category": pa.array(categories + [None], type=pa.string()).take(
             pa.array(np.where(verdicts.primary >= 0, verdicts.primary, len(categories)))),
@@ -272,7 +272,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
         "open": lists([~c.known & ~verdicts.undetermined & ~outside for c in verdicts.categories],
                       [(rule.name.path,) for rule in program.categories], n),
         "defaults": lists([rows & ~outside for rows in defaulted], [(d.fact,) for d in program.defaults], n),
-        "errors": pa.array([[]] * n, type=DECISION_SCHEMA.field("errors").type),
+        "errors": empty_lists(n, DECISION_SCHEMA.field("errors").type),
     })
     return [table.filter(pa.array(~fallback)) if fallback.any() else table]
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..language import Program, Version
 from ._frame import Dates, Frame, Tri, first_record, year_month_day
+from ._decisions import empty_lists
 from ._lacks import finite_rows, joined
 from ._translate import walk
 
@@ -251,7 +252,7 @@ def lists(masks: list[np.ndarray], items: list[tuple[str, ...]], n: int) -> pa.A
     """Per row, the items of every mask that holds, in order, each once: a list column built
     from the few distinct combinations (a bitmask per row)."""
     if not masks:
-        return pa.array([[]] * n, type=pa.list_(pa.string()))
+        return empty_lists(n, pa.list_(pa.string()))
     signature = np.zeros(n, dtype=object if len(masks) > 62 else np.int64)
     for bit, mask in enumerate(masks):
         signature = signature + np.where(mask, 1 << bit, 0)

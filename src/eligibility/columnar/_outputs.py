@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from ..engine import money
 from ..language import DateExpr
 from ..language.kinds import kind_of, walk as nodes
-from ._decisions import AMOUNT, DEADLINE
+from ._decisions import AMOUNT, DEADLINE, empty_lists
 from ._frame import Frame, from_year, to_date
 from ._group import Verdicts, distinct, lists, results
 
@@ -164,7 +164,7 @@ def _region(how: pa.Array, verdicts: Verdicts, frame: Frame) -> pa.Array:
 def _deadlines(found: list[tuple[np.ndarray, np.ndarray, str, str]], n: int, as_of: np.ndarray) -> pa.Array:
     """Deadlines per row, by due date then action, as a list of structs (passed: due before as_of)."""
     if not found:
-        return pa.array([[]] * n, type=pa.list_(DEADLINE))
+        return empty_lists(n, pa.list_(DEADLINE))
     rows = np.concatenate([f[0] for f in found])
     due = np.concatenate([f[1] for f in found])
     actions = np.concatenate([np.full(len(f[0]), i, dtype=np.int64) for i, f in enumerate(found)])
