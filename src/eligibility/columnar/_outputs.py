@@ -121,8 +121,8 @@ def _outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallb
     empty = start_valid & end_valid & (start > end)  # benefits would start after the year ends: none
     for name, day, valid in (("benefit_start", start, start_valid & ~empty), ("benefit_end", end, end_valid & ~empty)):
         columns[name] = pa.array(day.astype(np.int32), type=pa.int32(), mask=~valid).cast(pa.date32())
-    columns["benefit_note"] = pa.array(np.where(empty, "no_benefit_days_in_coverage_year", None).tolist(),
-                                       type=pa.string())
+    columns["benefit_note"] = pa.array(["no_benefit_days_in_coverage_year", None], type=pa.string()).take(
+        pa.array(np.where(empty, 0, 1)))
 
     def value(name: str, rows: np.ndarray | None = None, kind: pa.DataType = pa.string()) -> pa.Array:
         """The value the first applying output gave ``name``, per row (null where none did)."""
