@@ -57,21 +57,22 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
         hits = np.zeros(frame.n, dtype=bool)
         hits[index[rows]] = True
         frame.note(why, hits)
-    return {name: _spread(column, index, frame.n) for name, column in columns.items()}
+    mask = pa.array(applies)
+    return {name: _spread(column, index, mask) for name, column in columns.items()}
 
 
-def _spread(column: Any, index: np.ndarray, n: int) -> Any:
-    """A column of the rows ``index`` (ascending) as a column of ``n`` rows: a list column with
-    empty lists elsewhere (its items stay as they are), any other with nulls."""
+def _spread(column: Any, index: np.ndarray, mask: pa.Array) -> Any:
+    """A column of the rows ``index`` (ascending; ``mask`` marks them among all rows) as a
+    column of every row: a list column with empty lists elsewhere (its items stay as they
+    are), any other with nulls (its values put in the marked places, in order)."""
+    n = len(mask)
     if pa.types.is_list(column.type):
         lengths = np.zeros(n, dtype=np.int32)
         lengths[index] = pc.list_value_length(column).to_numpy(zero_copy_only=False)
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
         return pa.ListArray.from_arrays(pa.array(offsets), column.flatten())
-    at = np.full(n, -1, dtype=np.int64)
-    at[index] = np.arange(len(index))
-    return column.take(pa.array(at, mask=at < 0))
+    return pc.replace_with_mask(pa.nulls(n, column.type), mask, column)
 
 
 def _outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallback: np.ndarray) -> dict[str, Any]:
