@@ -95,7 +95,7 @@ def test_evaluate_many_traces_the_chosen_records_only():
     assert [True, False] == [bool(d.trace) for d in evaluate_many([SHANTOU] * 2, trace=lambda i: i == 0)]
 
 
-def test_a_population_decided_in_slices_is_decided_as_one(monkeypatch):
+def test_a_population_decided_in_slices_is_decided_as_one(monkeypatch, tmp_path):
     """Slices of ``ROWS`` rows each (memory bounded, arrays cache-sized): records keep their
     numbers and every column its values across the slices' seams."""
     from eligibility.columnar import _slices
@@ -113,9 +113,20 @@ def test_a_population_decided_in_slices_is_decided_as_one(monkeypatch):
     assert list(range(len(population))) == sliced.table["record"].to_pylist()
     assert whole.fallback == sliced.fallback
     # the same slices shared out to two forked workers come back in order
+    import os
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    decide = _slices._decide
+
+    def noting(*args):   # each process that decides a slice leaves its pid
+        (folder / str(os.getpid())).touch()
+        return decide(*args)
+    monkeypatch.setattr(_slices, "_decide", noting)
     parallel = evaluate_requests(population, workers=2)
     assert whole.table.to_pylist() == parallel.table.to_pylist()
     assert whole.fallback == parallel.fallback
+    pids = {int(path.name) for path in folder.iterdir()}
+    assert pids and os.getpid() not in pids   # the slices were decided in forked workers, not here
 
 
 def test_a_lacked_date_and_a_law_default_are_decided_by_arrays():
