@@ -158,9 +158,9 @@ def _records(records: dict[str, Any], local: np.ndarray) -> tuple[np.ndarray | N
 
 def _procedure(policy: Policy, version: Any, program: Any, index: np.ndarray, as_of: np.ndarray,
                coverage_year: Any, outcome: Any, step: str) -> pa.Table:
-    """Rows decided by the procedure before any rule: no version in force (``step``
-    ``version``), a program the version does not rule (``program``), a coverage year already
-    over (enrollment_closed) or not ruled (``coverage_year``). ``program`` is a name here."""
+    """Rows decided by the procedure before any version's rules: no version in force
+    (``step`` ``version``), a program the version does not rule (``program``). A coverage year
+    already over or not ruled is decided in its group (``Verdicts``)."""
     n = len(index)
     columns: dict[str, Any] = {name: pa.nulls(n, DECISION_SCHEMA.field(name).type) for name in DECISION_SCHEMA.names}
     empty = empty_lists(n, pa.list_(pa.string()))
