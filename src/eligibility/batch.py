@@ -247,16 +247,6 @@ class _Sink:
         self.writer.close()
 
 
-def write(chunks: list[pa.Table], path: str | Path) -> None:
-    """The decision rows to ``path``: Parquet as typed; CSV and JSONL with lists as JSON."""
-    sink = _Sink(path)
-    try:
-        for chunk in chunks:
-            sink.add(chunk)
-    finally:
-        sink.close()
-
-
 def _plain(value: Any) -> str:
     return str(value) if isinstance(value, Decimal) else value.isoformat()
 

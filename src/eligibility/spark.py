@@ -24,7 +24,8 @@ from typing import Any, Iterator
 import pyarrow as pa
 
 from . import bundled_policies, evaluate_many, loads_policy
-from .columnar import SLICE_ROWS, DECISION_SCHEMA, ColumnarResult, decision_row, error_row, evaluate_table, row_request
+from .batch import flat_table
+from .columnar import SLICE_ROWS, DECISION_SCHEMA, decision_row, error_row, evaluate_table, row_request
 from .errors import FieldIssue
 from .language import Policy, PolicySet
 
@@ -49,10 +50,7 @@ _DOT = "__"  # Spark resolves a dotted column name as a struct's field: the layo
 
 def _flat(batch: pa.RecordBatch) -> pa.Table:
     table = pa.Table.from_batches([batch])
-    table = table.rename_columns([name.replace(_DOT, ".") for name in table.column_names])
-    while any(pa.types.is_struct(field.type) for field in table.schema):
-        table = table.flatten()
-    return table
+    return flat_table(table.rename_columns([name.replace(_DOT, ".") for name in table.column_names]))
 
 
 def _gathered(batches: Iterator[pa.RecordBatch], rows: int = SLICE_ROWS) -> Iterator[pa.Table]:
@@ -98,7 +96,7 @@ def _row_by_row(table: pa.Table, policies: PolicySet, why: str) -> pa.Table:
             rows.append(error_row(index, [FieldIssue("", "evaluation_failed",
                                                      f"the record could not be decided ({type(exc).__name__}; "
                                                      f"the batch failed with {why})")]))
-    return ColumnarResult(pa.Table.from_pylist(rows, schema=DECISION_SCHEMA)).table
+    return pa.Table.from_pylist(rows, schema=DECISION_SCHEMA)
 
 
 def evaluate_dataframe(frame: Any, policies: PolicySet | Policy | None = None, *, key: str | None = None) -> Any:

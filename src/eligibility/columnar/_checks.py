@@ -19,15 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import (EARLIEST_DATE, ID_CHECK_CHARACTERS, ID_WEIGHTS, LATEST_DATE, MAX_AMOUNT, MAX_ENROLLMENTS,
-                        MAX_STATUSES, REGION_PATTERN, SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS)
-from ._frame import from_civil, year_month_day
+                        MAX_STATUSES, SCHEMES, STATUS_ATTRIBUTES, STATUS_KINDS)
+from ._frame import from_civil, of_kinds, year_month_day
 from ._layout import COLUMNS, ENROLLMENT_TYPE, ENROLLMENTS, PARAMETER, STATUS_TYPE, STATUSES
 
 # the request contract's limits, in the units the arrays use (days since 1970)
 _EARLIEST, _LATEST = ((day - dt.date(1970, 1, 1)).days for day in (EARLIEST_DATE, LATEST_DATE))
-_MAX_AMOUNT = MAX_AMOUNT
 _LIMIT = min(MAX_STATUSES, MAX_ENROLLMENTS)  # statuses or enrolments a request may hold
-_REGION = REGION_PATTERN
 
 
 def _nonnull(array: Any) -> np.ndarray:
@@ -117,7 +115,7 @@ def _bad_amounts(array: Any, positive: bool = False) -> np.ndarray:
         try:
             amount = Decimal(text) if text is not None else Decimal(0)
             fine = amount.is_finite() and (amount > 0 if positive and text is not None else amount >= 0) \
-                and amount <= _MAX_AMOUNT and amount.as_tuple().exponent >= -8 and text == text.strip() \
+                and amount <= MAX_AMOUNT and amount.as_tuple().exponent >= -8 and text == text.strip() \
                 if text is not None else True
         except (InvalidOperation, ValueError):
             fine = False
@@ -247,13 +245,6 @@ def conform(table: pa.Table, cities: dict[str, dict[str, frozenset[str]]]) -> tu
     return out, suspect
 
 
-def _of_kinds(kind_code: np.ndarray, codes: list[int]) -> np.ndarray:
-    """Records whose kind (its index in ``STATUS_KINDS``; -1 none) is one of ``codes``."""
-    chosen = np.zeros(len(STATUS_KINDS) + 1, dtype=bool)
-    chosen[codes] = True
-    return chosen[kind_code]
-
-
 def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.ndarray:
     n = table.num_rows
     column = table[STATUSES] if STATUSES in table.column_names else pa.nulls(n, pa.list_(STATUS_TYPE))
@@ -286,11 +277,11 @@ def _statuses(table: pa.Table, out: dict[str, Any], as_of: np.ndarray) -> np.nda
         at = np.flatnonzero(given)   # the records that give the attribute (few, for most attributes)
         codes_at = kind_code[at]
         values_at = values.take(pa.array(at)) if len(at) < len(values) else values
-        wrong = ~_of_kinds(codes_at, carriers)  # an attribute the status kind does not carry
+        wrong = ~of_kinds(codes_at, carriers)  # an attribute the status kind does not carry
         for allowed, codes in by_values.items():
             if allowed:
                 fits = [v for v in allowed if isinstance(v, bool) == pa.types.is_boolean(values.type)]
-                wrong |= _of_kinds(codes_at, codes) & _not_in(values_at, fits)
+                wrong |= of_kinds(codes_at, codes) & _not_in(values_at, fits)
         bad[at] |= wrong
     out["statuses"] = {"parent": parent, "position": positions(parent, n), "kind_code": kind_code.astype(np.int64),
                        "fields": fields, "since": since,

@@ -120,7 +120,7 @@ def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: n
                     zero_copy_only=False)
                 ruled |= mine
                 if mine.any():
-                    pieces += _group(policy, version, ruled_program, np.flatnonzero(mine), data, fall)
+                    pieces.append(_group(policy, version, ruled_program, np.flatnonzero(mine), data, fall))
             pieces.append(_unruled(policy, version, rows & ~ruled, data, "program"))
         pieces.append(_unruled(policy, None, here & ~taken, data, "version"))
     scalar = np.flatnonzero(reason >= 0)
@@ -187,7 +187,7 @@ def _dates(days_since_1970: np.ndarray) -> pa.Array:
 
 
 def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: dict[str, Any], fall: Any
-           ) -> list[pa.Table]:
+           ) -> pa.Table:
     as_of = data["as_of_days"][index]
     coverage_year = coverage_years(program, as_of, _take(data["coverage_year"], index))
     year = year_month_day(as_of)[0]
@@ -274,7 +274,7 @@ def _group(policy: Policy, version: Any, program: Any, index: np.ndarray, data: 
         "defaults": lists([rows & ~outside for rows in defaulted], [(d.fact,) for d in program.defaults], n),
         "errors": empty_lists(n, DECISION_SCHEMA.field("errors").type),
     })
-    return [table.filter(pa.array(~fallback)) if fallback.any() else table]
+    return table.filter(pa.array(~fallback)) if fallback.any() else table
 
 
 __all__ = ["ColumnarResult", "evaluate_requests", "evaluate_table"]

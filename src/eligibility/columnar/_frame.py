@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..contract import STATUS_KINDS
 from ..errors import CalendarError
 from ..language import DateExpr, MonthDay
 from ..workdays import FIRST_YEAR, LAST_YEAR, add_months, is_working_day
@@ -167,6 +168,13 @@ class Dates:
         self.day, self.valid, self.novec = day, valid, novec
 
 
+def of_kinds(kind_code: np.ndarray, codes: Any) -> np.ndarray:
+    """Status records whose kind (its index in ``STATUS_KINDS``; -1 none) is one of ``codes``."""
+    chosen = np.zeros(len(STATUS_KINDS) + 1, dtype=bool)
+    chosen[list(codes)] = True
+    return chosen[kind_code]
+
+
 def first_record(parent: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """Per row (of ``n``), the first (lowest) record index where ``mask``; -1 when none. Records
     are ordered by owner, then by their position in the request."""
@@ -281,10 +289,14 @@ class Frame:
 
     @property
     def as_of_year(self) -> np.ndarray:
-        found = self.cache.get("as_of_year")
-        if found is None:
-            found = self.cache["as_of_year"] = self.civil(self.as_of)[0]
-        return found
+        return self.civil(self.as_of)[0]
+
+    def adopt_notes(self, few: "Frame", index: np.ndarray) -> None:
+        """The notes of a subset (``few``, of rows ``index``), said of this frame's rows."""
+        for why, rows in few.notes:
+            hits = self.none()
+            hits[index[rows]] = True
+            self.note(why, hits)
 
     def note(self, why: str, rows: np.ndarray) -> np.ndarray:
         if rows.any():

@@ -212,10 +212,7 @@ class Verdicts:
         found[search] = high
         searched = np.flatnonzero(search)
         novec[searched[doubted]] = True
-        for why, rows in few.notes:   # why the search could not decide, said of the whole rows
-            hits = frame.none()
-            hits[searched[rows]] = True
-            frame.note(why, hits)
+        frame.adopt_notes(few, searched)   # why the search could not decide, said of the whole rows
         return Dates(found, has, novec)
 
     def _holds(self, frame: Frame, day: np.ndarray, rows: np.ndarray, primary: np.ndarray

@@ -53,10 +53,7 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
     columns = _outputs(mine, few, {name: values.take(pa.array(index)) for name, values in parameters.items()},
                        undecided)
     fallback[index] |= undecided
-    for why, rows in few.notes:
-        hits = np.zeros(frame.n, dtype=bool)
-        hits[index[rows]] = True
-        frame.note(why, hits)
+    frame.adopt_notes(few, index)
     mask = pa.array(applies)
     return {name: _spread(column, index, mask) for name, column in columns.items()}
 

@@ -20,7 +20,7 @@ from ..contract import STATUS_KINDS
 from ..language.kinds import kind_of
 from ..language.kinds import age, category, choice, coverage, date, enrolled, hukou, logic, person, status
 from ..workdays import add_months
-from ._frame import Frame, Tri, mapped
+from ._frame import Frame, Tri, mapped, of_kinds
 from ._lacks import Lacks, joined, scattered
 
 Walk = Callable[[Any, Frame], Tri]
@@ -113,10 +113,7 @@ def _on_rows(node: Any, frame: Frame, rows: np.ndarray) -> Tri:
     part = walk(node, few)
     value, known, novec = frame.none(), np.ones(frame.n, dtype=bool), frame.none()
     value[index], known[index], novec[index] = part.value, part.known, part.novec
-    for why, hits in few.notes:
-        scattered_hits = frame.none()
-        scattered_hits[index[hits]] = True
-        frame.note(why, scattered_hits)
+    frame.adopt_notes(few, index)
     return Tri(value, known, novec, lacks=scattered(part.lacks, index))
 
 
@@ -131,9 +128,8 @@ def _status(node: Any, frame: Frame, walk: Walk) -> Tri:
     key = ("kinds", node.kinds)
     of_kind = frame.cache.get(key)
     if of_kind is None:
-        ruled = np.zeros(len(STATUS_KINDS) + 1, dtype=bool)   # by the kind's code (-1: none, the last)
-        ruled[[STATUS_KINDS.index(kind) for kind in node.kinds if kind in STATUS_KINDS]] = True
-        of_kind = frame.cache[key] = ruled[records["kind_code"]]
+        of_kind = frame.cache[key] = of_kinds(records["kind_code"],
+                                              [STATUS_KINDS.index(kind) for kind in node.kinds if kind in STATUS_KINDS])
     key = ("in force", id(day), id(valid))   # every status test on one day shares this
     found = frame.cache.get(key)
     if found is None:
