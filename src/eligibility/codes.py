@@ -72,8 +72,7 @@ class Vocabulary:
         if section == "flags":
             return self.code("flags", code)
         if section == "deadlines":
-            return self.deadline(rule.partition(".")[2], code) or next(
-                (label for (_, action), label in self._deadlines.items() if action == code), None)
+            return self.deadline(rule.partition(".")[2], code) or self.deadline_action(code)
         if part.startswith("tier.benefits."):
             item = part.removeprefix("tier.benefits.")
             return self._open_benefits.get((rule, item)) or next(

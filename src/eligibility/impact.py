@@ -29,6 +29,7 @@ from .analysis import diff
 from . import impact_screen
 from .attribution import Attribution, attribute, quick_attribute
 from .contract import Decision, parse_request
+from .engine import summary
 from .errors import RequestError
 from .language import Policy, parameter_refs
 from .language.kinds import walk
@@ -79,16 +80,6 @@ class Impact:
 
 def _money(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
-
-
-def summary(decision: Decision) -> tuple[Any, ...]:
-    """What a person gets: the parts of a decision an impact compares."""
-    subsidy, tier = decision.subsidy, decision.tier
-    return (decision.outcome, decision.primary_category, tuple(c.id for c in decision.categories),
-            (subsidy.amount, subsidy.funding_source, subsidy.payment) if subsidy else None, tuple(decision.flags),
-            (tier.level, tuple((b.item, b.value) for b in tier.benefits)) if tier else None,
-            decision.benefit_start, decision.benefit_end, tuple((d.action, d.due, d.rule) for d in decision.deadlines),
-            decision.responsible_region, decision.enrollment_unit, decision.referred_to)
 
 
 class _Tally:
@@ -187,7 +178,7 @@ class _Tally:
                 source = self.sources.setdefault(decision.subsidy.funding_source or "(none)",  # type: ignore[union-attr]
                                                  {"before": Decimal(0), "after": Decimal(0)})
                 source[side] += amount
-        if summary(before) == summary(after):
+        if summary(before, exact=True) == summary(after, exact=True):
             return
         self.changed += 1
         if amounts[0] is not None or amounts[1] is not None:

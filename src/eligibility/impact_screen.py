@@ -22,7 +22,7 @@ from typing import Any
 
 from .language import Policy
 
-# the decision columns an impact compares (``impact.summary``), tier benefits aside
+# the decision columns an impact compares (``engine.summary(exact=True)``), tier benefits aside
 _COMPARED = ("outcome", "primary_category", "categories", "subsidy_amount", "funding_source", "payment", "flags",
              "tier_level", "benefit_start", "benefit_end", "deadlines", "responsible_region", "enrollment_unit",
              "referred_to")

@@ -102,7 +102,7 @@ def question(path: str, lang: str = "zh", request: Any = None) -> str:
     text = texts[0 if lang == "zh" else 1]
     if "{status}" in text:
         name = _status_name(path, request, lang)
-        text = " ".join(text.format(status=name).split(" ")).replace("  ", " ")
+        text = " ".join(text.format(status=name).split())
     return text
 
 

@@ -4,7 +4,7 @@ the outcome precedence, and the outputs."""
 from ._counterfactuals import apply_changes, counterfactuals
 from ._outcome import Verdict, judge
 from ._outputs import ParameterValue, money, parameter_value
-from ._questions import what_if
+from ._questions import summary, what_if
 from ._reasons import failing_test
 from ._run import compiled, evaluate_policy, prepare
 from ._tracer import NULL_TRACER, NullTracer, RecordingTracer
@@ -12,4 +12,4 @@ from ._walk import ProgramBuild
 
 __all__ = ["NULL_TRACER", "NullTracer", "ParameterValue", "ProgramBuild", "RecordingTracer", "Verdict", "apply_changes",
            "compiled", "counterfactuals", "evaluate_policy", "failing_test", "judge", "money",
-           "parameter_value", "prepare", "what_if"]
+           "parameter_value", "prepare", "summary", "what_if"]

@@ -111,16 +111,18 @@ class _Dates:
         return date_function(expr)
 
 
-def summary(decision: Decision) -> tuple[Any, ...]:
-    """What a branch decides, for comparing branches (not the open parts or questions)."""
+def summary(decision: Decision, *, exact: bool = False) -> tuple[Any, ...]:
+    """What a decision gives a person, for comparing two (not the open parts, questions or
+    trace): what-if branches compare flags as a set and deadlines by action and day; an
+    impact (``exact``) compares flags in their order and each deadline with the rule that set it."""
     subsidy, tier = decision.subsidy, decision.tier
     return (decision.outcome, decision.primary_category, tuple(c.id for c in decision.categories),
             (subsidy.amount, subsidy.funding_source, subsidy.payment) if subsidy else None,
-            tuple(sorted(decision.flags)),
+            tuple(decision.flags) if exact else tuple(sorted(decision.flags)),
             (tier.level, tuple((b.item, b.value) for b in tier.benefits)) if tier else None,
             decision.benefit_start, decision.benefit_end,
-            tuple((d.action, d.due) for d in decision.deadlines), decision.responsible_region,
-            decision.enrollment_unit, decision.referred_to)
+            tuple((d.action, d.due, d.rule) if exact else (d.action, d.due) for d in decision.deadlines),
+            decision.responsible_region, decision.enrollment_unit, decision.referred_to)
 
 
 def what_if(decision: Decision) -> list[WhatIf]:

@@ -350,9 +350,8 @@ class _Run:
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "primary": primary_rule.id})
         # outputs read the matched categories and the primary status
-        facts = facts.next_phase(primary_witness=primary_result[2],
-                                 qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition)))
-        return apply_outputs(self, program, rules, facts, primary_rule, common, open_cats)
+        return apply_outputs(self, program, rules, _primary_phase(program, facts, primary_rule, primary_result),
+                             primary_rule, common, open_cats)
 
     def settled_by_cases(self, cases: list[Decision], split: list[str], rule: Rule, common: dict[str, Any]
                          ) -> Decision:
@@ -376,10 +375,8 @@ class _Run:
             self.tracer.step("priority", "priority", primary_rule.clause, f"主要类别待定 {primary_rule.label}", None,
                              facts={"matched": [rule.id for rule, r in cats if r[0] is True],
                                     "possible": [cats[i][0].id for i in candidates]})
-        branches = [apply_outputs(self, program, rules, facts.next_phase(
-            primary_witness=primary_result[2],
-            qualified_on=qualified_on_function(program.untraced.untraced(primary_rule.condition))), primary_rule, common,
-            open_cats)]
+        branches = [apply_outputs(self, program, rules, _primary_phase(program, facts, primary_rule, primary_result),
+                                  primary_rule, common, open_cats)]
         for index in doubted:
             rule = cats[index][0]
             branch = _Run(self.policy, self.request, NULL_TRACER)
@@ -398,6 +395,13 @@ class _Run:
             policy = self.policy
             attach(decision, lambda changed: evaluate_policy(policy, changed), self.request, *self.context)
         return decision
+
+
+def _primary_phase(program: CompiledProgram, facts: Facts, rule: Rule, result: Result) -> Facts:
+    """The outputs' phase: they read the matched categories and the primary status (its
+    witness, and the day the primary category began to hold)."""
+    return facts.next_phase(primary_witness=result[2],
+                            qualified_on=qualified_on_function(program.untraced.untraced(rule.condition)))
 
 
 def _open_categories(cats: list[tuple[Rule, Result]]) -> list[OpenPart]:
