@@ -91,10 +91,24 @@ def test_a_new_category_of_children_in_distress(base):
     assert newly and all([a.rule for a in e.attribution] == ["categories.distressed_child"] for e in newly)
 
 
-def test_a_parallel_run_counts_the_same(base):
+def test_a_parallel_run_counts_the_same(base, tmp_path, monkeypatch):
+    import os
+
+    from eligibility import impact as module
     reform = load_policy(REFORMS / "shantou_distressed_child.yaml")
-    one, two = impact(base, reform, people()), impact(base, reform, people(), workers=2)
+    one = impact(base, reform, people())
+    monkeypatch.setattr(module, "CHUNK", 100)   # 500 people: five chunks to share out
+    add_chunk = module._Tally.add_chunk
+
+    def noting(self, *args):   # each process that tallies a chunk leaves its pid
+        (tmp_path / str(os.getpid())).touch()
+        return add_chunk(self, *args)
+    monkeypatch.setattr(module._Tally, "add_chunk", noting)
+    two = impact(base, reform, people(), workers=2)
     assert (one.transitions, one.subsidy, one.attribution) == (two.transitions, two.subsidy, two.attribution)
+    assert (one.people, one.changed, one.codes) == (two.people, two.changed, two.codes)
+    pids = {int(path.name) for path in tmp_path.iterdir()}
+    assert pids and os.getpid() not in pids   # the chunks were tallied in forked workers
 
 
 class _Balanced(HTMLParser):
@@ -180,12 +194,23 @@ def test_a_line_that_is_not_a_request_is_refused_not_fatal(base, tmp_path):
 
 
 @pytest.mark.parametrize("name,premium", [("shantou_december_deadline", "320"), ("shantou_premium_380", None)])
-def test_a_reform_of_no_condition_is_attributed_without_traces_as_with_them(base, name, premium):
+def test_a_reform_of_no_condition_is_attributed_without_traces_as_with_them(base, name, premium, monkeypatch):
+    from eligibility import impact as module
     reform = load_policy(REFORMS / f"{name}.yaml")
-    quick, traced = impact(base, reform, people(premium)), impact(base, reform, people(premium),
-                                                                 trace_every_change=True)
+    calls = {"traced": 0}
+    evaluate = module.evaluate
+
+    def counting(request, policy, *, trace=False):
+        calls["traced"] += trace
+        return evaluate(request, policy, trace=trace)
+    monkeypatch.setattr(module, "evaluate", counting)
+    quick = impact(base, reform, people(premium))
+    quick_traced, calls["traced"] = calls["traced"], 0
+    traced = impact(base, reform, people(premium), trace_every_change=True)
     assert traced.attribution == quick.attribution and traced.examples == quick.examples
     assert (traced.transitions, traced.subsidy, traced.codes) == (quick.transitions, quick.subsidy, quick.codes)
+    # without traces only the examples were traced (each once under either policy); with them, every change
+    assert quick_traced <= 2 * len(quick.examples) < 2 * quick.changed == calls["traced"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
