@@ -150,7 +150,7 @@ def test_diff_names_each_change_with_its_clause_and_dates():
     assert ("changed", "outputs.batch_december", "三(一)") == (change.change, change.rule, change.clause)
     assert "submit_county_list: 12-15 of coverage_year" in change.fields["deadlines"][1]
     aged = diff(base, load_policy(REFORMS / "shantou_elderly_65.yaml")).programs[0].parameters[0]
-    assert ("elderly_age", [("2024-01-01", None, "65", "一(六)")], [("categories.low_income_household", "一(六)")]) == (
+    assert ("elderly_age", [("2024-01-01", None, "65", "测算方案：一(六)的60周岁自2024年度起提高至65周岁（非现行文本）")], [("categories.low_income_household", "一(六)")]) == (
         aged.parameter, aged.values, aged.used_by)
     added = diff(base, load_policy(REFORMS / "shantou_distressed_child.yaml")).programs[0].rules
     assert [("added", "categories.distressed_child", "一")] == [(c.change, c.rule, c.clause) for c in added]
@@ -173,7 +173,7 @@ def test_the_columnar_evaluator_follows_overrides_and_threshold_parameters_like_
     order.write_text("reform: order\nbase: shantou\nlabel: 顺序\nlabel_en: order\nchanges:\n"
                      "  - replace: outputs.lottery_funded\n    with: {overrides: []}\n"
                      "  - replace: outputs.assistance_funded\n    with: {overrides: [lottery_funded]}\n"
-                     "  - parameter: elderly_age\n    values: [{from: 2024-01-01, value: \"65\", source: 一(六)}]\n",
+                     "  - parameter: elderly_age\n    values: [{from: 2024-01-01, value: \"65\", source: 测算方案：65周岁（非现行文本）}]\n",
                      encoding="utf-8")
     reform = load_policy(order)
     person = {"birth_date": "1950-01-01", "hukou": {"region": "440511", "kind": "urban"},
