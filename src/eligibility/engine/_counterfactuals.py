@@ -33,9 +33,8 @@ def counterfactuals(decision: Decision) -> list[Counterfactual]:
     source = decision._source
     if decision.outcome != "not_eligible" or source is None:
         return []
-    decide, request, program, facts = source[:4]
-    build = ProgramBuild(program, traced=False)
-    evaluate = _evaluator(build)
+    decide, request, build, facts = source[:4]
+    program, evaluate = build.program, _evaluator(build)
     found: list[tuple[int, int, int, Counterfactual]] = []
     for rank, category in enumerate(program.categories):
         if (category.outcome or "eligible") != "eligible":

@@ -10,15 +10,14 @@ threshold age, never as a random sample.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable
 
 from pydantic import BaseModel
 
 from ..contract import (Decision, Question, Request, WhatIf, attribute_values, fact_pattern, fact_value, field_of,
                         question, with_fact)
-from ..language import Program, date_function
 from ..language.kinds import Facts, kind_of, walk
+from ._walk import ProgramBuild
 
 MAX_VALUES = 16  # values tried per fact
 
@@ -26,13 +25,13 @@ MAX_VALUES = 16  # values tried per fact
 Decide = Callable[[Request], Decision]
 
 
-def attach(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts, *,
+def attach(decision: Decision, decide: Decide, request: Request, build: ProgramBuild, facts: Facts, *,
            ask: bool = True) -> None:
     """Keep what decided ``decision`` for its what-if branches and counterfactuals, and, when
     it lacks facts (``ask``), let it find its questions when first read; ``decide`` decides
     another request against the same policy."""
     private = decision.__pydantic_private__  # set directly: pydantic's private setattr is slow
-    private["_source"] = source = (decide, request, program, facts, {})
+    private["_source"] = source = (decide, request, build, facts, {})
     if ask:
         private["_ask"] = lambda: questions(decision, *source)
 
@@ -45,11 +44,11 @@ def facts_in_doubt(decision: Decision) -> list[str]:
     return list(seen)
 
 
-def questions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts,
+def questions(decision: Decision, decide: Decide, request: Request, build: ProgramBuild, facts: Facts,
               kept: dict[str, Any]) -> list[Question]:
     """The facts worth asking; the branches decided to find them are ``kept`` for what-if."""
     asked = []
-    kept["branches"] = found = branch_decisions(decision, decide, request, program, facts)
+    kept["branches"] = found = branch_decisions(decision, decide, request, build, facts)
     for path, branches in found.items():
         if len({summary(d) for _, d in branches}) < 2:
             continue  # every value leads to the same decision: not worth asking
@@ -61,25 +60,25 @@ def questions(decision: Decision, decide: Decide, request: Request, program: Pro
     return asked
 
 
-def branch_decisions(decision: Decision, decide: Decide, request: Request, program: Program, facts: Facts
+def branch_decisions(decision: Decision, decide: Decide, request: Request, build: ProgramBuild, facts: Facts
                      ) -> dict[str, list[tuple[Any, Decision]]]:
     """For each fact in doubt, the decision under each of its values."""
     found = {}
     for path in facts_in_doubt(decision):
         found[path] = [(value, decide(with_fact(request, path, value)))
-                       for value in fact_values(path, request, program, facts)]
+                       for value in fact_values(path, request, build, facts)]
     return found
 
 
-def fact_values(path: str, request: Request, program: Program, facts: Facts) -> tuple[Any, ...]:
-    """The values worth trying for the fact at ``path``."""
+def fact_values(path: str, request: Request, build: ProgramBuild, facts: Facts) -> tuple[Any, ...]:
+    """The values worth trying for the fact at ``path`` (``build``: the program's compiled
+    functions, whose dates the kinds' ``boundaries`` resolve)."""
     few = finite_values(request, path)
     if few is not None:
         return few
     pattern = fact_pattern(path)
     values: set[Any] = set()
-    build = _Dates(program)
-    for rule in program.rules():
+    for rule in build.program.rules():
         if rule.condition is None:
             continue
         for node in walk(rule.condition):
@@ -98,17 +97,6 @@ def finite_values(request: Request, path: str) -> tuple[Any, ...] | None:
     except KeyError:
         return None
     return attribute_values(type(model).model_fields[name].annotation)
-
-
-class _Dates:
-    """The date functions a kind's ``boundaries`` resolves its dates with, and the program
-    whose parameters give its thresholds."""
-
-    def __init__(self, program: Program):
-        self.program = program
-
-    def date(self, expr: Any) -> Callable[[Facts], dt.date | None]:
-        return date_function(expr)
 
 
 def summary(decision: Decision, *, exact: bool = False) -> tuple[Any, ...]:
@@ -133,9 +121,9 @@ def what_if(decision: Decision) -> list[WhatIf]:
     kept = source[4]
     found = kept.get("branches")
     if found is None:  # questions read back from JSON, not found here: decide the asked facts' branches
-        decide, request, program, facts = source[:4]
+        decide, request, build, facts = source[:4]
         found = {q.fact: [(value, decide(with_fact(request, q.fact, value)))
-                          for value in fact_values(q.fact, request, program, facts)] for q in decision.questions}
+                          for value in fact_values(q.fact, request, build, facts)] for q in decision.questions}
     out = []
     for q in decision.questions:
         for value, branch in found[q.fact]:

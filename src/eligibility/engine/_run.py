@@ -166,7 +166,8 @@ class _Run:
         self.explain: Callable[[], list[Reason]] | None = None
         self.missing: list[str] = []
         self.defaults: list[AppliedDefault] = []
-        self.context: tuple[Program, Facts] | None = None   # for the questions of a decision that lacks facts
+        # for the questions of a decision that lacks facts: the program's compiled (untraced) build
+        self.context: tuple[ProgramBuild, Facts] | None = None
 
     def finish(self, outcome: str, *, version: Version | None = None, coverage_year: int | None = None,
                **fields: Any) -> Decision:
@@ -256,13 +257,14 @@ class _Run:
             request = self.apply_defaults(program, request)
         facts = Facts(request, coverage_year, status_date(program, request, coverage_year),
                       tracer if tracer.recording else None)
-        self.context = (program, facts)
+        built = prepare(policy).programs[id(program)]
+        self.context = (built.untraced, facts)
         if tracer.recording:
             tracer.step("coverage", "coverage_year", None, "参保年度", True,
                         facts={"coverage_year": coverage_year,
                                "mode": "full_year" if coverage_year > request.as_of.year else "mid_year",
                                "status_date": facts.status_date.isoformat()})
-        return self.judge(prepare(policy).programs[id(program)], version, facts)
+        return self.judge(built, version, facts)
 
     def apply_defaults(self, program: Program, request: Request) -> Request:
         """The request with the facts it leaves out that the text itself settles; each default
