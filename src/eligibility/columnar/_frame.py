@@ -236,6 +236,7 @@ class Frame:
         self.undecided: dict[str, np.ndarray] = {}
         self.undecided_lacks: dict[str, Lacks] = {}
         self.facts = FactTable()                # the paths of lacked facts, shared by every phase
+        self.status_rows: np.ndarray | None = None  # a subset: its parent's status records it kept
         self.since: Dates | None = None         # status_since, in the outputs' phase
         self.shifted = False
         self.memo: dict[int, Any] = {}
@@ -277,6 +278,7 @@ class Frame:
                                                                         self.since.novec[index]),
                             notes=[], cache=cache)
         copied.shifted = self.shifted
+        copied.status_rows = chosen   # the parent's status records this subset kept, in order
         return copied
 
     def civil(self, days_since_1970: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -46,7 +46,7 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
     mine.applies, mine.primary, mine.outcome = np.ones(len(index), dtype=bool), verdicts.primary[index], \
         verdicts.outcome[index]
     kept = np.full(len(frame.statuses["parent"]), -1, dtype=np.int64)
-    kept[np.flatnonzero(applies[frame.statuses["parent"]])] = np.arange(int(applies[frame.statuses["parent"]].sum()))
+    kept[few.status_rows] = np.arange(len(few.status_rows))
     witness = verdicts.witness[index]
     mine.witness = np.where(witness >= 0, kept[np.maximum(witness, 0)], -1)
     undecided = fallback[index]
