@@ -161,3 +161,35 @@ def test_id_numbers_are_judged_on_their_bytes_as_the_contract_judges_them(ids):
     assert scalar_rows(population) == result.table.to_pylist()
     valid = sum(1 for number in ids if id_problem(number.upper()) is None)
     assert result.summary()["scalar_fallback"] == len(ids) - valid
+
+
+
+def test_an_explicit_null_is_refused_or_read_as_absent_as_the_contract_says():
+    """Every field of the request, of the person, of every status kind and of every enrolment
+    scheme sent as an explicit null (and a field of another kind sent as null): the columnar
+    rows equal the scalar ones. ``"program": null`` or a status's ``"since": null`` is
+    refused; ``"name": null`` or ``"until": null`` reads as absent."""
+    from eligibility.contract import ENROLLMENT_MODELS, STATUS_MODELS, Person, Request
+    base = {**SHANTOU, "coverage_year": 2021, "choices": {}, "parameters": {"individual_premium": "320"},
+            "person": {"id_number": "440511197005010022", "name": "陈某某",
+                       "hukou": {"region": "440511", "kind": "urban"},
+                       "statuses": [{"kind": "dibao", "since": "2021-01-10"}],
+                       "enrollments": [{"scheme": "resident_medical", "year": 2020}]}}
+    population = [{**base, name: None} for name in (f.alias or n for n, f in Request.model_fields.items())]
+    population += [{**base, "person": {**base["person"], name: None}}
+                   for name in (f.alias or n for n, f in Person.model_fields.items())]
+    population += [{**base, "person": {**base["person"], "hukou": {"region": None, "kind": "urban"}}},
+                   {**base, "choices": {"tier": None}}, {**base, "parameters": {"individual_premium": None}}]
+    for lists, models, first in (("statuses", STATUS_MODELS, {"since": "2021-01-10"}),
+                                 ("enrollments", ENROLLMENT_MODELS, {"from": "2015-01-01", "year": 2020})):
+        key = "kind" if lists == "statuses" else "scheme"
+        for kind, model in models.items():
+            names = [f.alias or n for n, f in model.model_fields.items()] + ["grade", "year", "care"]
+            for name in names:
+                record = {key: kind, **{k: v for k, v in first.items() if k in model.model_fields or k == "from"
+                                        and "from_" in model.model_fields}, name: None}
+                population.append({**base, "person": {**base["person"], lists: [record]}})
+    rows = evaluate_requests(population).table.to_pylist()
+    assert scalar_rows(population) == rows
+    refused = [r["record"] for r in rows if r["errors"]]
+    assert 0 < len(refused) < len(population)   # both kinds of null occur

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
+import typing
 from decimal import Decimal
 from typing import Any, Iterable
 
 import pyarrow as pa
+from pydantic import BaseModel
 
-from ..contract import STATUS_COMMON_FIELDS, STATUS_MODELS, attribute_values
+from ..contract import ENROLLMENT_MODELS, STATUS_COMMON_FIELDS, STATUS_MODELS, Choices, Hukou, Person, Request, \
+    attribute_values
 
 STATUSES, ENROLLMENTS = "person.statuses", "person.enrollments"
 
@@ -110,13 +114,32 @@ _FIELD_TAGS = {STATUSES: {f.name: _tag(f.type) for f in STATUS_TYPE},
                ENROLLMENTS: {f.name: _tag(f.type) for f in ENROLLMENT_TYPE}}
 
 
-def _record(raw: Any, tags: dict[str, str]) -> tuple[dict[str, Any] | None, bool]:
+def _nullable(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that may be sent as an explicit null (read as absent): those
+    whose type admits None. A null for any other field, or for a field the model does not
+    have, is refused by the contract, so a mapping holding one is left to the scalar path."""
+    def admits(annotation: Any) -> bool:
+        return annotation is None or annotation is type(None) or (
+            isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union) and \
+            type(None) in typing.get_args(annotation)
+    return frozenset(field.alias or name for name, field in model.model_fields.items() if admits(field.annotation))
+
+
+_NULLABLE = {"": _nullable(Request), "person.": _nullable(Person), "person.hukou.": _nullable(Hukou),
+             "choices.": _nullable(Choices)}
+_RECORD_NULLABLE = {STATUSES: ("kind", {kind: _nullable(model) for kind, model in STATUS_MODELS.items()}),
+                    ENROLLMENTS: ("scheme", {scheme: _nullable(model) for scheme, model in ENROLLMENT_MODELS.items()})}
+
+
+def _record(raw: Any, tags: dict[str, str], nullable: tuple[str, dict[str, frozenset[str]]]
+            ) -> tuple[dict[str, Any] | None, bool]:
     if not isinstance(raw, dict):
         return None, False
     out, ok = {}, True
+    key_name, by_kind = nullable
     for key, value in raw.items():
         tag = tags.get(key)
-        if tag is None:
+        if tag is None or (value is None and key not in by_kind.get(raw.get(key_name), ())):
             ok = False
             continue
         out[key], fits = _plain(value, tag)
@@ -143,9 +166,13 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                     else:
                         flat[f"{key}.{inner}"] = item
             elif key in ("person", "choices", "parameters"):
-                ok = ok and value is None
+                ok = False   # not a mapping (a null included): the contract refuses it
             else:
                 flat[key] = value
+        for name, value in flat.items():   # a null the contract refuses (``"program": null``)
+            if value is None and not name.startswith(PARAMETER):
+                prefix, _, leaf = name.rpartition(".")
+                ok = ok and leaf in _NULLABLE.get(prefix + "." if prefix else "", ())
         for name, value in flat.items():
             if name.startswith(PARAMETER):
                 values = parameters.setdefault(name, [None] * row)
@@ -157,10 +184,10 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
             if tag is None:
                 ok = False
             elif name in _FIELD_TAGS:
-                if value is None:
+                if value is None:   # refused above: the lists are never null
                     continue
                 listed = isinstance(value, (list, tuple))
-                items = [_record(item, _FIELD_TAGS[name]) for item in value] if listed else []
+                items = [_record(item, _FIELD_TAGS[name], _RECORD_NULLABLE[name]) for item in value] if listed else []
                 ok = ok and listed and all(fits for _, fits in items)
                 flat[name] = [item for item, _ in items if item is not None]
             else:
