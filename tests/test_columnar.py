@@ -163,6 +163,28 @@ def test_id_numbers_are_judged_on_their_bytes_as_the_contract_judges_them(ids):
     assert result.summary()["scalar_fallback"] == len(ids) - valid
 
 
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(st.text(alphabet="0123456789-/T: +０", min_size=8, max_size=12),
+                          st.from_regex(r"[12][0-9]{3}-(0[0-9]|1[0-3])-([0-3][0-9])", fullmatch=True)),
+                min_size=1, max_size=12))
+def test_a_text_date_is_read_only_where_it_is_the_day_the_contract_reads(texts):
+    """Text dates (JSONL) are cast as whole columns: a value becomes a day only where it is
+    YYYY-MM-DD naming a real day, and that day; any other value is left null (its row goes to
+    the scalar evaluator), without losing the good values beside it."""
+    import datetime as dt
+    import re
+
+    import pyarrow as pa
+
+    from eligibility.columnar._checks import _cast
+    cast, bad = _cast(pa.array(texts, type=pa.string()), pa.date32())
+    for text, day, refused in zip(texts, cast.to_pylist(), bad):
+        try:
+            expected = dt.date.fromisoformat(text) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
+        except ValueError:
+            expected = None
+        assert (day, bool(refused)) == (expected, expected is None), text
+
 
 def test_an_explicit_null_is_refused_or_read_as_absent_as_the_contract_says():
     """Every field of the request, of the person, of every status kind and of every enrolment

@@ -44,11 +44,14 @@ def _cast(array: Any, kind: pa.DataType) -> tuple[Any, np.ndarray]:
     if array.type == kind:
         return array, np.zeros(len(array), dtype=bool)
     if kind == pa.date32() and pa.types.is_string(array.type):
-        shaped = pc.if_else(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), array, None)
-        try:
-            cast = shaped.cast(pa.date32())
-        except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): null, read one value at a time
-            cast = pa.array([_iso_day(text) for text in shaped.to_pylist()], type=pa.date32())
+        try:   # Arrow's cast takes YYYY-MM-DD and nothing else, so most columns are cast whole
+            cast = array.cast(pa.date32())
+        except pa.ArrowInvalid:   # some value is not a day: the others cast, it left null
+            shaped = pc.if_else(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), array, None)
+            try:
+                cast = shaped.cast(pa.date32())
+            except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): read one value at a time
+                cast = pa.array([_iso_day(text) for text in shaped.to_pylist()], type=pa.date32())
     elif pa.types.is_string(kind) and (pa.types.is_decimal(array.type) or pa.types.is_integer(array.type)):
         cast = array.cast(kind)
     else:
