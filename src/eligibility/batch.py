@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,6 +30,7 @@ from .language import PolicySet
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 CHUNK = 200_000   # records of a CSV file, or of JSONL read line by line, decided together
 _LISTS = ("person.statuses", "person.enrollments")
+T = TypeVar("T")
 
 
 def format_of(path: str | Path) -> str:
@@ -66,17 +68,6 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
-def _chunks(tables: Iterator[pa.Table], policies: PolicySet, workers: int = 1,
-            progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
-    """Tables of a few slices each decided slice by slice (``columnar``); the
-    progress told the records decided so far, slice by slice."""
-    start = 0
-    for table in tables:
-        told = None if progress is None else (lambda rows, at=start: progress(at + rows))
-        yield start, evaluate_table(_flat(table), policies, workers=workers, progress=told)
-        start += table.num_rows
-
-
 def _rows(workers: int) -> int:
     """Records of a table read, decided and written together. One process: one slice of the
     evaluator (the least memory, and measured no slower than larger chunks). Workers: eight
@@ -84,9 +75,120 @@ def _rows(workers: int) -> int:
     return SLICE_ROWS if workers <= 1 else SLICE_ROWS * 8 * workers
 
 
-def _sliced(table: pa.Table, rows: int) -> Iterator[pa.Table]:
-    for start in range(0, table.num_rows, rows):
-        yield table.slice(start, rows)
+def _inputs(path: str | Path, policies: PolicySet, rows: int) -> Iterator[tuple[int, pa.Table | list[Any]]]:
+    """The file's records a chunk at a time, not yet decided: (first record's position, a
+    table in the flat column layout, or the requests as read where pyarrow's readers do not
+    take them: a JSONL block with a null or a line that is not a request, CSV rows)."""
+    kind = format_of(path)
+    start = 0
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+            yield start, _flat(pa.Table.from_batches([batch]))
+            start += batch.num_rows
+        return
+    if kind == "jsonl":
+        shape = _JsonShape(_json_schema(policies))
+        for block in _blocks(path, rows):
+            chunk = shape.read(block)
+            if chunk is None:
+                chunk = _loaded([line for line in block.splitlines() if line.strip()])
+            yield start, chunk
+            start += len(chunk)
+        return
+    import pyarrow.csv as pcsv
+    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in _csv_names(path)}, strings_can_be_null=True))
+    rows_read = table.to_pylist()
+    for start in range(0, max(len(rows_read), 1), CHUNK):
+        yield start, [_csv_request(row) for row in rows_read[start:start + CHUNK]]
+
+
+def _blocks(path: str | Path, rows: int) -> Iterator[bytes]:
+    """A JSONL file in blocks of whole lines, about ``rows`` records each (the first block's
+    bytes a record size the rest), so that no more than a block of text is held."""
+    size = rows * 256
+    with open(path, "rb") as file:
+        block = file.read(size) + file.readline()
+        if block:
+            yield block
+            size = max(len(block) * rows // max(block.count(b"\n"), 1), 1)
+        while block := file.read(size) + file.readline():
+            yield block
+
+
+class _JsonShape:
+    """Blocks of requests read by pyarrow's reader with the request's shape, flat.
+
+    The reader's time grows with the fields of the shape, and a status has twenty-odd fields
+    where a file uses a few: so blocks are read with the shape narrowed to the fields the
+    file has used so far, and a block with another field (the reader refuses it) is read
+    again with the whole shape, which then widens the narrowed one. A field the request
+    does not have is refused by the whole shape too."""
+
+    def __init__(self, schema: pa.Schema):
+        self.whole = schema
+        self.used: set[str] = set()
+        self.narrow: pa.Schema | None = None
+
+    def read(self, block: bytes) -> pa.Table | None:
+        """The block as a flat table; None where it must be read line by line: pyarrow reads an
+        explicit null as absent, which the contract does not (``"program": null`` is refused),
+        so any null or any surprise sends it there."""
+        if b"null" in block:
+            return None
+        table = None if self.narrow is None else self._parsed(block, self.narrow)
+        if table is None:
+            table = self._parsed(block, self.whole)
+            if table is None:
+                return None
+            for column in table.to_struct_array().chunks:
+                _used(column, "", self.used)
+            self.narrow = pa.schema([pa.field(f.name, _narrowed(f.type, f.name + ".", self.used))
+                                     for f in self.whole if f.name in self.used])
+        if table["person"].null_count:
+            return None  # a request without a person is refused by the contract
+        return _flat(table)
+
+    @staticmethod
+    def _parsed(block: bytes, schema: pa.Schema) -> pa.Table | None:
+        import pyarrow.json as pj
+        try:
+            return pj.read_json(pa.BufferReader(block), parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="error"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+
+
+def _used(array: pa.Array, prefix: str, into: set[str]) -> None:
+    """The dotted paths of the struct fields that hold a value somewhere in ``array``."""
+    if pa.types.is_struct(array.type):
+        for i, field in enumerate(array.type):
+            child = array.field(i)
+            if child.null_count < len(child):
+                into.add(prefix + field.name)
+                _used(child, prefix + field.name + ".", into)
+    elif pa.types.is_list(array.type):
+        _used(array.flatten(), prefix, into)
+
+
+def _narrowed(kind: pa.DataType, prefix: str, used: set[str]) -> pa.DataType:
+    if pa.types.is_struct(kind):
+        return pa.struct([pa.field(f.name, _narrowed(f.type, prefix + f.name + ".", used))
+                          for f in kind if prefix + f.name in used])
+    if pa.types.is_list(kind):
+        return pa.list_(_narrowed(kind.value_type, prefix, used))
+    return kind
+
+
+def _ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items`` made one ahead in a thread: the next chunk is read and parsed (pyarrow's
+    readers release the GIL) while this one is decided."""
+    with ThreadPoolExecutor(1, thread_name_prefix="eligibility-read") as thread:
+        coming = thread.submit(next, items, None)
+        while (item := coming.result()) is not None:
+            coming = thread.submit(next, items, None)
+            yield item
 
 
 def _loaded(lines: list[bytes]) -> list[Any]:
@@ -107,45 +209,18 @@ class _NotJson:
 
 
 def read(path: str | Path, policies: PolicySet, workers: int = 1,
-         progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
+         progress: Callable[[int], None] | None = None, ahead: bool = False
+         ) -> Iterator[tuple[int, ColumnarResult]]:
     """Decide the file's records in chunks: (first record's position, the chunk's result);
-    ``workers`` > 1: slices decided by that many forked processes. ``progress`` is told the
-    records decided so far where the file is decided whole."""
-    kind = format_of(path)
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-        batches = pq.ParquetFile(path).iter_batches(batch_size=_rows(workers))
-        yield from _chunks((pa.Table.from_batches([batch]) for batch in batches), policies, workers, progress)
-        return
-    if kind == "jsonl":
-        import pyarrow.json as pj
-        with open(path, "rb") as file:
-            text = file.read()
-        table = None
-        # the fast path: pyarrow's reader with the request's shape. It reads an explicit null as
-        # absent, which the contract does not (``"program": null`` is refused): any null, any
-        # surprise, and the file is read line by line instead
-        if b"null" not in text:
-            try:
-                table = pj.read_json(pa.BufferReader(text), parse_options=pj.ParseOptions(
-                    explicit_schema=_json_schema(policies), unexpected_field_behavior="error"))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                table = None
-        if table is not None and table["person"].null_count:
-            table = None  # a request without a person is refused by the contract
-        if table is not None:
-            yield from _chunks(_sliced(table, _rows(workers)), policies, workers, progress)
-            return
-        lines = [line for line in text.splitlines() if line.strip()]
-        for start in range(0, max(len(lines), 1), CHUNK):
-            yield start, _decide(_loaded(lines[start:start + CHUNK]), policies)
-        return
-    import pyarrow.csv as pcsv
-    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
-        column_types={name: pa.string() for name in _csv_names(path)}, strings_can_be_null=True))
-    rows = table.to_pylist()
-    for start in range(0, max(len(rows), 1), CHUNK):
-        yield start, _decide([_csv_request(row) for row in rows[start:start + CHUNK]], policies)
+    ``workers`` > 1: slices decided by that many forked processes; ``ahead``: the next chunk
+    read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice."""
+    chunks = _inputs(path, policies, _rows(workers))
+    for start, chunk in _ahead(chunks) if ahead else chunks:
+        if isinstance(chunk, list):
+            yield start, _decide(chunk, policies)
+            continue
+        told = None if progress is None else (lambda rows, at=start: progress(at + rows))
+        yield start, evaluate_table(chunk, policies, workers=workers, progress=told)
 
 
 def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
@@ -224,7 +299,9 @@ class _Sink:
         self.kind = format_of(path)
         if self.kind == "parquet":
             import pyarrow.parquet as pq
-            self.writer: Any = pq.ParquetWriter(str(path), DECISION_SCHEMA)
+            # statistics for the flat columns only: those of the lists cost a third of the writing
+            self.writer: Any = pq.ParquetWriter(str(path), DECISION_SCHEMA, write_statistics=[
+                f.name for f in DECISION_SCHEMA if not pa.types.is_list(f.type)])
         elif self.kind == "csv":
             import pyarrow.csv as pcsv
             self.writer = pcsv.CSVWriter(str(path), pa.schema(
@@ -264,18 +341,35 @@ def _json_cells(column: Any, records: bool = False) -> pa.Array:
 def run(source: str | Path, target: str | Path, policies: PolicySet,
         progress: Callable[[int], None] | None = None, workers: int = 1) -> dict[str, Any]:
     """Decide every record of ``source`` into ``target``; the summary of the whole batch.
-    ``workers`` > 1: slices decided by that many forked processes (Parquet and JSONL)."""
-    summaries = []
+    ``workers`` > 1: slices decided by that many forked processes (Parquet and JSONL). In one
+    process the next chunk is read, and the last one written, in threads while this one is
+    decided; with workers each is done in turn, so that no fork copies a thread in the middle
+    of pyarrow's allocator."""
+    summaries: list[dict[str, Any]] = []
     done = 0
     sink = _Sink(target)
+    threaded = workers <= 1
+    writing: Future[None] | None = None
+
+    def written(table: pa.Table, fallback: dict[str, int]) -> None:
+        sink.add(table)
+        summaries.append(ColumnarResult(table, fallback).summary())
+
     try:
-        for start, result in read(source, policies, workers, progress):
-            table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
-            sink.add(table)   # written now: only this chunk's decisions are held
-            summaries.append(ColumnarResult(table, result.fallback).summary())
-            done += table.num_rows
-            if progress is not None:
-                progress(done)
+        with ThreadPoolExecutor(1, thread_name_prefix="eligibility-write") as writer:
+            for start, result in read(source, policies, workers, progress, ahead=threaded):
+                table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
+                if writing is not None:
+                    writing.result()   # one chunk written at a time: only two chunks are held
+                if threaded:
+                    writing = writer.submit(written, table, result.fallback)
+                else:
+                    written(table, result.fallback)
+                done += table.num_rows
+                if progress is not None:
+                    progress(done)
+            if writing is not None:
+                writing.result()
     finally:
         sink.close()
     return _merged(summaries)
