@@ -146,6 +146,19 @@ def test_a_lacked_date_and_a_law_default_are_decided_by_arrays():
     assert ["choices.tier"] == rows[1]["defaults"]
 
 
+
+def test_outputs_of_a_few_people_in_a_slice_with_no_status_records_at_all():
+    """Heshan's pension contributors need no status: where half a slice contributes and nobody
+    holds a status, the outputs are walked on the contributors alone with no status record to
+    witness them (this raised IndexError before)."""
+    population = [{"city": "heshan", "as_of": "2017-10-01", "program": "resident_pension",
+                   "choices": {"pension_grade": "120"},
+                   "person": {"birth_date": born, "student": False, "hukou": {"region": "440784", "kind": "rural"}}}
+                  for born in ("1970-01-01", "1980-01-01", "2010-01-01", "2012-01-01")]
+    rows = evaluate_requests(population).table.to_pylist()
+    assert ["eligible", "eligible", "not_eligible", "not_eligible"] == [r["outcome"] for r in rows]
+    assert scalar_rows(population) == rows
+
 @settings(max_examples=30, deadline=None, derandomize=True, database=None)
 @given(st.lists(st.one_of(st.text(alphabet="0123456789Xx²０ a", min_size=16, max_size=19),
                           st.from_regex(r"44051119[4-9][0-9](0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",

@@ -48,7 +48,8 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
     kept = np.full(len(frame.statuses["parent"]), -1, dtype=np.int64)
     kept[few.status_rows] = np.arange(len(few.status_rows))
     witness = verdicts.witness[index]
-    mine.witness = np.where(witness >= 0, kept[np.maximum(witness, 0)], -1)
+    # (no status records at all: no witness either, and nothing to look up)
+    mine.witness = np.where(witness >= 0, kept[np.maximum(witness, 0)], -1) if len(kept) else witness
     undecided = fallback[index]
     columns = _outputs(mine, few, {name: values.take(pa.array(index)) for name, values in parameters.items()},
                        undecided)
