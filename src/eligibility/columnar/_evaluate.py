@@ -51,7 +51,7 @@ class ColumnarResult:
                     table.group_by("outcome").aggregate([("record", "count")]).rename_columns(
                         ["outcome", "count"]).to_pylist() if row["outcome"] is not None}
         rejected = int(pc.sum(pc.greater(pc.list_value_length(table["errors"]), 0)).as_py() or 0)
-        paid = table.filter(pc.is_valid(table["subsidy_amount"]))
+        paid = table.select(["funding_source", "subsidy_amount"]).filter(pc.is_valid(table["subsidy_amount"]))
         totals = {row["funding_source"] or "unnamed": str(row["total"] or Decimal("0.00")) for row in
                   paid.group_by("funding_source", use_threads=False).aggregate([("subsidy_amount", "sum")])
                   .rename_columns(["funding_source", "total"]).to_pylist()}

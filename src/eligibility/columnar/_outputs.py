@@ -56,13 +56,18 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
     fallback[index] |= undecided
     frame.adopt_notes(few, index)
     mask = pa.array(applies)
-    return {name: _spread(column, index, mask) for name, column in columns.items()}
+    at = np.zeros(frame.n, dtype=np.int64)
+    at[index] = np.arange(len(index))
+    places = pa.array(at, mask=~applies)
+    return {name: _spread(column, index, mask, places) for name, column in columns.items()}
 
 
-def _spread(column: Any, index: np.ndarray, mask: pa.Array) -> Any:
-    """A column of the rows ``index`` (ascending; ``mask`` marks them among all rows) as a
-    column of every row: a list column with empty lists elsewhere (its items stay as they
-    are), any other with nulls (its values put in the marked places, in order)."""
+def _spread(column: Any, index: np.ndarray, mask: pa.Array, places: pa.Array) -> Any:
+    """A column of the rows ``index`` (ascending; ``mask`` marks them among all rows, and
+    ``places`` gives each marked row its place in ``column``, null elsewhere) as a column of
+    every row: a list column with empty lists elsewhere (its items stay as they are), any
+    other with nulls. Text is taken by place, other values put in the marked places (each the
+    faster for its kind, measured)."""
     n = len(mask)
     if pa.types.is_list(column.type):
         lengths = np.zeros(n, dtype=np.int32)
@@ -70,6 +75,8 @@ def _spread(column: Any, index: np.ndarray, mask: pa.Array) -> Any:
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(lengths, out=offsets[1:])
         return pa.ListArray.from_arrays(pa.array(offsets), column.flatten())
+    if pa.types.is_string(column.type):
+        return column.take(places)
     return pc.replace_with_mask(pa.nulls(n, column.type), mask, column)
 
 
