@@ -128,8 +128,8 @@ def test_jsonl_blocks_read_narrow_widen_for_new_fields_and_fall_back_alone(tmp_p
     monkeypatch.setattr(batch, "_loaded", lambda lines: by_lines.append(len(lines)) or loaded(lines))
     shapes: list[set] = []
     parsed = batch._JsonShape._parsed
-    monkeypatch.setattr(batch._JsonShape, "_parsed", staticmethod(
-        lambda block, schema: shapes.append(set(schema.names)) or parsed(block, schema)))
+    monkeypatch.setattr(batch._JsonShape, "_parsed",
+                        lambda self, block, schema: shapes.append(set(schema.names)) or parsed(self, block, schema))
     batch.run(given, tmp_path / "out.parquet", bundled_policies())
     assert _scalar(population) == _read(tmp_path / "out.parquet")
     assert 1 == len(by_lines) and by_lines[0] < 8          # the null's block alone, line by line

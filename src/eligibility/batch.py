@@ -12,11 +12,12 @@ error row in its place. Needs the ``batch`` extra (pyarrow, numpy).
 from __future__ import annotations
 
 import json
+import mmap
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -75,10 +76,12 @@ def _rows(workers: int) -> int:
     return SLICE_ROWS if workers <= 1 else SLICE_ROWS * 8 * workers
 
 
-def _inputs(path: str | Path, policies: PolicySet, rows: int) -> Iterator[tuple[int, pa.Table | list[Any]]]:
+def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = False
+            ) -> Iterator[tuple[int, pa.Table | _Block | list[Any]]]:
     """The file's records a chunk at a time, not yet decided: (first record's position, a
-    table in the flat column layout, or the requests as read where pyarrow's readers do not
-    take them: a JSONL block with a null or a line that is not a request, CSV rows)."""
+    table in the flat column layout, a JSONL block as pyarrow's reader read it, or the
+    requests as read from CSV rows). ``alone``: JSONL blocks read by one thread each (the
+    reading runs in its own thread beside the deciding one)."""
     kind = format_of(path)
     start = 0
     if kind == "parquet":
@@ -88,13 +91,11 @@ def _inputs(path: str | Path, policies: PolicySet, rows: int) -> Iterator[tuple[
             start += batch.num_rows
         return
     if kind == "jsonl":
-        shape = _JsonShape(_json_schema(policies))
-        for block in _blocks(path, rows):
-            chunk = shape.read(block)
-            if chunk is None:
-                chunk = _loaded([line for line in block.splitlines() if line.strip()])
-            yield start, chunk
-            start += len(chunk)
+        shape = _JsonShape(_json_schema(policies), threads=not alone)
+        for text in _blocks(path, rows):
+            block = _Block(text, shape.read(text))
+            yield start, block
+            start += block.table.num_rows if block.table is not None else len(text.lines())
         return
     import pyarrow.csv as pcsv
     table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
@@ -104,17 +105,46 @@ def _inputs(path: str | Path, policies: PolicySet, rows: int) -> Iterator[tuple[
         yield start, [_csv_request(row) for row in rows_read[start:start + CHUNK]]
 
 
-def _blocks(path: str | Path, rows: int) -> Iterator[bytes]:
+def _blocks(path: str | Path, rows: int) -> Iterator[_Text]:
     """A JSONL file in blocks of whole lines, about ``rows`` records each (the first block's
-    bytes a record size the rest), so that no more than a block of text is held."""
-    size = rows * 256
+    bytes a record size the rest), mapped rather than copied: the page cache holds the text,
+    and a block's pages leave this process once it is decided."""
     with open(path, "rb") as file:
-        block = file.read(size) + file.readline()
-        if block:
-            yield block
-            size = max(len(block) * rows // max(block.count(b"\n"), 1), 1)
-        while block := file.read(size) + file.readline():
-            yield block
+        try:
+            whole: Any = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):   # empty, or not a file that maps (a pipe)
+            whole = file.read()
+    size, start = rows * 256, 0
+    while start < len(whole):
+        end = whole.find(b"\n", min(start + size, len(whole)) - 1) + 1 or len(whole)
+        text = _Text(whole, start, end)
+        if start == 0:
+            size = max((end - start) * rows // max(whole[start:end].count(b"\n"), 1), 1)
+        yield text
+        start = end
+
+
+class _Text:
+    """The lines from byte ``start`` to ``end`` of a mapped file (or of its bytes)."""
+
+    def __init__(self, whole: Any, start: int, end: int):
+        self.whole, self.start, self.end = whole, start, end
+
+    def __contains__(self, part: bytes) -> bool:
+        return self.whole.find(part, self.start, self.end) >= 0
+
+    def buffer(self) -> pa.Buffer:
+        return pa.py_buffer(memoryview(self.whole)[self.start:self.end])
+
+    def lines(self) -> list[bytes]:
+        return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
+
+    def done(self) -> None:
+        """Its whole pages unmapped from this process (the page cache keeps them)."""
+        if isinstance(self.whole, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            first = -(-self.start // mmap.PAGESIZE) * mmap.PAGESIZE
+            if self.end - first >= mmap.PAGESIZE:
+                self.whole.madvise(mmap.MADV_DONTNEED, first, (self.end - first) // mmap.PAGESIZE * mmap.PAGESIZE)
 
 
 class _JsonShape:
@@ -126,17 +156,13 @@ class _JsonShape:
     again with the whole shape, which then widens the narrowed one. A field the request
     does not have is refused by the whole shape too."""
 
-    def __init__(self, schema: pa.Schema):
-        self.whole = schema
+    def __init__(self, schema: pa.Schema, threads: bool = True):
+        self.whole, self.threads = schema, threads
         self.used: set[str] = set()
         self.narrow: pa.Schema | None = None
 
-    def read(self, block: bytes) -> pa.Table | None:
-        """The block as a flat table; None where it must be read line by line: pyarrow reads an
-        explicit null as absent, which the contract does not (``"program": null`` is refused),
-        so any null or any surprise sends it there."""
-        if b"null" in block:
-            return None
+    def read(self, block: _Text) -> pa.Table | None:
+        """The block as a table (None where the reader refuses it)."""
         table = None if self.narrow is None else self._parsed(block, self.narrow)
         if table is None:
             table = self._parsed(block, self.whole)
@@ -146,18 +172,38 @@ class _JsonShape:
                 _used(column, "", self.used)
             self.narrow = pa.schema([pa.field(f.name, _narrowed(f.type, f.name + ".", self.used))
                                      for f in self.whole if f.name in self.used])
-        if table["person"].null_count:
-            return None  # a request without a person is refused by the contract
-        return _flat(table)
+        return table
 
-    @staticmethod
-    def _parsed(block: bytes, schema: pa.Schema) -> pa.Table | None:
+    def _parsed(self, block: _Text, schema: pa.Schema) -> pa.Table | None:
         import pyarrow.json as pj
+        # without threads, the block is read as one piece: pieces would be joined again by the
+        # checks, and a reading thread beside the deciding one leaves no core to spare
+        options = pj.ReadOptions() if self.threads else pj.ReadOptions(
+            use_threads=False, block_size=block.end - block.start + 1)
         try:
-            return pj.read_json(pa.BufferReader(block), parse_options=pj.ParseOptions(
+            return pj.read_json(pa.BufferReader(block.buffer()), read_options=options, parse_options=pj.ParseOptions(
                 explicit_schema=schema, unexpected_field_behavior="error"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
+
+
+class _Block(NamedTuple):
+    """A JSONL block as read (in the reading thread): its text, and the table pyarrow's reader
+    made of it (None where it refused it). Whether the table stands is judged where the block
+    is decided, so that the reading thread only reads."""
+    text: _Text
+    table: pa.Table | None
+
+    def chunk(self) -> pa.Table | list[Any]:
+        """The flat table where it stands; else the requests read line by line, as
+        ``eligibility evaluate`` reads them: pyarrow reads an explicit null as absent, which
+        the contract does not (``"program": null`` is refused), and any surprise goes there."""
+        try:
+            if self.table is not None and b"null" not in self.text and not self.table["person"].null_count:
+                return _flat(self.table)
+            return _loaded(self.text.lines())
+        finally:
+            self.text.done()
 
 
 def _used(array: pa.Array, prefix: str, into: set[str]) -> None:
@@ -214,8 +260,10 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
     """Decide the file's records in chunks: (first record's position, the chunk's result);
     ``workers`` > 1: slices decided by that many forked processes; ``ahead``: the next chunk
     read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice."""
-    chunks = _inputs(path, policies, _rows(workers))
+    chunks = _inputs(path, policies, _rows(workers), alone=ahead)
     for start, chunk in _ahead(chunks) if ahead else chunks:
+        if isinstance(chunk, _Block):
+            chunk = chunk.chunk()
         if isinstance(chunk, list):
             yield start, _decide(chunk, policies)
             continue
