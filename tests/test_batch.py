@@ -123,12 +123,13 @@ def test_jsonl_blocks_read_narrow_widen_for_new_fields_and_fall_back_alone(tmp_p
     given = tmp_path / "in.jsonl"
     write_population(population, given)
     monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    from eligibility import _jsonl
     by_lines: list[int] = []
-    loaded = batch._loaded
-    monkeypatch.setattr(batch, "_loaded", lambda lines: by_lines.append(len(lines)) or loaded(lines))
+    loaded = _jsonl.loaded
+    monkeypatch.setattr(_jsonl, "loaded", lambda lines: by_lines.append(len(lines)) or loaded(lines))
     shapes: list[set] = []
-    parsed = batch._JsonShape._parsed
-    monkeypatch.setattr(batch._JsonShape, "_parsed",
+    parsed = _jsonl.JsonShape._parsed
+    monkeypatch.setattr(_jsonl.JsonShape, "_parsed",
                         lambda self, block, schema: shapes.append(set(schema.names)) or parsed(self, block, schema))
     batch.run(given, tmp_path / "out.parquet", bundled_policies())
     assert _scalar(population) == _read(tmp_path / "out.parquet")

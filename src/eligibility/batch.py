@@ -12,19 +12,19 @@ error row in its place. Needs the ``batch`` extra (pyarrow, numpy).
 from __future__ import annotations
 
 import json
-import mmap
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnar import (DECISION_SCHEMA, ENROLLMENT_TYPE, SLICE_ROWS, STATUS_TYPE, ColumnarResult, error_row,
+from .columnar import (DECISION_SCHEMA, SLICE_ROWS, ColumnarResult, error_row,
                        evaluate_requests, evaluate_table)
 from .columnar import input_schema
+from ._jsonl import Block, JsonShape, NotJson, blocks, json_schema
 from .errors import EligibilityError, FieldIssue
 from .language import PolicySet
 
@@ -39,27 +39,6 @@ def format_of(path: str | Path) -> str:
     if found is None:
         raise EligibilityError(f"{path}: unknown format; name the file .jsonl, .csv or .parquet")
     return found
-
-
-def _json_schema(policies: PolicySet) -> pa.Schema:
-    """The request's JSON shape as Arrow (dates as text), for pyarrow's JSON reader."""
-    def texts(kind: pa.StructType) -> pa.StructType:
-        return pa.struct([pa.field(f.name, pa.string() if f.type == pa.date32() else f.type) for f in kind])
-    names = sorted({p for policy in policies for _, program in policy.places() for p in
-                    (parameter.name for parameter in program.parameters)})
-    return pa.schema([
-        pa.field("city", pa.string()), pa.field("as_of", pa.string()), pa.field("as_of_time", pa.string()),
-        pa.field("coverage_year", pa.int64()), pa.field("program", pa.string()),
-        pa.field("person", pa.struct([
-            pa.field("id_number", pa.string()), pa.field("name", pa.string()), pa.field("birth_date", pa.string()),
-            pa.field("sex", pa.string()),
-            pa.field("hukou", pa.struct([pa.field("region", pa.string()), pa.field("kind", pa.string())])),
-            pa.field("student", pa.bool_()), pa.field("social_security_card", pa.bool_()),
-            pa.field("statuses", pa.list_(texts(STATUS_TYPE))),
-            pa.field("enrollments", pa.list_(texts(ENROLLMENT_TYPE)))])),
-        pa.field("choices", pa.struct([pa.field("tier", pa.int64()), pa.field("pension_grade", pa.string())])),
-        pa.field("parameters", pa.struct([pa.field(name, pa.string()) for name in names])),
-    ])
 
 
 def _flat(table: pa.Table) -> pa.Table:
@@ -77,7 +56,7 @@ def _rows(workers: int) -> int:
 
 
 def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = False
-            ) -> Iterator[tuple[int, pa.Table | _Block | list[Any]]]:
+            ) -> Iterator[tuple[int, pa.Table | Block | list[Any]]]:
     """The file's records a chunk at a time, not yet decided: (first record's position, a
     table in the flat column layout, a JSONL block as pyarrow's reader read it, or the
     requests as read from CSV rows). ``alone``: JSONL blocks read by one thread each (the
@@ -91,9 +70,9 @@ def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = Fals
             start += batch.num_rows
         return
     if kind == "jsonl":
-        shape = _JsonShape(_json_schema(policies), threads=not alone)
-        for text in _blocks(path, rows):
-            block = _Block(text, shape.read(text))
+        shape = JsonShape(json_schema(policies), threads=not alone)
+        for text in blocks(path, rows):
+            block = Block(text, shape.read(text))
             yield start, block
             start += block.table.num_rows if block.table is not None else len(text.lines())
         return
@@ -103,128 +82,6 @@ def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = Fals
     rows_read = table.to_pylist()
     for start in range(0, max(len(rows_read), 1), CHUNK):
         yield start, [_csv_request(row) for row in rows_read[start:start + CHUNK]]
-
-
-def _blocks(path: str | Path, rows: int) -> Iterator[_Text]:
-    """A JSONL file in blocks of whole lines, about ``rows`` records each (the first block's
-    bytes a record size the rest), mapped rather than copied: the page cache holds the text,
-    and a block's pages leave this process once it is decided."""
-    with open(path, "rb") as file:
-        try:
-            whole: Any = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):   # empty, or not a file that maps (a pipe)
-            whole = file.read()
-    size, start = rows * 256, 0
-    while start < len(whole):
-        end = whole.find(b"\n", min(start + size, len(whole)) - 1) + 1 or len(whole)
-        text = _Text(whole, start, end)
-        if start == 0:
-            size = max((end - start) * rows // max(whole[start:end].count(b"\n"), 1), 1)
-        yield text
-        start = end
-
-
-class _Text:
-    """The lines from byte ``start`` to ``end`` of a mapped file (or of its bytes)."""
-
-    def __init__(self, whole: Any, start: int, end: int):
-        self.whole, self.start, self.end = whole, start, end
-
-    def __contains__(self, part: bytes) -> bool:
-        return self.whole.find(part, self.start, self.end) >= 0
-
-    def buffer(self) -> pa.Buffer:
-        return pa.py_buffer(memoryview(self.whole)[self.start:self.end])
-
-    def lines(self) -> list[bytes]:
-        return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
-
-    def done(self) -> None:
-        """Its whole pages unmapped from this process (the page cache keeps them)."""
-        if isinstance(self.whole, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-            first = -(-self.start // mmap.PAGESIZE) * mmap.PAGESIZE
-            if self.end - first >= mmap.PAGESIZE:
-                self.whole.madvise(mmap.MADV_DONTNEED, first, (self.end - first) // mmap.PAGESIZE * mmap.PAGESIZE)
-
-
-class _JsonShape:
-    """Blocks of requests read by pyarrow's reader with the request's shape, flat.
-
-    The reader's time grows with the fields of the shape, and a status has twenty-odd fields
-    where a file uses a few: so blocks are read with the shape narrowed to the fields the
-    file has used so far, and a block with another field (the reader refuses it) is read
-    again with the whole shape, which then widens the narrowed one. A field the request
-    does not have is refused by the whole shape too."""
-
-    def __init__(self, schema: pa.Schema, threads: bool = True):
-        self.whole, self.threads = schema, threads
-        self.used: set[str] = set()
-        self.narrow: pa.Schema | None = None
-
-    def read(self, block: _Text) -> pa.Table | None:
-        """The block as a table (None where the reader refuses it)."""
-        table = None if self.narrow is None else self._parsed(block, self.narrow)
-        if table is None:
-            table = self._parsed(block, self.whole)
-            if table is None:
-                return None
-            for column in table.to_struct_array().chunks:
-                _used(column, "", self.used)
-            self.narrow = pa.schema([pa.field(f.name, _narrowed(f.type, f.name + ".", self.used))
-                                     for f in self.whole if f.name in self.used])
-        return table
-
-    def _parsed(self, block: _Text, schema: pa.Schema) -> pa.Table | None:
-        import pyarrow.json as pj
-        # without threads, the block is read as one piece: pieces would be joined again by the
-        # checks, and a reading thread beside the deciding one leaves no core to spare
-        options = pj.ReadOptions() if self.threads else pj.ReadOptions(
-            use_threads=False, block_size=block.end - block.start + 1)
-        try:
-            return pj.read_json(pa.BufferReader(block.buffer()), read_options=options, parse_options=pj.ParseOptions(
-                explicit_schema=schema, unexpected_field_behavior="error"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-
-
-class _Block(NamedTuple):
-    """A JSONL block as read (in the reading thread): its text, and the table pyarrow's reader
-    made of it (None where it refused it). Whether the table stands is judged where the block
-    is decided, so that the reading thread only reads."""
-    text: _Text
-    table: pa.Table | None
-
-    def chunk(self) -> pa.Table | list[Any]:
-        """The flat table where it stands; else the requests read line by line, as
-        ``eligibility evaluate`` reads them: pyarrow reads an explicit null as absent, which
-        the contract does not (``"program": null`` is refused), and any surprise goes there."""
-        try:
-            if self.table is not None and b"null" not in self.text and not self.table["person"].null_count:
-                return _flat(self.table)
-            return _loaded(self.text.lines())
-        finally:
-            self.text.done()
-
-
-def _used(array: pa.Array, prefix: str, into: set[str]) -> None:
-    """The dotted paths of the struct fields that hold a value somewhere in ``array``."""
-    if pa.types.is_struct(array.type):
-        for i, field in enumerate(array.type):
-            child = array.field(i)
-            if child.null_count < len(child):
-                into.add(prefix + field.name)
-                _used(child, prefix + field.name + ".", into)
-    elif pa.types.is_list(array.type):
-        _used(array.flatten(), prefix, into)
-
-
-def _narrowed(kind: pa.DataType, prefix: str, used: set[str]) -> pa.DataType:
-    if pa.types.is_struct(kind):
-        return pa.struct([pa.field(f.name, _narrowed(f.type, prefix + f.name + ".", used))
-                          for f in kind if prefix + f.name in used])
-    if pa.types.is_list(kind):
-        return pa.list_(_narrowed(kind.value_type, prefix, used))
-    return kind
 
 
 def _ahead(items: Iterator[T]) -> Iterator[T]:
@@ -237,23 +94,6 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
             yield item
 
 
-def _loaded(lines: list[bytes]) -> list[Any]:
-    requests: list[Any] = []
-    for line in lines:
-        try:
-            requests.append(json.loads(line))
-        except (ValueError, UnicodeDecodeError) as exc:
-            requests.append(_NotJson(str(exc).split(":")[0]))
-    return requests
-
-
-class _NotJson:
-    """A line that is not JSON: the scalar path refuses it (not a mapping); kept for its reason."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-
 def read(path: str | Path, policies: PolicySet, workers: int = 1,
          progress: Callable[[int], None] | None = None, ahead: bool = False
          ) -> Iterator[tuple[int, ColumnarResult]]:
@@ -262,8 +102,9 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
     read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice."""
     chunks = _inputs(path, policies, _rows(workers), alone=ahead)
     for start, chunk in _ahead(chunks) if ahead else chunks:
-        if isinstance(chunk, _Block):
+        if isinstance(chunk, Block):
             chunk = chunk.chunk()
+            chunk = _flat(chunk) if isinstance(chunk, pa.Table) else chunk
         if isinstance(chunk, list):
             yield start, _decide(chunk, policies)
             continue
@@ -272,8 +113,8 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
 
 
 def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
-    result = evaluate_requests([{} if isinstance(r, _NotJson) else r for r in requests], policies)
-    bad = [i for i, r in enumerate(requests) if isinstance(r, _NotJson)]
+    result = evaluate_requests([{} if isinstance(r, NotJson) else r for r in requests], policies)
+    bad = [i for i, r in enumerate(requests) if isinstance(r, NotJson)]
     if not bad:
         return result
     table = result.table

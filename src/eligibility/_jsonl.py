@@ -1,0 +1,177 @@
+"""``eligibility batch``'s JSONL reader: a file in blocks of whole lines, mapped rather than
+copied, each read by pyarrow's JSON reader with the request's shape narrowed to the fields
+the file uses; a block holding a null, or one the reader refuses, read line by line as
+``eligibility evaluate`` reads it."""
+
+from __future__ import annotations
+
+import json
+import mmap
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple
+
+import pyarrow as pa
+
+from .columnar import ENROLLMENT_TYPE, STATUS_TYPE
+from .language import PolicySet
+
+
+def json_schema(policies: PolicySet) -> pa.Schema:
+    """The request's JSON shape as Arrow (dates as text), for pyarrow's JSON reader."""
+    def texts(kind: pa.StructType) -> pa.StructType:
+        return pa.struct([pa.field(f.name, pa.string() if f.type == pa.date32() else f.type) for f in kind])
+    names = sorted({p for policy in policies for _, program in policy.places() for p in
+                    (parameter.name for parameter in program.parameters)})
+    return pa.schema([
+        pa.field("city", pa.string()), pa.field("as_of", pa.string()), pa.field("as_of_time", pa.string()),
+        pa.field("coverage_year", pa.int64()), pa.field("program", pa.string()),
+        pa.field("person", pa.struct([
+            pa.field("id_number", pa.string()), pa.field("name", pa.string()), pa.field("birth_date", pa.string()),
+            pa.field("sex", pa.string()),
+            pa.field("hukou", pa.struct([pa.field("region", pa.string()), pa.field("kind", pa.string())])),
+            pa.field("student", pa.bool_()), pa.field("social_security_card", pa.bool_()),
+            pa.field("statuses", pa.list_(texts(STATUS_TYPE))),
+            pa.field("enrollments", pa.list_(texts(ENROLLMENT_TYPE)))])),
+        pa.field("choices", pa.struct([pa.field("tier", pa.int64()), pa.field("pension_grade", pa.string())])),
+        pa.field("parameters", pa.struct([pa.field(name, pa.string()) for name in names])),
+    ])
+
+
+def blocks(path: str | Path, rows: int) -> Iterator[Text]:
+    """A JSONL file in blocks of whole lines, about ``rows`` records each (the first block's
+    bytes a record size the rest), mapped rather than copied: the page cache holds the text,
+    and a block's pages leave this process once it is decided."""
+    with open(path, "rb") as file:
+        try:
+            whole: Any = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):   # empty, or not a file that maps (a pipe)
+            whole = file.read()
+    size, start = rows * 256, 0
+    while start < len(whole):
+        end = whole.find(b"\n", min(start + size, len(whole)) - 1) + 1 or len(whole)
+        text = Text(whole, start, end)
+        if start == 0:
+            size = max((end - start) * rows // max(whole[start:end].count(b"\n"), 1), 1)
+        yield text
+        start = end
+
+
+class Text:
+    """The lines from byte ``start`` to ``end`` of a mapped file (or of its bytes)."""
+
+    def __init__(self, whole: Any, start: int, end: int):
+        self.whole, self.start, self.end = whole, start, end
+
+    def __contains__(self, part: bytes) -> bool:
+        return self.whole.find(part, self.start, self.end) >= 0
+
+    def buffer(self) -> pa.Buffer:
+        return pa.py_buffer(memoryview(self.whole)[self.start:self.end])
+
+    def lines(self) -> list[bytes]:
+        return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
+
+    def done(self) -> None:
+        """Its whole pages unmapped from this process (the page cache keeps them)."""
+        if isinstance(self.whole, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            first = -(-self.start // mmap.PAGESIZE) * mmap.PAGESIZE
+            if self.end - first >= mmap.PAGESIZE:
+                self.whole.madvise(mmap.MADV_DONTNEED, first, (self.end - first) // mmap.PAGESIZE * mmap.PAGESIZE)
+
+
+class JsonShape:
+    """Blocks of requests read by pyarrow's reader with the request's shape.
+
+    The reader's time grows with the fields of the shape, and a status has twenty-odd fields
+    where a file uses a few: so blocks are read with the shape narrowed to the fields the
+    file has used so far, and a block with another field (the reader refuses it) is read
+    again with the whole shape, which then widens the narrowed one. A field the request
+    does not have is refused by the whole shape too."""
+
+    def __init__(self, schema: pa.Schema, threads: bool = True):
+        self.whole, self.threads = schema, threads
+        self.used: set[str] = set()
+        self.narrow: pa.Schema | None = None
+
+    def read(self, block: Text) -> pa.Table | None:
+        """The block as a table (None where the reader refuses it)."""
+        table = None if self.narrow is None else self._parsed(block, self.narrow)
+        if table is None:
+            table = self._parsed(block, self.whole)
+            if table is None:
+                return None
+            for column in table.to_struct_array().chunks:
+                _used(column, "", self.used)
+            self.narrow = pa.schema([pa.field(f.name, _narrowed(f.type, f.name + ".", self.used))
+                                     for f in self.whole if f.name in self.used])
+        return table
+
+    def _parsed(self, block: Text, schema: pa.Schema) -> pa.Table | None:
+        import pyarrow.json as pj
+        # without threads, the block is read as one piece: pieces would be joined again by the
+        # checks, and a reading thread beside the deciding one leaves no core to spare
+        options = pj.ReadOptions() if self.threads else pj.ReadOptions(
+            use_threads=False, block_size=block.end - block.start + 1)
+        try:
+            return pj.read_json(pa.BufferReader(block.buffer()), read_options=options,
+                                parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+
+
+class Block(NamedTuple):
+    """A JSONL block as read (in the reading thread): its text, and the table pyarrow's reader
+    made of it (None where it refused it). Whether the table stands is judged where the block
+    is decided, so that the reading thread only reads."""
+    text: Text
+    table: pa.Table | None
+
+    def chunk(self) -> pa.Table | list[Any]:
+        """The table where it stands; else the requests read line by line, as
+        ``eligibility evaluate`` reads them: pyarrow reads an explicit null as absent, which
+        the contract does not (``"program": null`` is refused), and any surprise goes there."""
+        try:
+            if self.table is not None and b"null" not in self.text and not self.table["person"].null_count:
+                return self.table
+            return loaded(self.text.lines())
+        finally:
+            self.text.done()
+
+
+def _used(array: pa.Array, prefix: str, into: set[str]) -> None:
+    """The dotted paths of the struct fields that hold a value somewhere in ``array``."""
+    if pa.types.is_struct(array.type):
+        for i, field in enumerate(array.type):
+            child = array.field(i)
+            if child.null_count < len(child):
+                into.add(prefix + field.name)
+                _used(child, prefix + field.name + ".", into)
+    elif pa.types.is_list(array.type):
+        _used(array.flatten(), prefix, into)
+
+
+def _narrowed(kind: pa.DataType, prefix: str, used: set[str]) -> pa.DataType:
+    if pa.types.is_struct(kind):
+        return pa.struct([pa.field(f.name, _narrowed(f.type, prefix + f.name + ".", used))
+                          for f in kind if prefix + f.name in used])
+    if pa.types.is_list(kind):
+        return pa.list_(_narrowed(kind.value_type, prefix, used))
+    return kind
+
+
+def loaded(lines: list[bytes]) -> list[Any]:
+    """Lines parsed one by one (a line that is not JSON kept as ``NotJson``)."""
+    requests: list[Any] = []
+    for line in lines:
+        try:
+            requests.append(json.loads(line))
+        except (ValueError, UnicodeDecodeError) as exc:
+            requests.append(NotJson(str(exc).split(":")[0]))
+    return requests
+
+
+class NotJson:
+    """A line that is not JSON: the scalar path refuses it (not a mapping); kept for its reason."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
