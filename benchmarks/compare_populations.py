@@ -15,7 +15,8 @@ reports medians. Figures:
 
 - columnar: ``evaluate_table`` of the population read from Parquet (the column layout, typed),
   after the load; split into the columnar walk and the rows decided by the scalar evaluator
-  (``ColumnarResult.seconds``);
+  (``ColumnarResult.seconds``); its peak RSS split into what the process held before the
+  load and after it, so that what the evaluator adds is seen apart from what reading adds;
 - OpenFisca: building the simulation from arrays and calculating every output (the arrays
   built beforehand, as in ``compare_shantou.py``);
 - batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
@@ -77,13 +78,14 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         from eligibility.columnar import evaluate_table
         policies = bundled_policies()
         evaluate_table(pq.read_table(folder / "people_1000.parquet"), policies)  # warm: imports, calendars
+        warm = _rss()
         started = time.perf_counter()
         table = pq.read_table(folder / f"people_{n}.parquet")
-        loaded, cpu = time.perf_counter(), _cpu()
+        loaded, cpu, load_rss = time.perf_counter(), _cpu(), _rss()
         result = evaluate_table(table, policies, workers=2 if kind == "columnar2" else 1)
         done = time.perf_counter()
         return {"load": loaded - started, "evaluate": done - loaded, "cpu": _cpu() - cpu, **result.seconds,
-                "fallback": sum(result.fallback.values()), "rss": _rss(),
+                "fallback": sum(result.fallback.values()), "rss": _rss(), "warm_rss": warm, "load_rss": load_rss,
                 "worker_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
     if kind == "openfisca":
         import numpy as np
@@ -197,6 +199,9 @@ def main() -> int:
           f"{med('columnar', 'columnar') / n * 1e6:.2f} µs | |")
     print(f"| of which the scalar evaluator, {med('columnar', 'fallback'):,.0f} rows it decides by cases or "
           f"branches | {med('columnar', 'scalar'):.2f} s | | |")
+    print(f"| of the peak RSS: the interpreter, policies and a warm-up | | | {med('columnar', 'warm_rss'):.0f} MiB |")
+    print(f"| of the peak RSS: the same and reading the Parquet file (`pq.read_table`) | | | "
+          f"{med('columnar', 'load_rss'):.0f} MiB |")
     col2 = med("columnar2", "evaluate")
     print(f"| columnar, 2 forked workers (peak of the largest worker: {med('columnar2', 'worker_rss'):.0f} MiB; "
           f"CPU {med('columnar2', 'cpu'):.2f} s) | "
