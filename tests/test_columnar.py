@@ -224,7 +224,17 @@ def test_an_explicit_null_is_refused_or_read_as_absent_as_the_contract_says():
                 record = {key: kind, **{k: v for k, v in first.items() if k in model.model_fields or k == "from"
                                         and "from_" in model.model_fields}, name: None}
                 population.append({**base, "person": {**base["person"], lists: [record]}})
+    # and what else the contract refuses in a mapping: no person, a dotted key, a kind not a text,
+    # a number for a text (but not for an amount)
+    population += [{k: v for k, v in base.items() if k != "person"}, {**base, "choices.tier": 1},
+                   {**base, "person": {**base["person"], "hukou.region": "440511"}},
+                   {**base, "person": {**base["person"], "statuses": [{"kind": ["dibao"], "since": "2021-01-10",
+                                                                        "until": None}]}},
+                   {**base, "person": {**base["person"], "name": 123}},
+                   {**base, "person": {**base["person"], "id_number": 440511197005010022}},
+                   {**base, "choices": {"pension_grade": 500}}]
     rows = evaluate_requests(population).table.to_pylist()
     assert scalar_rows(population) == rows
     refused = [r["record"] for r in rows if r["errors"]]
     assert 0 < len(refused) < len(population)   # both kinds of null occur
+    assert set(range(len(population) - 7, len(population) - 1)) <= set(refused)   # not the whole-yuan grade

@@ -104,12 +104,13 @@ def _plain(value: Any, tag: str) -> tuple[Any, bool]:
         return (value, True) if ok else (None, False)
     if isinstance(value, str):
         return value, True
-    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+    # an amount (the contract's Decimal) may be a number; a text field may not ("name": 123 is refused)
+    if tag == "amount" and (isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool))):
         return str(value), True
     return None, False
 
 
-_TAGS = {name: _tag(kind) for name, kind in COLUMNS.items()}
+_TAGS = {name: _tag(kind) for name, kind in COLUMNS.items()} | {"choices.pension_grade": "amount"}
 _FIELD_TAGS = {STATUSES: {f.name: _tag(f.type) for f in STATUS_TYPE},
                ENROLLMENTS: {f.name: _tag(f.type) for f in ENROLLMENT_TYPE}}
 
@@ -137,9 +138,11 @@ def _record(raw: Any, tags: dict[str, str], nullable: tuple[str, dict[str, froze
         return None, False
     out, ok = {}, True
     key_name, by_kind = nullable
+    kind = raw.get(key_name)
+    admits_null = by_kind.get(kind, ()) if isinstance(kind, str) else ()
     for key, value in raw.items():
         tag = tags.get(key)
-        if tag is None or (value is None and key not in by_kind.get(raw.get(key_name), ())):
+        if tag is None or (value is None and key not in admits_null):
             ok = False
             continue
         out[key], fits = _plain(value, tag)
@@ -158,9 +161,12 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
             request = request.model_dump(by_alias=True, exclude_none=True)
         ok = isinstance(request, dict)
         flat: dict[str, Any] = {}
+        # the contract requires a person; a dotted key ("choices.tier") is not a path to it
+        ok = ok and isinstance(request.get("person"), dict)
         for key, value in (request.items() if ok else ()):
             if key in ("person", "choices", "parameters") and isinstance(value, dict):
                 for inner, item in value.items():
+                    ok = ok and (key == "parameters" or "." not in inner)
                     if key == "person" and inner == "hukou" and isinstance(item, dict):
                         flat.update({f"person.hukou.{k}": v for k, v in item.items()})
                     else:
@@ -168,6 +174,7 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
             elif key in ("person", "choices", "parameters"):
                 ok = False   # not a mapping (a null included): the contract refuses it
             else:
+                ok = ok and "." not in key
                 flat[key] = value
         for name, value in flat.items():   # a null the contract refuses (``"program": null``)
             if value is None and not name.startswith(PARAMETER):
