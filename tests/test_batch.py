@@ -125,8 +125,8 @@ def test_jsonl_blocks_read_narrow_widen_for_new_fields_and_fall_back_alone(tmp_p
     monkeypatch.setattr(batch, "SLICE_ROWS", 4)
     from eligibility import _jsonl
     by_lines: list[int] = []
-    loaded = _jsonl.loaded
-    monkeypatch.setattr(_jsonl, "loaded", lambda lines: by_lines.append(len(lines)) or loaded(lines))
+    loaded = batch.loaded
+    monkeypatch.setattr(batch, "loaded", lambda lines: by_lines.append(len(lines)) or loaded(lines))
     shapes: list[set] = []
     parsed = _jsonl.JsonShape._parsed
     monkeypatch.setattr(_jsonl.JsonShape, "_parsed",
@@ -136,3 +136,32 @@ def test_jsonl_blocks_read_narrow_widen_for_new_fields_and_fall_back_alone(tmp_p
     assert 1 == len(by_lines) and by_lines[0] < 8          # the null's block alone, line by line
     assert {"city", "as_of", "person"} == shapes[1]         # narrowed after the first block
     assert any("coverage_year" in names and "parameters" in names for names in shapes[2:])  # widened
+
+
+
+def test_jsonl_records_are_its_lines_whatever_pyarrow_makes_of_a_block(tmp_path, monkeypatch):
+    """One request a line: a line of two objects and an object over two lines are error rows
+    in their places (pyarrow's reader would take them as two and one), blank lines are not
+    records, every line is numbered in order across blocks, and a block with no person in it
+    (the narrowed shape then has none) is refused line by line, not a crash."""
+    from eligibility import batch
+    good = json.dumps(GOOD)
+    lines = ([json.dumps({"city": "shantou", "as_of": "2021-09-20"})] * 6 + [good] * 5 + [good + " " + good]
+             + [good] * 3 + ["", '{"city": "shantou",', '"as_of": "2021-09-20"}'] + [good] * 6 + ["   "] + [good] * 2)
+    given = tmp_path / "in.jsonl"
+    given.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    monkeypatch.setattr(batch, "CHUNK", 2)   # lines read one by one are decided two at a time
+    by_lines: list[int] = []
+    loaded = batch.loaded
+    monkeypatch.setattr(batch, "loaded", lambda some: by_lines.append(len(some)) or loaded(some))
+    summary = batch.run(given, tmp_path / "out.jsonl", bundled_policies())
+    assert by_lines and max(by_lines) <= 2
+    rows = _read(tmp_path / "out.jsonl")
+    requests = [line for line in lines if line.strip()]
+    assert list(range(len(requests))) == [r["record"] for r in rows] and summary["records"] == len(requests)
+    codes = [[e["code"] for e in r["errors"]] for r in rows]
+    assert all(codes[i] == ["missing"] for i in range(6))
+    assert [11, 15, 16] == [i for i, c in enumerate(codes) if c == ["invalid_json"]]
+    decided = [i for i, c in enumerate(codes) if not c]
+    assert [r["outcome"] for r in _scalar([GOOD] * len(decided))] == [rows[i]["outcome"] for i in decided]

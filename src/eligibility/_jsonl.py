@@ -71,6 +71,15 @@ class Text:
     def lines(self) -> list[bytes]:
         return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
 
+    def holds(self, records: int) -> bool:
+        """Whether the text has ``records`` non-blank lines: its line ends counted first (a
+        copy and a count, where splitting it would cost ten times as much), the lines split
+        only where blank lines make that count differ. (Where a line of two objects and an
+        object over two lines meet in one block, the counts agree and pyarrow's reading stands.)"""
+        text = self.whole[self.start:self.end]
+        ends = text.count(b"\n") + (not text.endswith(b"\n"))
+        return ends == records or len(self.lines()) == records
+
     def done(self) -> None:
         """Its whole pages unmapped from this process (the page cache keeps them)."""
         if isinstance(self.whole, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
@@ -126,14 +135,19 @@ class Block(NamedTuple):
     text: Text
     table: pa.Table | None
 
-    def chunk(self) -> pa.Table | list[Any]:
-        """The table where it stands; else the requests read line by line, as
-        ``eligibility evaluate`` reads them: pyarrow reads an explicit null as absent, which
-        the contract does not (``"program": null`` is refused), and any surprise goes there."""
+    def taken(self) -> tuple[pa.Table | None, list[bytes]]:
+        """(the table, no lines) where it stands for the block's lines, one request a line;
+        else (None, the non-blank lines) to be read one by one, as ``eligibility evaluate``
+        reads them: pyarrow reads an explicit null as absent, which the contract does not
+        (``"program": null`` is refused), reads a request without a person as one with no
+        facts, and takes objects as it finds them, two on a line or one over two lines. The
+        block's pages are released either way."""
         try:
-            if self.table is not None and b"null" not in self.text and not self.table["person"].null_count:
-                return self.table
-            return loaded(self.text.lines())
+            table = self.table
+            if table is not None and b"null" not in self.text and "person" in table.column_names \
+                    and not table["person"].null_count and self.text.holds(table.num_rows):
+                return table, []
+            return None, self.text.lines()
         finally:
             self.text.done()
 

@@ -24,12 +24,12 @@ import pyarrow.compute as pc
 from .columnar import (DECISION_SCHEMA, SLICE_ROWS, ColumnarResult, error_row,
                        evaluate_requests, evaluate_table)
 from .columnar import input_schema
-from ._jsonl import Block, JsonShape, NotJson, blocks, json_schema
+from ._jsonl import Block, JsonShape, NotJson, blocks, json_schema, loaded
 from .errors import EligibilityError, FieldIssue
 from .language import PolicySet
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-CHUNK = 200_000   # records of a CSV file, or of JSONL read line by line, decided together
+CHUNK = 200_000   # records of a CSV file, or lines of JSONL read one by one, decided together
 _LISTS = ("person.statuses", "person.enrollments")
 T = TypeVar("T")
 
@@ -56,32 +56,28 @@ def _rows(workers: int) -> int:
 
 
 def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = False
-            ) -> Iterator[tuple[int, pa.Table | Block | list[Any]]]:
-    """The file's records a chunk at a time, not yet decided: (first record's position, a
-    table in the flat column layout, a JSONL block as pyarrow's reader read it, or the
-    requests as read from CSV rows). ``alone``: JSONL blocks read by one thread each (the
-    reading runs in its own thread beside the deciding one)."""
+            ) -> Iterator[pa.Table | Block | list[Any]]:
+    """The file's records a chunk at a time, not yet decided: a table in the flat column
+    layout, a JSONL block as pyarrow's reader read it, or the requests of CSV rows.
+    ``alone``: JSONL blocks read by one thread each (the reading runs in its own thread beside
+    the deciding one)."""
     kind = format_of(path)
-    start = 0
     if kind == "parquet":
         import pyarrow.parquet as pq
         for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
-            yield start, _flat(pa.Table.from_batches([batch]))
-            start += batch.num_rows
+            yield _flat(pa.Table.from_batches([batch]))
         return
     if kind == "jsonl":
         shape = JsonShape(json_schema(policies), threads=not alone)
         for text in blocks(path, rows):
-            block = Block(text, shape.read(text))
-            yield start, block
-            start += block.table.num_rows if block.table is not None else len(text.lines())
+            yield Block(text, shape.read(text))
         return
     import pyarrow.csv as pcsv
     table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
         column_types={name: pa.string() for name in _csv_names(path)}, strings_can_be_null=True))
     rows_read = table.to_pylist()
     for start in range(0, max(len(rows_read), 1), CHUNK):
-        yield start, [_csv_request(row) for row in rows_read[start:start + CHUNK]]
+        yield [_csv_request(row) for row in rows_read[start:start + CHUNK]]
 
 
 def _ahead(items: Iterator[T]) -> Iterator[T]:
@@ -99,17 +95,24 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
          ) -> Iterator[tuple[int, ColumnarResult]]:
     """Decide the file's records in chunks: (first record's position, the chunk's result);
     ``workers`` > 1: slices decided by that many forked processes; ``ahead``: the next chunk
-    read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice."""
-    chunks = _inputs(path, policies, _rows(workers), alone=ahead)
-    for start, chunk in _ahead(chunks) if ahead else chunks:
+    read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice.
+    Records are numbered by what was decided, chunk after chunk."""
+    start = 0
+    for chunk in _ahead(_inputs(path, policies, _rows(workers), alone=ahead)) if ahead else \
+            _inputs(path, policies, _rows(workers)):
+        pieces: Iterator[pa.Table | list[Any]] = iter([chunk])
         if isinstance(chunk, Block):
-            chunk = chunk.chunk()
-            chunk = _flat(chunk) if isinstance(chunk, pa.Table) else chunk
-        if isinstance(chunk, list):
-            yield start, _decide(chunk, policies)
-            continue
-        told = None if progress is None else (lambda rows, at=start: progress(at + rows))
-        yield start, evaluate_table(chunk, policies, workers=workers, progress=told)
+            table, lines = chunk.taken()
+            pieces = iter([_flat(table)]) if table is not None else \
+                (loaded(lines[at:at + CHUNK]) for at in range(0, len(lines), CHUNK))
+        for piece in pieces:
+            if isinstance(piece, list):
+                result = _decide(piece, policies)
+            else:
+                told = None if progress is None else (lambda rows, at=start: progress(at + rows))
+                result = evaluate_table(piece, policies, workers=workers, progress=told)
+            yield start, result
+            start += result.table.num_rows
 
 
 def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
