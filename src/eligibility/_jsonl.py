@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 import pyarrow as pa
+import pyarrow.json as pj
 
 from .columnar import ENROLLMENT_TYPE, STATUS_TYPE
 from .language import PolicySet
@@ -37,6 +38,9 @@ def json_schema(policies: PolicySet) -> pa.Schema:
     ])
 
 
+_LARGEST = 1 << 30   # bytes a block is sized to at most (pyarrow's reader takes blocks under 2 GiB)
+
+
 def blocks(path: str | Path, rows: int) -> Iterator[Text]:
     """A JSONL file in blocks of whole lines, about ``rows`` records each (the first block's
     bytes a record size the rest), mapped rather than copied: the page cache holds the text,
@@ -51,7 +55,7 @@ def blocks(path: str | Path, rows: int) -> Iterator[Text]:
         end = whole.find(b"\n", min(start + size, len(whole)) - 1) + 1 or len(whole)
         text = Text(whole, start, end)
         if start == 0:
-            size = max((end - start) * rows // max(whole[start:end].count(b"\n"), 1), 1)
+            size = min(max((end - start) * rows // max(whole[start:end].count(b"\n"), 1), 1), _LARGEST)
         yield text
         start = end
 
@@ -81,7 +85,9 @@ class Text:
         return ends == records or len(self.lines()) == records
 
     def done(self) -> None:
-        """Its whole pages unmapped from this process (the page cache keeps them)."""
+        """Its whole pages unmapped from this process (the page cache keeps them). The mapping
+        itself is closed when the last block holding it is gone: a file cut short while it is
+        mapped ends the process (SIGBUS), so a register must not be rewritten while it is decided."""
         if isinstance(self.whole, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
             first = -(-self.start // mmap.PAGESIZE) * mmap.PAGESIZE
             if self.end - first >= mmap.PAGESIZE:
@@ -116,11 +122,11 @@ class JsonShape:
         return table
 
     def _parsed(self, block: Text, schema: pa.Schema) -> pa.Table | None:
-        import pyarrow.json as pj
         # without threads, the block is read as one piece: pieces would be joined again by the
-        # checks, and a reading thread beside the deciding one leaves no core to spare
+        # checks, and a reading thread beside the deciding one leaves no core to spare (a line
+        # longer than a piece, 2 GiB at most, is refused by the reader and read on its own)
         options = pj.ReadOptions() if self.threads else pj.ReadOptions(
-            use_threads=False, block_size=block.end - block.start + 1)
+            use_threads=False, block_size=min(block.end - block.start + 1, 2**31 - 1))
         try:
             return pj.read_json(pa.BufferReader(block.buffer()), read_options=options,
                                 parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"))
