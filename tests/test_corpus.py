@@ -354,6 +354,20 @@ def now_settled(request: dict[str, Any], frozen: dict[str, Any], decision: Any) 
 # --- the tests ------------------------------------------------------------------------------------
 
 
+def test_every_redecided_record_is_sampled_and_still_redecided():
+    """``redecided.json`` holds no stale record: each is in the sample, and is still one the
+    engine re-decides (frozen undetermined and now decided, or the other way)."""
+    requests, records, sample = corpus()
+    kept = redecided_records()
+    assert kept and set(map(int, kept)) <= set(sample)
+    for index in map(int, kept):
+        request = json.loads(requests[index])
+        frozen = as_now(index, request, records[index])
+        decision = evaluate(request, trace=True)
+        assert now_settled(request, frozen["decision"], decision) is not None or \
+            now_doubted(frozen, decision) is not None, index
+
+
 def test_the_corpus_is_whole():
     requests, records, sample = corpus()
     assert len(requests) >= 20_000
