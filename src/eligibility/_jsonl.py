@@ -109,7 +109,12 @@ class JsonShape:
         self.narrow: pa.Schema | None = None
 
     def read(self, block: Text) -> pa.Table | None:
-        """The block as a table (None where the reader refuses it)."""
+        """The block as a table; None where the reader refuses it, or where it holds a null:
+        pyarrow reads an explicit null as absent, which the contract does not (``"program":
+        null`` is refused), and its reader crashes the process on a line that is a bare
+        ``null`` (pyarrow 26, a segmentation fault), so such a block is never given to it."""
+        if b"null" in block:
+            return None
         table = None if self.narrow is None else self._parsed(block, self.narrow)
         if table is None:
             table = self._parsed(block, self.whole)
@@ -136,21 +141,20 @@ class JsonShape:
 
 class Block(NamedTuple):
     """A JSONL block as read (in the reading thread): its text, and the table pyarrow's reader
-    made of it (None where it refused it). Whether the table stands is judged where the block
-    is decided, so that the reading thread only reads."""
+    made of it (None where it was not given it or refused it). Whether the table stands for
+    the block's lines is judged where the block is decided, so that the reading thread only reads."""
     text: Text
     table: pa.Table | None
 
     def taken(self) -> tuple[pa.Table | None, list[bytes]]:
         """(the table, no lines) where it stands for the block's lines, one request a line;
         else (None, the non-blank lines) to be read one by one, as ``eligibility evaluate``
-        reads them: pyarrow reads an explicit null as absent, which the contract does not
-        (``"program": null`` is refused), reads a request without a person as one with no
-        facts, and takes objects as it finds them, two on a line or one over two lines. The
-        block's pages are released either way."""
+        reads them: pyarrow reads a request without a person as one with no facts, and takes
+        objects as it finds them, two on a line or one over two lines. The block's pages are
+        released either way."""
         try:
             table = self.table
-            if table is not None and b"null" not in self.text and "person" in table.column_names \
+            if table is not None and "person" in table.column_names \
                     and not table["person"].null_count and self.text.holds(table.num_rows):
                 return table, []
             return None, self.text.lines()
