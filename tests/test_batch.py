@@ -230,3 +230,21 @@ def test_a_jsonl_file_is_decided_as_its_lines_one_by_one(jsonl_folder, monkeypat
                 assert want == got
 
     check()
+
+
+
+def test_a_jsonl_line_that_is_not_utf8_or_nested_too_deep_is_an_error_row_in_its_place(tmp_path):
+    """Bytes that are not UTF-8 inside a text (pyarrow's reader lets them into its table) and a
+    line nested deeper than the JSON parser goes are each an error row in their place, as
+    `eligibility evaluate` would refuse them; the batch goes on."""
+    from eligibility import batch
+    good = json.dumps(GOOD, ensure_ascii=False).encode()
+    lines = [good, good.replace("陈某某".encode(), b"\xff\xfe"), good, good.replace(b'"shantou"', b'"shan\xfftou"'),
+             b"[" * 100_000 + b"]" * 100_000, good]
+    given = tmp_path / "in.jsonl"
+    given.write_bytes(b"\n".join(lines) + b"\n")
+    summary = batch.run(given, tmp_path / "out.parquet", bundled_policies())
+    rows = _read(tmp_path / "out.parquet")
+    assert list(range(6)) == [r["record"] for r in rows] and 3 == summary["rejected"]
+    assert [[], ["invalid_json"], [], ["invalid_json"], ["invalid_json"], []] == [
+        [e["code"] for e in r["errors"]] for r in rows]
