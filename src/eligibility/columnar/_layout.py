@@ -176,10 +176,6 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
             else:
                 ok = ok and "." not in key
                 flat[key] = value
-        for name, value in flat.items():   # a null the contract refuses (``"program": null``)
-            if value is None and not name.startswith(PARAMETER):
-                prefix, _, leaf = name.rpartition(".")
-                ok = ok and leaf in _NULLABLE.get(prefix + "." if prefix else "", ())
         for name, value in flat.items():
             if name.startswith(PARAMETER):
                 values = parameters.setdefault(name, [None] * row)
@@ -188,11 +184,12 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                 ok = ok and values[-1] is not None
                 continue
             tag = _TAGS.get(name)
-            if tag is None:
+            if value is None:   # absent where the contract's type admits None, else refused ("program": null)
+                prefix, _, leaf = name.rpartition(".")
+                ok = ok and tag is not None and leaf in _NULLABLE.get(prefix + "." if prefix else "", ())
+            elif tag is None:
                 ok = False
             elif name in _FIELD_TAGS:
-                if value is None:   # refused above: the lists are never null
-                    continue
                 listed = isinstance(value, (list, tuple))
                 items = [_record(item, _FIELD_TAGS[name], _RECORD_NULLABLE[name]) for item in value] if listed else []
                 ok = ok and listed and all(fits for _, fits in items)
