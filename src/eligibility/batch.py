@@ -98,8 +98,8 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
     read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice.
     Records are numbered by what was decided, chunk after chunk."""
     start = 0
-    for chunk in _ahead(_inputs(path, policies, _rows(workers), alone=ahead)) if ahead else \
-            _inputs(path, policies, _rows(workers)):
+    chunks = _inputs(path, policies, _rows(workers), alone=ahead)
+    for chunk in _ahead(chunks) if ahead else chunks:
         pieces: Iterator[pa.Table | list[Any]] = iter([chunk])
         if isinstance(chunk, Block):
             table, lines = chunk.taken()
@@ -108,6 +108,8 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
         for piece in pieces:
             if isinstance(piece, list):
                 result = _decide(piece, policies)
+                if progress is not None:
+                    progress(start + len(piece))
             else:
                 told = None if progress is None else (lambda rows, at=start: progress(at + rows))
                 result = evaluate_table(piece, policies, workers=workers, progress=told)
@@ -238,7 +240,6 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
     decided; with workers each is done in turn, so that no fork copies a thread in the middle
     of pyarrow's allocator."""
     summaries: list[dict[str, Any]] = []
-    done = 0
     sink = _Sink(target)
     threaded = workers <= 1
     writing: Future[None] | None = None
@@ -257,9 +258,6 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
                     writing = writer.submit(written, table, result.fallback)
                 else:
                     written(table, result.fallback)
-                done += table.num_rows
-                if progress is not None:
-                    progress(done)
             if writing is not None:
                 writing.result()
     finally:

@@ -81,7 +81,10 @@ def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit
               workers: int, progress: Callable[[int], None] | None = None) -> ColumnarResult:
     resolved = bundled_policies() if policies is None else policies
     if table.num_rows <= _slices.ROWS:
-        return _slice(table, resolved, requests, misfit)
+        result = _slice(table, resolved, requests, misfit)
+        if progress is not None:
+            progress(table.num_rows)
+        return result
     return ColumnarResult(*_slices.in_slices(_slice, table, resolved, requests, misfit, workers, progress))
 
 
