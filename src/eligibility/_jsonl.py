@@ -75,14 +75,17 @@ class Text:
     def lines(self) -> list[bytes]:
         return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
 
-    def holds(self, records: int) -> bool:
-        """Whether the text has ``records`` non-blank lines: its line ends counted first (a
-        copy and a count, where splitting it would cost ten times as much), the lines split
-        only where blank lines make that count differ. (Where a line of two objects and an
-        object over two lines meet in one block, the counts agree and pyarrow's reading stands.)"""
+    def holds(self, records: int) -> list[bytes] | None:
+        """None where the text has ``records`` non-blank lines, else its non-blank lines: its
+        line ends counted first (a copy and a count, where splitting it would cost ten times as
+        much), the lines split only where blank lines make that count differ. (Where a line of
+        two objects and an object over two lines meet in one block, the counts agree and
+        pyarrow's reading stands.)"""
         text = self.whole[self.start:self.end]
-        ends = text.count(b"\n") + (not text.endswith(b"\n"))
-        return ends == records or len(self.lines()) == records
+        if text.count(b"\n") + (not text.endswith(b"\n")) == records:
+            return None
+        lines = self.lines()
+        return None if len(lines) == records else lines
 
     def done(self) -> None:
         """Its whole pages unmapped from this process (the page cache keeps them). The mapping
@@ -158,10 +161,10 @@ class Block(NamedTuple):
         released either way."""
         try:
             table = self.table
-            if table is not None and "person" in table.column_names \
-                    and not table["person"].null_count and self.text.holds(table.num_rows):
-                return table, []
-            return None, self.text.lines()
+            if table is None or "person" not in table.column_names or table["person"].null_count:
+                return None, self.text.lines()
+            lines = self.text.holds(table.num_rows)
+            return (table, []) if lines is None else (None, lines)
         finally:
             self.text.done()
 
