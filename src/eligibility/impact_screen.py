@@ -74,7 +74,7 @@ def screen(requests: list[Any], base: Policy, reform: Policy) -> tuple[list[bool
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .columnar import evaluate_requests, evaluate_table, requests_table
+    from .columnar import evaluate_requests, requests_table
 
     parsed: list[Any] = []
     readable = np.ones(len(requests), dtype=bool)
@@ -85,11 +85,8 @@ def screen(requests: list[Any], base: Policy, reform: Policy) -> tuple[list[bool
             except ValueError:
                 readable[index], raw = False, {}
         parsed.append(raw)
-    table, fitted = requests_table(parsed)   # laid out once for both policies
-    if all(fitted):
-        before, after = evaluate_table(table, base).table, evaluate_table(table, reform).table
-    else:   # a request the layout cannot hold is decided from its mapping
-        before, after = evaluate_requests(parsed, base).table, evaluate_requests(parsed, reform).table
+    laid = requests_table(parsed)   # laid out once for both policies
+    before, after = (evaluate_requests(parsed, policy, layout=laid).table for policy in (base, reform))
     same = readable & (pc.list_value_length(before["errors"]).to_numpy(zero_copy_only=False) == 0)
     same &= pc.is_null(before["tier_level"]).to_numpy(zero_copy_only=False)
     giving = sorted(_giving_benefits(base) | _giving_benefits(reform))   # outputs with benefits, even with no tier

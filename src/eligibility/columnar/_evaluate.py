@@ -61,12 +61,13 @@ class ColumnarResult:
 
 
 def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | None = None, *,
-                      workers: int = 1) -> ColumnarResult:
+                      workers: int = 1, layout: tuple[pa.Table, list[bool]] | None = None) -> ColumnarResult:
     """Request mappings (or Requests), decided columnar; a mapping that does not fit the
     column layout is decided (or refused) by the scalar path from the mapping itself.
-    ``workers`` > 1: slices decided by that many forked processes."""
+    ``workers`` > 1: slices decided by that many forked processes. ``layout``: what
+    ``requests_table`` made of these requests, where it is at hand (deciding them twice)."""
     listed = list(requests)
-    table, fitted = requests_table(listed)
+    table, fitted = requests_table(listed) if layout is None else layout
     return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers)
 
 
