@@ -17,6 +17,7 @@ reports medians. Figures:
   after the load; split into the columnar walk and the rows decided by the scalar evaluator
   (``ColumnarResult.seconds``); its peak RSS split into what the process held before the
   load and after it, so that what the evaluator adds is seen apart from what reading adds;
+  and once more with Arrow's system allocator, as ``eligibility batch`` chooses it;
 - OpenFisca: building the simulation from arrays and calculating every output (the arrays
   built beforehand, as in ``compare_shantou.py``);
 - batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
@@ -71,8 +72,11 @@ def _people(n: int):
 
 def worker(kind: str, n: int, folder: Path) -> dict:
     """One measurement in this (fresh) process."""
-    if kind in ("columnar", "columnar2"):
+    if kind in ("columnar", "columnar2", "columnar_system"):
+        import pyarrow as pa
         import pyarrow.parquet as pq
+        if kind == "columnar_system":  # as `eligibility batch` chooses (batch.frugal_memory)
+            pa.set_memory_pool(pa.system_memory_pool())
 
         from eligibility import bundled_policies
         from eligibility.columnar import evaluate_table
@@ -179,7 +183,7 @@ def main() -> int:
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
             for _ in range(n // 1000):
                 file.write("\n".join(lines) + "\n")
-        kinds = ["columnar", "columnar2", "openfisca", "batch", "batch2", "batch_parquet"] + (
+        kinds = ["columnar", "columnar2", "columnar_system", "openfisca", "batch", "batch2", "batch_parquet"] + (
             [] if args.no_spark else ["spark"])
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(rounds):
@@ -202,6 +206,9 @@ def main() -> int:
     print(f"| of the peak RSS: the interpreter, policies and a warm-up | | | {med('columnar', 'warm_rss'):.0f} MiB |")
     print(f"| of the peak RSS: the same and reading the Parquet file (`pq.read_table`) | | | "
           f"{med('columnar', 'load_rss'):.0f} MiB |")
+    print(f"| the same with Arrow's system allocator (as `eligibility batch` uses) | "
+          f"{med('columnar_system', 'evaluate'):.2f} s | | {med('columnar_system', 'rss'):.0f} MiB "
+          f"({med('columnar_system', 'load_rss'):.0f} after the load) |")
     col2 = med("columnar2", "evaluate")
     print(f"| columnar, 2 forked workers (peak of the largest worker: {med('columnar2', 'worker_rss'):.0f} MiB; "
           f"CPU {med('columnar2', 'cpu'):.2f} s) | "

@@ -12,7 +12,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from eligibility import RecordError, bundled_policies, evaluate_many
-from eligibility.batch import write_population
+from eligibility.batch import frugal_memory, write_population
 from eligibility.cli import main
 from eligibility.columnar import decision_row, error_row
 
@@ -25,6 +25,14 @@ OTHER = {"city": "zhengzhou", "as_of": "2020-03-01",
          "person": {"birth_date": "1950-01-01", "hukou": {"region": "410102", "kind": "rural"},
                     "statuses": [{"kind": "tekun", "since": "2020-01-01", "care": "dispersed"}]}}
 BAD = {**GOOD, "as_of": "2021-02-30"}
+
+
+@pytest.fixture(autouse=True)
+def _allocator_kept():
+    """The batch command chooses Arrow's allocator for its process; a test's choice ends with it."""
+    pool = pa.default_memory_pool()
+    yield
+    pa.set_memory_pool(pool)
 
 
 def _scalar(population: list) -> list[dict]:
@@ -79,6 +87,18 @@ def test_the_example_register_has_two_error_rows_and_no_id_or_name_in_the_summar
     assert [17, 4242] == [int(r["record"]) for r in rows if r["errors"] != "[]"]
     shown = capsys.readouterr().err + (tmp_path / "s.json").read_text(encoding="utf-8")
     assert "rejected: 2" in shown and "某" not in shown and "4405" not in shown
+
+
+def test_the_batch_command_takes_arrow_memory_from_the_c_library_unless_told_otherwise(tmp_path, monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    other = next(name for name in pa.supported_memory_backends() if name != "system")
+    pa.set_memory_pool(getattr(pa, f"{other}_memory_pool")())
+    assert not frugal_memory({"ARROW_DEFAULT_MEMORY_POOL": other})
+    assert other == pa.default_memory_pool().backend_name
+    given = tmp_path / "in.jsonl"
+    given.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    assert 0 == main(["batch", str(given), "--out", str(tmp_path / "out.parquet")])
+    assert "system" == pa.default_memory_pool().backend_name
 
 
 def test_an_unknown_format_or_a_missing_file_exits_2(tmp_path, capsys):

@@ -284,6 +284,7 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"eligibility: {args.input}: no such file", file=sys.stderr)
         return 2
     batch.format_of(args.input)
+    batch.frugal_memory()
     policies = load_policies(args.policies) if args.policies else bundled_policies()
     bar = batch.progress_bar()
     summary = batch.run(args.input, args.out, policies, bar, workers=args.workers or 1)
