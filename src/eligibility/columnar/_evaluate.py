@@ -125,8 +125,11 @@ def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: n
                 ruled |= mine
                 if mine.any():
                     pieces.append(_group(policy, version, ruled_program, np.flatnonzero(mine), data, fall))
-            pieces.append(_unruled(policy, version, rows & ~ruled, data, "program"))
-        pieces.append(_unruled(policy, None, here & ~taken, data, "version"))
+            unruled = rows & ~ruled
+            if unruled.any():
+                pieces.append(_unruled(policy, version, unruled, data, "program"))
+        if (here & ~taken).any():
+            pieces.append(_unruled(policy, None, here & ~taken, data, "version"))
     scalar = np.flatnonzero(reason >= 0)
     columnar_done = time.perf_counter()
     chosen = [requests[i] for i in scalar] if requests is not None else row_requests(table, scalar)
