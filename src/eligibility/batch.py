@@ -263,24 +263,7 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
                 writing.result()
     finally:
         sink.close()
-    return _merged(summaries)
-
-
-def _merged(summaries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The summaries of the chunks as one: counts and sums added."""
-    whole = ColumnarResult(DECISION_SCHEMA.empty_table()).summary()
-    totals: dict[str, Decimal] = {}
-    for part in summaries:
-        for key in ("records", "rejected", "scalar_fallback"):
-            whole[key] += part[key]
-        for key in ("outcomes", "fallback_reasons"):
-            for name, count in part[key].items():
-                whole[key][name] = whole[key].get(name, 0) + count
-        for name, total in part["subsidy_by_funding_source"].items():
-            totals[name] = totals.get(name, Decimal(0)) + Decimal(total)
-    whole["outcomes"] = dict(sorted(whole["outcomes"].items()))
-    whole["subsidy_by_funding_source"] = {name: str(total) for name, total in sorted(totals.items())}
-    return whole
+    return ColumnarResult.merged(summaries)
 
 
 def frugal_memory(environ: Any = os.environ) -> bool:

@@ -59,6 +59,23 @@ class ColumnarResult:
                 "subsidy_by_funding_source": dict(sorted(totals.items())),
                 "scalar_fallback": sum(self.fallback.values()), "fallback_reasons": dict(self.fallback)}
 
+    @staticmethod
+    def merged(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        """Several ``summary()`` as one (the chunks of a batch): counts and sums added."""
+        whole = ColumnarResult(DECISION_SCHEMA.empty_table()).summary()
+        totals: dict[str, Decimal] = {}
+        for part in summaries:
+            for key in ("records", "rejected", "scalar_fallback"):
+                whole[key] += part[key]
+            for key in ("outcomes", "fallback_reasons"):
+                for name, count in part[key].items():
+                    whole[key][name] = whole[key].get(name, 0) + count
+            for name, total in part["subsidy_by_funding_source"].items():
+                totals[name] = totals.get(name, Decimal(0)) + Decimal(total)
+        whole["outcomes"] = dict(sorted(whole["outcomes"].items()))
+        whole["subsidy_by_funding_source"] = {name: str(total) for name, total in sorted(totals.items())}
+        return whole
+
 
 def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | None = None, *,
                       workers: int = 1, layout: tuple[pa.Table, list[bool]] | None = None) -> ColumnarResult:
