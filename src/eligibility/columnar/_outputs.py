@@ -4,7 +4,6 @@ order, the subsidy is share × premium rounded half-up to the fen by ``engine.mo
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from typing import Any
 
@@ -42,14 +41,7 @@ def outputs(verdicts: Verdicts, frame: Frame, parameters: dict[str, Any], fallba
         return _outputs(verdicts, frame, parameters, fallback)
     index = np.flatnonzero(applies)
     few = frame.subset(applies)
-    mine = copy.copy(verdicts)   # the verdicts of those rows; witnesses renumbered into the subset's statuses
-    mine.applies, mine.primary, mine.outcome = np.ones(len(index), dtype=bool), verdicts.primary[index], \
-        verdicts.outcome[index]
-    kept = np.full(len(frame.statuses["parent"]), -1, dtype=np.int64)
-    kept[few.status_rows] = np.arange(len(few.status_rows))
-    witness = verdicts.witness[index]
-    # (no status records at all: no witness either, and nothing to look up)
-    mine.witness = np.where(witness >= 0, kept[np.maximum(witness, 0)], -1) if len(kept) else witness
+    mine = verdicts.subset(index, few.status_rows)
     undecided = fallback[index]
     columns = _outputs(mine, few, {name: values.take(pa.array(index)) for name, values in parameters.items()},
                        undecided)
