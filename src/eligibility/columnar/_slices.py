@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 ROWS = 65_536  # rows decided together
-_JOB: tuple[Callable[..., Any], pa.Table, Any, list[Any] | None, np.ndarray | None] | None = None
+# the run the forked workers inherit: ``_decide``'s arguments but the slice, then the folder of slice files
+_JOB: tuple[Callable[..., Any], pa.Table, Any, list[Any] | None, np.ndarray | None, str] | None = None
 
 
 def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
@@ -35,8 +36,7 @@ def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests
                   misfit[start:end] if misfit is not None else None)
 
 
-_FOLDER: list[str] = [""]   # this run's folder of slice files, removed whatever happens
-_TURNS = threading.Lock()   # one parallel run at a time: the job and the folder are this module's
+_TURNS = threading.Lock()   # one parallel run at a time: the job is this module's
 _BYTES_A_ROW = 512          # room asked of shared memory per decision row (they take about 300)
 
 
@@ -54,8 +54,8 @@ def _folder(rows: int) -> str:
 def _work(start: int) -> tuple[int, str, dict[str, int], dict[str, float]]:
     """In a forked worker: one slice, its table written to an IPC file (its path returned)."""
     assert _JOB is not None
-    part = _decide(*_JOB, start)
-    path = os.path.join(_FOLDER[0], f"{start}.arrow")
+    part = _decide(*_JOB[:-1], start)
+    path = os.path.join(_JOB[-1], f"{start}.arrow")
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, part.table.schema) as writer:
         writer.write_table(part.table)
     return start, path, part.fallback, part.seconds
@@ -80,8 +80,8 @@ def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, reques
     parts: list[tuple[int, pa.Table, dict[str, int], dict[str, float]]] = []
     if workers > 1 and len(starts) > 1 and "fork" in multiprocessing.get_all_start_methods():
         with _TURNS:
-            _JOB = (decide, table, resolved, requests, misfit)
-            _FOLDER[0] = _folder(table.num_rows)
+            folder = _folder(table.num_rows)   # removed whatever happens
+            _JOB = (decide, table, resolved, requests, misfit, folder)
             try:
                 with ProcessPoolExecutor(min(workers, len(starts)), mp_context=multiprocessing.get_context("fork")
                                          ) as pool:
@@ -91,7 +91,7 @@ def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, reques
                             progress(min(start + ROWS, table.num_rows))
             finally:
                 _JOB = None
-                shutil.rmtree(_FOLDER[0], ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
     else:
         for start in starts:
             part = _decide(decide, table, resolved, requests, misfit, start)
