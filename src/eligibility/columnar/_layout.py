@@ -64,7 +64,6 @@ COLUMNS: dict[str, pa.DataType] = {
     "choices.tier": pa.int64(), "choices.pension_grade": pa.string(),
 }
 PARAMETER = "parameters."
-DATE_FIELDS = frozenset(f.name for f in STATUS_TYPE if f.type == pa.date32()) | {"from", "to", "paid_on"}
 
 
 def input_schema(parameters: Iterable[str] = ()) -> pa.Schema:
