@@ -21,6 +21,8 @@ reports medians. Figures:
 - OpenFisca: building the simulation from arrays and calculating every output (the arrays
   built beforehand, as in ``compare_shantou.py``);
 - batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
+  also with ``ARROW_DEFAULT_MEMORY_POOL=mimalloc`` (pyarrow's default, which the command
+  replaces by the C library's allocator unless told), to show what the allocator changes;
 - Spark: ``evaluate_dataframe`` of the Parquet file on ``local[2]``, written to Spark's
   ``noop`` sink, wall time after the session started; per-row overhead = (Spark - columnar) / rows.
 
@@ -104,12 +106,14 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started, cpu = time.perf_counter(), _cpu()
         shantou_openfisca.simulate(system, inputs)
         return {"evaluate": time.perf_counter() - started, "cpu": _cpu() - cpu, "rss": _rss()}
-    if kind in ("batch", "batch2", "batch_parquet"):
-        source = folder / (f"people_{n}.parquet" if kind == "batch_parquet" else f"people_{n}.jsonl")
+    if kind in ("batch", "batch2", "batch_parquet", "batch_mimalloc", "batch_parquet_mimalloc"):
+        source = folder / (f"people_{n}.parquet" if kind.startswith("batch_parquet") else f"people_{n}.jsonl")
+        # the command's own allocator (the C library's), or pyarrow's default named (as before round four)
+        pool = {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"} if kind.endswith("_mimalloc") else {}
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(source),
                         "--out", str(folder / "decisions.parquet"), "--workers", "2" if kind == "batch2" else "1"],
-                       check=True, stderr=subprocess.DEVNULL)
+                       check=True, stderr=subprocess.DEVNULL, env={**os.environ, **pool})
         return {"evaluate": time.perf_counter() - started,
                 "rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
     if kind == "spark":
@@ -183,7 +187,8 @@ def main() -> int:
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
             for _ in range(n // 1000):
                 file.write("\n".join(lines) + "\n")
-        kinds = ["columnar", "columnar2", "columnar_system", "openfisca", "batch", "batch2", "batch_parquet"] + (
+        kinds = ["columnar", "columnar2", "columnar_system", "openfisca", "batch", "batch2", "batch_parquet",
+                 "batch_mimalloc", "batch_parquet_mimalloc"] + (
             [] if args.no_spark else ["spark"])
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(rounds):
@@ -218,7 +223,9 @@ def main() -> int:
     print(f"| ratio columnar / OpenFisca | {col / of:.2f} | | {med('columnar', 'rss') / med('openfisca', 'rss'):.2f} |")
     print(f"| ratio columnar with 2 workers / OpenFisca | {col2 / of:.2f} | | |")
     for kind, workers, formats in (("batch", 1, "JSONL → Parquet"), ("batch2", 2, "JSONL → Parquet"),
-                                   ("batch_parquet", 1, "Parquet → Parquet")):
+                                   ("batch_parquet", 1, "Parquet → Parquet"),
+                                   ("batch_mimalloc", 1, "JSONL → Parquet, pyarrow's default allocator (mimalloc)"),
+                                   ("batch_parquet_mimalloc", 1, "Parquet → Parquet, pyarrow's default allocator")):
         batch = med(kind, "evaluate")
         print(f"| `eligibility batch --workers {workers}` {formats}, end to end | {batch:.2f} s | "
               f"{n / batch:,.0f} records/s | {med(kind, 'rss'):.0f} MiB |")
