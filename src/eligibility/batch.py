@@ -268,11 +268,11 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
 
 def frugal_memory(environ: Any = os.environ) -> bool:
     """Arrow's memory from the C library's allocator, unless ``ARROW_DEFAULT_MEMORY_POOL``
-    chose one; whether it was chosen here. pyarrow's default (mimalloc) keeps the pages a
-    chunk freed for the next, and a batch frees a chunk's worth at every step: with the C
-    library's, the peak RSS of 1,000,000 records fell from 480 to 375 MiB (Parquet) and from
-    528 to 410 MiB (JSONL), no slower (benchmarks/README.md). For the command's process; a
-    program that imports the library keeps the allocator it chose."""
+    is set (to any name: one pyarrow does not know leaves its default, with pyarrow's
+    warning); whether it was chosen here. pyarrow's default (mimalloc) keeps the pages a
+    chunk freed for the next, and a batch frees a chunk's worth at every step: see the batch
+    rows of ``benchmarks/compare_populations.py``, with either allocator. For the command's
+    process; a program that imports the library keeps the allocator it chose."""
     if environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return False
     pa.set_memory_pool(pa.system_memory_pool())
