@@ -75,10 +75,9 @@ def _people(n: int):
 def worker(kind: str, n: int, folder: Path) -> dict:
     """One measurement in this (fresh) process."""
     if kind in ("columnar", "columnar2", "columnar_system"):
-        import pyarrow as pa
+        if kind == "columnar_system":  # as `eligibility batch` chooses (cli.frugal_memory): before pyarrow
+            os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
         import pyarrow.parquet as pq
-        if kind == "columnar_system":  # as `eligibility batch` chooses (batch.frugal_memory)
-            pa.set_memory_pool(pa.system_memory_pool())
 
         from eligibility import bundled_policies
         from eligibility.columnar import evaluate_table

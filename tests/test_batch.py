@@ -4,6 +4,9 @@ formats, bad records as error rows in their place, a summary without anybody's d
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,9 +31,11 @@ BAD = {**GOOD, "as_of": "2021-02-30"}
 
 
 @pytest.fixture(autouse=True)
-def _allocator_kept():
-    """The batch command chooses Arrow's allocator for its process; a test's choice ends with it."""
+def _allocator_kept(monkeypatch):
+    """The batch command chooses Arrow's allocator for its process (the variable, and the
+    pool where pyarrow is already imported); a test's choice ends with it."""
     pool = pa.default_memory_pool()
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     yield
     pa.set_memory_pool(pool)
 
@@ -103,6 +108,24 @@ def test_the_batch_command_takes_arrow_memory_from_the_c_library_unless_told_oth
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")          # not told: the C library's
     assert 0 == main(["batch", str(given), "--out", str(tmp_path / "out.parquet")])
     assert "system" == pa.default_memory_pool().backend_name
+    assert "system" == os.environ["ARROW_DEFAULT_MEMORY_POOL"]   # for Arrow's C++, read before pyarrow starts
+
+
+def test_the_batch_command_chooses_the_allocator_before_pyarrow_allocates(tmp_path):
+    """Arrow's readers and kernels allocate from the pool Arrow's C++ took from the
+    environment at its first allocation, whatever Python sets later: the command names it
+    before pyarrow is imported, so pyarrow's default allocator is never used."""
+    if "mimalloc" not in pa.supported_memory_backends():
+        pytest.skip("this pyarrow has no mimalloc to stay away from")
+    given = tmp_path / "in.jsonl"
+    given.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    probe = ("import sys; from eligibility.cli import main; main(['batch', sys.argv[1], '--out', sys.argv[2]]); "
+             "import pyarrow as pa; print(pa.default_memory_pool().backend_name, pa.mimalloc_memory_pool().max_memory(), "
+             "pa.system_memory_pool().max_memory() > 0)")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    shown = subprocess.run([sys.executable, "-c", probe, str(given), str(tmp_path / "out.parquet")], env=env,
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["system", "0", "True"]
 
 
 def test_chunk_summaries_merge_into_the_summary_of_the_whole():

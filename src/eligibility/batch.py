@@ -12,7 +12,6 @@ error row in its place. Needs the ``batch`` extra (pyarrow, numpy).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
@@ -264,19 +263,6 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
     finally:
         sink.close()
     return ColumnarResult.merged(summaries)
-
-
-def frugal_memory(environ: Any = os.environ) -> bool:
-    """Arrow's memory from the C library's allocator, unless ``ARROW_DEFAULT_MEMORY_POOL``
-    is set (to any name: one pyarrow does not know leaves its default, with pyarrow's
-    warning); whether it was chosen here. pyarrow's default (mimalloc) keeps the pages a
-    chunk freed for the next, and a batch frees a chunk's worth at every step: see the batch
-    rows of ``benchmarks/compare_populations.py``, with either allocator. For the command's
-    process; a program that imports the library keeps the allocator it chose."""
-    if environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return False
-    pa.set_memory_pool(pa.system_memory_pool())
-    return True
 
 
 def progress_bar(stream: Any = sys.stderr) -> Callable[[int], None] | None:

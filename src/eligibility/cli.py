@@ -274,7 +274,27 @@ def _test(args: argparse.Namespace) -> int:
     return 1 if failed or uncovered else 0
 
 
+def frugal_memory(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """Arrow's memory from the C library's allocator for this process, unless
+    ``ARROW_DEFAULT_MEMORY_POOL`` is set (to any name: one pyarrow does not know leaves its
+    default, with pyarrow's warning); whether it was chosen here. pyarrow's default
+    (mimalloc) keeps the pages a chunk freed for the next, and a batch frees a chunk's worth
+    at every step: see the batch rows of ``benchmarks/compare_populations.py``, with either
+    allocator. Arrow's C++ reads the variable once, at its first allocation, and its readers
+    and kernels allocate from that pool whatever Python later sets, so the variable is set
+    before pyarrow is imported; where it already is (a program calling ``main``), pyarrow's
+    own allocations follow ``set_memory_pool``."""
+    if environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return False
+    environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa
+        pa.set_memory_pool(pa.system_memory_pool())
+    return True
+
+
 def _batch(args: argparse.Namespace) -> int:
+    frugal_memory()
     try:
         from . import batch
     except ImportError as exc:  # the core library does not need pyarrow
@@ -284,7 +304,6 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"eligibility: {args.input}: no such file", file=sys.stderr)
         return 2
     batch.format_of(args.input)
-    batch.frugal_memory()
     policies = load_policies(args.policies) if args.policies else bundled_policies()
     bar = batch.progress_bar()
     summary = batch.run(args.input, args.out, policies, bar, workers=args.workers or 1)
