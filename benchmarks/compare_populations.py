@@ -1,6 +1,7 @@
 """Populations, side by side in one run: the columnar evaluator vs OpenFisca's vectorised
 simulation of the same Shantou rules, ``eligibility batch`` end to end, Spark local[2], and
-how time grows with the number of people.
+how time and memory grow with the number of people (the evaluator on a whole table, and the
+streaming batch command).
 
     pip install -e '.[bench,batch,spark]'
     python benchmarks/compare_populations.py              # 1,000,000 people, 3 rounds (~15 min on 2 cores)
@@ -195,6 +196,8 @@ def main() -> int:
                 results[kind].append(measure(kind, n, folder))
         grown = {size: [measure("columnar", size, folder) for _ in range(max(1, rounds if size <= n else 1))]
                  for size in growth}
+        streamed = {size: [measure("batch_parquet", size, folder) for _ in range(max(1, rounds if size <= n else 1))]
+                    for size in growth}
 
     def med(kind: str, key: str, found: dict | None = None) -> float:
         return statistics.median(r[key] for r in (found or results)[kind])
@@ -232,11 +235,14 @@ def main() -> int:
         spark = med("spark", "evaluate")
         print(f"| Spark local[2] `evaluate_dataframe` → noop | {spark:.2f} s | overhead over columnar "
               f"{(spark - col) / n * 1e6:.2f} µs/row | |")
-    print("\n## Growth (columnar, after load)\n\n| people | time | per person | peak RSS |\n|---|---|---|---|")
+    print("\n## Growth\n\n| people | columnar `evaluate_table`, after load | per person | peak RSS | "
+          "`eligibility batch` Parquet → Parquet, end to end | records/s | peak RSS |\n|---|---|---|---|---|---|---|")
     for size, found in grown.items():
         t = statistics.median(r["evaluate"] for r in found)
+        b = statistics.median(r["evaluate"] for r in streamed[size])
         print(f"| {size:,} | {t:.2f} s | {t / size * 1e6:.2f} µs | "
-              f"{statistics.median(r['rss'] for r in found):.0f} MiB |")
+              f"{statistics.median(r['rss'] for r in found):.0f} MiB | {b:.2f} s | {size / b:,.0f} | "
+              f"{statistics.median(r['rss'] for r in streamed[size]):.0f} MiB |")
     return 0
 
 
