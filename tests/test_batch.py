@@ -35,7 +35,8 @@ def _allocator_kept(monkeypatch):
     """The batch command chooses Arrow's allocator for its process (the variable, and the
     pool where pyarrow is already imported); a test's choice ends with it."""
     pool = pa.default_memory_pool()
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "")   # recorded, so the command's value is undone
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
     yield
     pa.set_memory_pool(pool)
 
@@ -112,9 +113,9 @@ def test_the_batch_command_takes_arrow_memory_from_the_c_library_unless_told_oth
 
 
 def test_the_batch_command_chooses_the_allocator_before_pyarrow_allocates(tmp_path):
-    """Arrow's readers and kernels allocate from the pool Arrow's C++ took from the
-    environment at its first allocation, whatever Python sets later: the command names it
-    before pyarrow is imported, so pyarrow's default allocator is never used."""
+    """Arrow takes its default pool from the environment when pyarrow is imported, and a
+    pool set later from Python leaves some of Arrow's own allocations on it: the command names
+    it before pyarrow is imported, so pyarrow's default allocator is never used."""
     if "mimalloc" not in pa.supported_memory_backends():
         pytest.skip("this pyarrow has no mimalloc to stay away from")
     given = tmp_path / "in.jsonl"
