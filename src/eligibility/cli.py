@@ -280,10 +280,11 @@ def frugal_memory(environ: dict[str, str] | os._Environ[str] = os.environ) -> bo
     default, with pyarrow's warning); whether it was chosen here. pyarrow's default
     (mimalloc) keeps the pages a chunk freed for the next, and a batch frees a chunk's worth
     at every step: see the batch rows of ``benchmarks/compare_populations.py``, with either
-    allocator. Arrow's C++ reads the variable once, at its first allocation, and its readers
-    and kernels allocate from that pool whatever Python later sets, so the variable is set
-    before pyarrow is imported; where it already is (a program calling ``main``), pyarrow's
-    own allocations follow ``set_memory_pool``."""
+    allocator. Arrow reads the variable once, when pyarrow is imported; ``set_memory_pool``
+    afterwards moves most allocations but not all of Arrow's own, and mimalloc's pages for
+    those cost the batch about 50 MiB of its peak. So the variable is set before pyarrow is
+    imported; where it already is (a program calling ``main``), ``set_memory_pool`` does what
+    it can. Either way the choice stays for the rest of the process."""
     if environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return False
     environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
