@@ -113,7 +113,8 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(source),
                         "--out", str(folder / "decisions.parquet"), "--workers", "2" if kind == "batch2" else "1"],
-                       check=True, stderr=subprocess.DEVNULL, env={**os.environ, **pool})
+                       check=True, stderr=subprocess.DEVNULL,
+                       env={**{k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}, **pool})
         return {"evaluate": time.perf_counter() - started,
                 "rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
     if kind == "spark":
