@@ -15,6 +15,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from eligibility import RecordError, bundled_policies, evaluate_many
+from eligibility import batch
 from eligibility.batch import write_population
 from eligibility.cli import main
 from eligibility.columnar import DECISION_SCHEMA, ColumnarResult, decision_row, error_row
@@ -231,6 +232,24 @@ def test_jsonl_records_are_its_lines_whatever_pyarrow_makes_of_a_block(tmp_path,
     assert codes[25] and codes[25] != ["invalid_json"]   # JSON, but not a request: refused by the contract
     decided = [i for i, c in enumerate(codes) if not c]
     assert [r["outcome"] for r in _scalar([GOOD] * len(decided))] == [rows[i]["outcome"] for i in decided]
+
+
+def test_a_jsonl_block_whose_counts_agree_by_chance_is_still_read_line_by_line(tmp_path):
+    """A line of two objects beside a blank line, or beside an object over two lines, leaves
+    as many line ends as pyarrow finds objects: the block is still read one line at a time,
+    each of those lines an error row in its place."""
+    good = json.dumps(GOOD)
+    over_two = good.replace(', "as_of"', ',\n"as_of"', 1)   # one request, a person and all, over two lines
+    given, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    for lines, refused in (([good, "", good + " " + good, good], [1]),
+                           ([good + " " + good, over_two, good], [0, 1, 2])):
+        given.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        summary = batch.run(given, out, bundled_policies())
+        rows = _read(out)
+        texts = [text for text in "\n".join(lines).splitlines() if text.strip()]
+        assert summary["records"] == len(rows) == len(texts)
+        assert refused == [r["record"] for r in rows if [e["code"] for e in r["errors"]] == ["invalid_json"]]
+        assert all(r["outcome"] == "eligible" for r in rows if r["record"] not in refused)
 
 
 def _with_null(pair: tuple[dict, str]) -> dict:

@@ -10,6 +10,7 @@ import mmap
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
@@ -38,6 +39,7 @@ def json_schema(policies: PolicySet) -> pa.Schema:
     ])
 
 
+_NEWLINE, _OPEN, _CLOSE = b"\n{}"   # the bytes a block's line breaks lie between
 _LARGEST = 1 << 30   # bytes a block is sized to at most (pyarrow's reader takes blocks under 2 GiB)
 
 
@@ -76,16 +78,23 @@ class Text:
         return [line for line in self.whole[self.start:self.end].splitlines() if line.strip()]
 
     def holds(self, records: int) -> list[bytes] | None:
-        """None where the text has ``records`` non-blank lines, else its non-blank lines: its
-        line ends counted first (a copy and a count, where splitting it would cost ten times as
-        much), the lines split only where blank lines make that count differ. (Where a line of
-        two objects and an object over two lines meet in one block, the counts agree and
-        pyarrow's reading stands.)"""
-        text = self.whole[self.start:self.end]
-        if text.count(b"\n") + (not text.endswith(b"\n")) == records:
-            return None
+        """None where the text is ``records`` lines of one object each, else its non-blank
+        lines. In JSON a ``}`` is never followed by ``{`` inside a value, so where every line
+        break lies between a ``}`` and a ``{`` (looked up in the mapped bytes, without a copy)
+        no object runs over two lines and no line is blank: pyarrow's objects are then the
+        lines exactly when there are as many. Otherwise (blank lines, a carriage return,
+        spaces at a line's end) the lines are split, and stand only where each is one
+        ``{...}`` and they are as many: a count alone is fooled where a line of two objects
+        meets a blank line or an object over two lines."""
+        text = np.frombuffer(self.whole, dtype=np.uint8, count=self.end - self.start, offset=self.start)
+        closed = text[-1] == _NEWLINE
+        breaks = np.flatnonzero(text[:-1] == _NEWLINE) if closed else np.flatnonzero(text == _NEWLINE)
+        if (text[0] == _OPEN and text[-2 if closed else -1] == _CLOSE and self.whole.find(b"\r", self.start, self.end) < 0
+                and bool((text[breaks - 1] == _CLOSE).all()) and bool((text[breaks + 1] == _OPEN).all())):
+            return None if len(breaks) + 1 == records else self.lines()
         lines = self.lines()
-        return None if len(lines) == records else lines
+        whole = all(line.strip().startswith(b"{") and line.strip().endswith(b"}") for line in lines)
+        return None if whole and len(lines) == records else lines
 
     def done(self) -> None:
         """Its whole pages unmapped from this process (the page cache keeps them). The mapping
