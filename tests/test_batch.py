@@ -234,22 +234,34 @@ def test_jsonl_records_are_its_lines_whatever_pyarrow_makes_of_a_block(tmp_path,
     assert [r["outcome"] for r in _scalar([GOOD] * len(decided))] == [rows[i]["outcome"] for i in decided]
 
 
-def test_a_jsonl_block_whose_counts_agree_by_chance_is_still_read_line_by_line(tmp_path):
+def test_a_jsonl_block_whose_counts_agree_by_chance_is_still_read_line_by_line(tmp_path, monkeypatch):
     """A line of two objects beside a blank line, or beside an object over two lines, leaves
     as many line ends as pyarrow finds objects: the block is still read one line at a time,
-    each of those lines an error row in its place."""
+    each of those lines an error row in its place, with \\n or \\r\\n line ends. A clean block
+    with \\r\\n line ends is taken as pyarrow read it, not line by line."""
     good = json.dumps(GOOD)
     over_two = good.replace(', "as_of"', ',\n"as_of"', 1)   # one request, a person and all, over two lines
     given, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
-    for lines, refused in (([good, "", good + " " + good, good], [1]),
-                           ([good + " " + good, over_two, good], [0, 1, 2])):
-        given.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    by_lines: list[int] = []
+    loaded = batch.loaded
+    monkeypatch.setattr(batch, "loaded", lambda some: by_lines.append(len(some)) or loaded(some))
+    for end, lines, refused in (("\n", [good, "", good + " " + good, good], [1]),
+                                ("\n", [good + " " + good, over_two, good], [0, 1, 2]),
+                                ("\r\n", [good, "", good + " " + good, good], [1]),
+                                ("\r\n", [good, good, good], [])):
+        by_lines.clear()
+        given.write_bytes((end.join(lines) + end).encode("utf-8"))
         summary = batch.run(given, out, bundled_policies())
         rows = _read(out)
-        texts = [text for text in "\n".join(lines).splitlines() if text.strip()]
+        texts = [text for text in end.join(lines).splitlines() if text.strip()]
         assert summary["records"] == len(rows) == len(texts)
         assert refused == [r["record"] for r in rows if [e["code"] for e in r["errors"]] == ["invalid_json"]]
         assert all(r["outcome"] == "eligible" for r in rows if r["record"] not in refused)
+        assert bool(by_lines) == bool(refused)   # read line by line exactly where a line is refused
+    from eligibility._jsonl import Text   # the lines counted without splitting them, \\r\\n or \\n
+    counted = {text: Text(text, 0, len(text))._lines_between_braces()
+               for text in (b"{}\r\n{}\r\n", b"{}\n{}", b"{}\r{}\n", b"{}\n\n{}\n", b"{} \n{}\n", b"{}\r\n\r\n")}
+    assert list(counted.values()) == [2, 2, None, None, None, None]
 
 
 def _with_null(pair: tuple[dict, str]) -> dict:

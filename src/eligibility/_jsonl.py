@@ -39,7 +39,7 @@ def json_schema(policies: PolicySet) -> pa.Schema:
     ])
 
 
-_NEWLINE, _OPEN, _CLOSE = b"\n{}"   # the bytes a block's line breaks lie between
+_NEWLINE, _RETURN, _OPEN, _CLOSE = b"\n\r{}"   # a block's line ends, and what they lie between
 _LARGEST = 1 << 30   # bytes a block is sized to at most (pyarrow's reader takes blocks under 2 GiB)
 
 
@@ -80,21 +80,36 @@ class Text:
     def holds(self, records: int) -> list[bytes] | None:
         """None where the text is ``records`` lines of one object each, else its non-blank
         lines. In JSON a ``}`` is never followed by ``{`` inside a value, so where every line
-        break lies between a ``}`` and a ``{`` (looked up in the mapped bytes, without a copy)
-        no object runs over two lines and no line is blank: pyarrow's objects are then the
-        lines exactly when there are as many. Otherwise (blank lines, a carriage return,
-        spaces at a line's end) the lines are split, and stand only where each is one
-        ``{...}`` and they are as many: a count alone is fooled where a line of two objects
-        meets a blank line or an object over two lines."""
-        text = np.frombuffer(self.whole, dtype=np.uint8, count=self.end - self.start, offset=self.start)
-        closed = text[-1] == _NEWLINE
-        breaks = np.flatnonzero(text[:-1] == _NEWLINE) if closed else np.flatnonzero(text == _NEWLINE)
-        if (text[0] == _OPEN and text[-2 if closed else -1] == _CLOSE and self.whole.find(b"\r", self.start, self.end) < 0
-                and bool((text[breaks - 1] == _CLOSE).all()) and bool((text[breaks + 1] == _OPEN).all())):
-            return None if len(breaks) + 1 == records else self.lines()
+        break lies between a ``}`` and a ``{`` no object runs over two lines and no line is
+        blank: pyarrow's objects are then the lines exactly when there are as many. Otherwise
+        (blank lines, spaces at a line's end, a lone carriage return) the lines are split, and
+        stand only where each is one ``{...}`` and they are as many: a count alone is fooled
+        where a line of two objects meets a blank line or an object over two lines."""
+        between = self._lines_between_braces()
+        if between is not None:
+            return None if between == records else self.lines()
         lines = self.lines()
         whole = all(line.strip().startswith(b"{") and line.strip().endswith(b"}") for line in lines)
         return None if whole and len(lines) == records else lines
+
+    def _lines_between_braces(self) -> int | None:
+        """The number of lines where every line break (``\\n`` or ``\\r\\n``) lies between a
+        ``}`` and a ``{``, else None; numpy over the mapped bytes, not a copy of them."""
+        text = np.frombuffer(self.whole, dtype=np.uint8, count=self.end - self.start, offset=self.start)
+        if text[0] != _OPEN:
+            return None
+        size = len(text) - int(text[-1] == _NEWLINE)   # without the last line's end
+        breaks = np.flatnonzero(text[:size] == _NEWLINE)
+        before, last = breaks - 1, size - 1
+        if self.whole.find(b"\r", self.start, self.end) >= 0:   # every \r in a \r\n, else split
+            returns = text[before] == _RETURN
+            final = int(size < len(text) and text[last] == _RETURN)
+            before, last = before - returns, last - final
+            if np.count_nonzero(text == _RETURN) != np.count_nonzero(returns) + final:
+                return None
+        if text[last] != _CLOSE or not (text[before] == _CLOSE).all() or not (text[breaks + 1] == _OPEN).all():
+            return None
+        return len(breaks) + 1
 
     def done(self) -> None:
         """Its whole pages unmapped from this process (the page cache keeps them). The mapping
