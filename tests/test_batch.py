@@ -304,10 +304,12 @@ def test_a_jsonl_file_is_decided_as_its_lines_one_by_one(jsonl_folder, monkeypat
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.lists(line, min_size=1, max_size=24), request, st.integers(0, 24), st.integers(0, 24))
     def check(lines, one, at, other):
-        # every file holds two objects on a line and a request without a person, which pyarrow
-        # would take as it finds them, wherever its blocks are otherwise clean
+        # every file holds two objects on a line, a blank line beside them (as many line ends as
+        # objects: a count alone is fooled) and a request without a person, which pyarrow would
+        # take as it finds them, wherever its blocks are otherwise clean
         lines = list(lines)
         lines.insert(at % (len(lines) + 1), _lines_of(one, "twice"))
+        lines.insert(at % (len(lines) + 1), "")
         lines.insert(other % (len(lines) + 1), json.dumps({k: v for k, v in one.items() if k != "person"}))
         given_file = jsonl_folder / "in.jsonl"
         given_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
