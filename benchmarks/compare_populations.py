@@ -76,7 +76,7 @@ def _people(n: int):
 def worker(kind: str, n: int, folder: Path) -> dict:
     """One measurement in this (fresh) process."""
     if kind in ("columnar", "columnar2", "columnar_system"):
-        if kind == "columnar_system":  # as `eligibility batch` chooses (cli.frugal_memory): before pyarrow
+        if kind == "columnar_system":  # as `eligibility batch` chooses (_memory.frugal_memory): before pyarrow
             os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
         import pyarrow.parquet as pq
 

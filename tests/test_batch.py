@@ -31,15 +31,7 @@ OTHER = {"city": "zhengzhou", "as_of": "2020-03-01",
 BAD = {**GOOD, "as_of": "2021-02-30"}
 
 
-@pytest.fixture(autouse=True)
-def _allocator_kept(monkeypatch):
-    """The batch command chooses Arrow's allocator for its process (the variable, and the
-    pool where pyarrow is already imported); a test's choice ends with it."""
-    pool = pa.default_memory_pool()
-    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "")   # recorded, so the command's value is undone
-    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
-    yield
-    pa.set_memory_pool(pool)
+pytestmark = pytest.mark.usefixtures("arrow_allocator_kept")
 
 
 def _scalar(population: list) -> list[dict]:

@@ -6,6 +6,7 @@ text, JSON and HTML reports, and synthetic populations."""
 from __future__ import annotations
 
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_the_html_report_is_well_formed_and_carries_the_figures(base):
     assert "categories.distressed_child" in page and "not_eligible -&gt; eligible" in page
 
 
-def test_the_impact_command_writes_text_json_and_html(tmp_path, capsys):
+def test_the_impact_command_writes_text_json_and_html(tmp_path, capsys, arrow_allocator_kept):
     html = tmp_path / "report.html"
     args = ["impact", "shantou", str(REFORMS / "shantou_december_deadline.yaml"), "--population", str(POPULATION)]
     assert 0 == main(args + ["--html", str(html)])
@@ -159,6 +160,7 @@ def test_the_impact_command_writes_text_json_and_html(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert (500, 38) == (data["people"], data["changed"]) and "synthetic_note" in data
     assert "#" in data["examples"][0]["person"] and "id_number" not in json.dumps(data)
+    assert "system" == os.environ["ARROW_DEFAULT_MEMORY_POOL"]   # as `eligibility batch`: the C library's allocator
 
 
 def test_text_report_names_transitions_cost_and_rules(base):

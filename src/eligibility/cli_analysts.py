@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._memory import frugal_memory
 from .language import Policy, bundled_policy_dir
 
 
@@ -125,6 +126,7 @@ def _progress_bar(total: int) -> Any:
 
 
 def run_impact(args: argparse.Namespace) -> int:
+    frugal_memory()   # before pyarrow is imported (population files, the columnar screen)
     from .impact import impact
     from .population import read_population
     from .impact_render import format_impact, impact_html
