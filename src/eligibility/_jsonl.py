@@ -14,29 +14,36 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
-from .columnar import ENROLLMENT_TYPE, STATUS_TYPE
+from .columnar import input_schema
 from .language import PolicySet
 
 
 def json_schema(policies: PolicySet) -> pa.Schema:
-    """The request's JSON shape as Arrow (dates as text), for pyarrow's JSON reader."""
-    def texts(kind: pa.StructType) -> pa.StructType:
-        return pa.struct([pa.field(f.name, pa.string() if f.type == pa.date32() else f.type) for f in kind])
-    names = sorted({p for policy in policies for _, program in policy.places() for p in
-                    (parameter.name for parameter in program.parameters)})
-    return pa.schema([
-        pa.field("city", pa.string()), pa.field("as_of", pa.string()), pa.field("as_of_time", pa.string()),
-        pa.field("coverage_year", pa.int64()), pa.field("program", pa.string()),
-        pa.field("person", pa.struct([
-            pa.field("id_number", pa.string()), pa.field("name", pa.string()), pa.field("birth_date", pa.string()),
-            pa.field("sex", pa.string()),
-            pa.field("hukou", pa.struct([pa.field("region", pa.string()), pa.field("kind", pa.string())])),
-            pa.field("student", pa.bool_()), pa.field("social_security_card", pa.bool_()),
-            pa.field("statuses", pa.list_(texts(STATUS_TYPE))),
-            pa.field("enrollments", pa.list_(texts(ENROLLMENT_TYPE)))])),
-        pa.field("choices", pa.struct([pa.field("tier", pa.int64()), pa.field("pension_grade", pa.string())])),
-        pa.field("parameters", pa.struct([pa.field(name, pa.string()) for name in names])),
-    ])
+    """The request's JSON shape as Arrow, for pyarrow's JSON reader: the column layout
+    (``input_schema``) nested again by its dotted names, dates as text."""
+    names = {p for policy in policies for _, program in policy.places() for p in
+             (parameter.name for parameter in program.parameters)}
+    nested: dict[str, Any] = {}
+    for field in input_schema(names):
+        *path, leaf = field.name.split(".")
+        place = nested
+        for part in path:
+            place = place.setdefault(part, {})
+        place[leaf] = _as_text(field.type)
+    nested.setdefault("parameters", {})   # a request may send none where no policy declares any
+    return pa.schema(_fields(nested))
+
+
+def _as_text(kind: pa.DataType) -> pa.DataType:
+    if pa.types.is_list(kind):
+        return pa.list_(_as_text(kind.value_type))
+    if pa.types.is_struct(kind):
+        return pa.struct([pa.field(f.name, _as_text(f.type)) for f in kind])
+    return pa.string() if kind == pa.date32() else kind
+
+
+def _fields(nested: dict[str, Any]) -> list[pa.Field]:
+    return [pa.field(name, pa.struct(_fields(kind)) if isinstance(kind, dict) else kind) for name, kind in nested.items()]
 
 
 _NEWLINE, _RETURN, _OPEN, _CLOSE = b"\n\r{}"   # a block's line ends, and what they lie between
