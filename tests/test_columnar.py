@@ -224,6 +224,10 @@ def test_an_explicit_null_is_refused_or_read_as_absent_as_the_contract_says():
                 record = {key: kind, **{k: v for k, v in first.items() if k in model.model_fields or k == "from"
                                         and "from_" in model.model_fields}, name: None}
                 population.append({**base, "person": {**base["person"], lists: [record]}})
+    # a parameter's amount as a number, and as what is not one (both as the scalar path reads them)
+    population += [{**base, "parameters": {"individual_premium": 320}},
+                   {**base, "parameters": {"individual_premium": True}},
+                   {**base, "parameters": {"individual_premium": 320.5}}]
     # and what else the contract refuses in a mapping: no person, a dotted key, a kind not a text,
     # a number for a text (but not for an amount)
     population += [{k: v for k, v in base.items() if k != "person"}, {**base, "choices.tier": 1},

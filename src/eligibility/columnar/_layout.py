@@ -109,7 +109,13 @@ def _plain(value: Any, tag: str) -> tuple[Any, bool]:
     return None, False
 
 
-_TAGS = {name: _tag(kind) for name, kind in COLUMNS.items()} | {"choices.pension_grade": "amount"}
+def _amounts(model: type[BaseModel], prefix: str) -> dict[str, str]:
+    """The fields of ``model`` the contract reads as a ``Decimal``: tagged ``amount``."""
+    return {prefix + (field.alias or name): "amount" for name, field in model.model_fields.items()
+            if Decimal in (field.annotation, *typing.get_args(field.annotation))}
+
+
+_TAGS = {name: _tag(kind) for name, kind in COLUMNS.items()} | _amounts(Choices, "choices.")
 _FIELD_TAGS = {STATUSES: {f.name: _tag(f.type) for f in STATUS_TYPE},
                ENROLLMENTS: {f.name: _tag(f.type) for f in ENROLLMENT_TYPE}}
 
@@ -177,10 +183,9 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                 flat[key] = value
         for name, value in flat.items():
             if name.startswith(PARAMETER):
-                values = parameters.setdefault(name, [None] * row)
-                values.append(value if isinstance(value, (str, Decimal, int)) and not isinstance(value, bool)
-                              else None)
-                ok = ok and values[-1] is not None
+                amount, fits = _plain(value, "amount")   # decimal text, or a number as text
+                parameters.setdefault(name, [None] * row).append(amount)
+                ok = ok and fits and amount is not None
                 continue
             tag = _TAGS.get(name)
             if value is None:   # absent where the contract's type admits None, else refused ("program": null)
@@ -203,8 +208,7 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                 values.append(None)
         fitted.append(ok)
     arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
-    arrays.update({name: pa.array([None if v is None else str(v) for v in values], type=pa.string())
-                   for name, values in sorted(parameters.items())})
+    arrays.update({name: pa.array(values, type=pa.string()) for name, values in sorted(parameters.items())})
     return pa.table(arrays), fitted
 
 
