@@ -9,6 +9,8 @@ form) is handed back for the scalar evaluator, with the reason.
 
 from __future__ import annotations
 
+import copy
+
 from typing import Any
 
 import numpy as np
@@ -165,14 +167,11 @@ class Verdicts:
         """The verdicts of the rows ``index``, for the outputs walked on them alone: ``applies``,
         ``primary``, ``outcome`` and ``witness`` (renumbered among the status records ``kept``, a
         subset frame's ``status_rows``) are those rows'; the other per-row fields stay the group's."""
-        mine = object.__new__(Verdicts)
-        mine.__dict__.update(self.__dict__)
+        mine = copy.copy(self)
         mine.applies, mine.primary, mine.outcome = self.applies[index], self.primary[index], self.outcome[index]
-        place = np.full(len(self.frame.statuses["parent"]), -1, dtype=np.int64)
+        place = np.full(len(self.frame.statuses["parent"]) + 1, -1, dtype=np.int64)   # the last: no witness
         place[kept] = np.arange(len(kept))
-        witness = self.witness[index]
-        # (no status records at all: no witness either, and nothing to look up)
-        mine.witness = np.where(witness >= 0, place[np.maximum(witness, 0)], -1) if len(place) else witness
+        mine.witness = place[self.witness[index]]
         return mine
 
     def _set(self, rows: np.ndarray, outcome: str, rule: str | None, referred_to: str | None = None) -> None:
