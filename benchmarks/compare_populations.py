@@ -76,8 +76,9 @@ def _people(n: int):
 def worker(kind: str, n: int, folder: Path) -> dict:
     """One measurement in this (fresh) process."""
     if kind in ("columnar", "columnar2", "columnar_system"):
-        if kind == "columnar_system":  # as `eligibility batch` chooses (_memory.frugal_memory): before pyarrow
-            os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+        if kind == "columnar_system":  # as `eligibility batch` chooses, before pyarrow is imported
+            from eligibility._memory import frugal_memory
+            frugal_memory()
         import pyarrow.parquet as pq
 
         from eligibility import bundled_policies

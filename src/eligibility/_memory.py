@@ -8,10 +8,10 @@ import os
 import sys
 
 
-def frugal_memory(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def frugal_memory() -> None:
     """Arrow's memory from the C library's allocator for this process, unless
     ``ARROW_DEFAULT_MEMORY_POOL`` is set (to any name: one pyarrow does not know leaves its
-    default, with pyarrow's warning); whether it was chosen here. pyarrow's default
+    default, with pyarrow's warning). pyarrow's default
     (mimalloc) keeps the pages a chunk freed for the next, and a batch frees a chunk's worth
     at every step: see the batch rows of ``benchmarks/compare_populations.py``, with either
     allocator. Arrow reads the variable once, when pyarrow is imported; ``set_memory_pool``
@@ -19,10 +19,9 @@ def frugal_memory(environ: dict[str, str] | os._Environ[str] = os.environ) -> bo
     those cost the batch about 50 MiB of its peak. So the variable is set before pyarrow is
     imported; where it already is (a program calling ``main``), ``set_memory_pool`` does what
     it can. Either way the choice stays for the rest of the process."""
-    if environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return False
-    environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     if "pyarrow" in sys.modules:
         import pyarrow as pa
         pa.set_memory_pool(pa.system_memory_pool())
-    return True
