@@ -55,12 +55,12 @@ def _rows(workers: int) -> int:
     return SLICE_ROWS if workers <= 1 else SLICE_ROWS * 8 * workers
 
 
-def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = False
-            ) -> Iterator[pa.Table | Block | list[Any]]:
+def _inputs(path: str | Path, policies: PolicySet, workers: int) -> Iterator[pa.Table | Block | list[Any]]:
     """The file's records a chunk at a time, not yet decided: a table in the flat column
-    layout, a JSONL block as pyarrow's reader read it, or the requests of CSV rows.
-    ``alone``: JSONL blocks read by one thread each (the reading runs in its own thread beside
+    layout, a JSONL block as pyarrow's reader read it, or the requests of CSV rows. In one
+    process a JSONL block is read by one thread (the reading runs in its own thread beside
     the deciding one)."""
+    rows = _rows(workers)
     kind = format_of(path)
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -68,7 +68,7 @@ def _inputs(path: str | Path, policies: PolicySet, rows: int, alone: bool = Fals
             yield _flat(pa.Table.from_batches([batch]))
         return
     if kind == "jsonl":
-        shape = JsonShape(json_schema(policies), threads=not alone)
+        shape = JsonShape(json_schema(policies), threads=workers > 1)
         for text in blocks(path, rows):
             yield Block(text, shape.read(text))
         return
@@ -91,15 +91,14 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
 
 
 def read(path: str | Path, policies: PolicySet, workers: int = 1,
-         progress: Callable[[int], None] | None = None, ahead: bool = False
-         ) -> Iterator[tuple[int, ColumnarResult]]:
+         progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, ColumnarResult]]:
     """Decide the file's records in chunks: (first record's position, the chunk's result);
-    ``workers`` > 1: slices decided by that many forked processes; ``ahead``: the next chunk
-    read in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice.
+    ``workers`` > 1: slices decided by that many forked processes, else the next chunk read
+    in a thread meanwhile. ``progress`` is told the records decided so far, slice by slice.
     Records are numbered by what was decided, chunk after chunk."""
     start = 0
-    chunks = _inputs(path, policies, _rows(workers), alone=ahead)
-    for chunk in _ahead(chunks) if ahead else chunks:
+    chunks = _inputs(path, policies, workers)
+    for chunk in _ahead(chunks) if workers <= 1 else chunks:
         pieces: Iterator[pa.Table | list[Any]] = iter([chunk])
         if isinstance(chunk, Block):
             table, lines = chunk.taken()
@@ -251,7 +250,7 @@ def run(source: str | Path, target: str | Path, policies: PolicySet,
 
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="eligibility-write") as writer:
-            for start, result in read(source, policies, workers, progress, ahead=threaded):
+            for start, result in read(source, policies, workers, progress):
                 table = result.table.set_column(0, "record", pc.add(result.table["record"], start))
                 if writing is not None:
                     writing.result()   # one chunk written at a time: only two chunks are held
