@@ -64,7 +64,7 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _people(n: int):
+def people(n: int):
     import pyarrow as pa
 
     from eligibility.columnar import requests_table
@@ -181,7 +181,7 @@ def main() -> int:
         folder = Path(tmp)
         sizes = sorted({1000, n, *growth})
         for size in sizes:
-            table = _people(size)
+            table = people(size)
             pq.write_table(table, folder / f"people_{size}.parquet")
             del table  # the measuring subprocesses start from a small parent
         from shantou_population import population

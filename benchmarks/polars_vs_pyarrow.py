@@ -57,25 +57,14 @@ import pyarrow.compute as pc
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from shantou_population import population
+from batch_parts import clock
+from compare_populations import people
 
-from eligibility.columnar import requests_table
 from eligibility.columnar._frame import days, of_kinds, year_month_day
 from eligibility.columnar._group import lists
 from eligibility.contract import STATUS_KINDS
 
 KINDS = ("dibao", "tekun")
-
-
-def clock(function) -> float:
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started
-
-
-def people(n: int):
-    base, _ = requests_table(population(1000))
-    return pa.concat_tables([base] * (n // 1000)).combine_chunks()
 
 
 # --- pyarrow compute + numpy, as columnar/ does it ------------------------------------------
@@ -220,12 +209,12 @@ def worker(n: int, rounds: int) -> dict:
     for r in range(rounds):
         for label, (ours, theirs) in pairs.items():
             if r % 2:
-                b, a = clock(theirs), clock(ours)
+                b, a = clock(theirs, time.perf_counter), clock(ours, time.perf_counter)
             else:
-                a, b = clock(ours), clock(theirs)
+                a, b = clock(ours, time.perf_counter), clock(theirs, time.perf_counter)
             times[label].append((a, b))
         for label, function in extra.items():
-            extra_times[label].append(clock(function))
+            extra_times[label].append(clock(function, time.perf_counter))
     return {"threads": pl.thread_pool_size(), "polars": pl.__version__, "pyarrow": pa.__version__,
             "rows": [(label, statistics.median(a for a, _ in found), statistics.median(b for _, b in found),
                       statistics.median(b / a for a, b in found)) for label, found in times.items()],
