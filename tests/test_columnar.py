@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("pyarrow")
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eligibility import RecordError, bundled_policies, evaluate_many
@@ -180,6 +180,8 @@ def test_id_numbers_are_judged_on_their_bytes_as_the_contract_judges_them(ids):
 @given(st.lists(st.one_of(st.text(alphabet="0123456789-/T: +０", min_size=8, max_size=12),
                           st.from_regex(r"[12][0-9]{3}-(0[0-9]|1[0-3])-([0-3][0-9])", fullmatch=True)),
                 min_size=1, max_size=12))
+@example(["20210105", "2021-01-05"])   # the basic ISO form, which date.fromisoformat would take
+@example(["2021-W01-1", "2021-01-05"])
 def test_a_text_date_is_read_only_where_it_is_the_day_the_contract_reads(texts):
     """Text dates (JSONL) are cast as whole columns: a value becomes a day only where it is
     YYYY-MM-DD naming a real day, and that day; any other value is left null (its row goes to
