@@ -233,19 +233,25 @@ def test_a_jsonl_block_whose_counts_agree_by_chance_is_still_read_line_by_line(t
     with \\r\\n line ends is taken as pyarrow read it, not line by line."""
     good = json.dumps(GOOD)
     over_two = good.replace(', "as_of"', ',\n"as_of"', 1)   # one request, a person and all, over two lines
+    after_brace = good.replace('}, "statuses"', '}\n, "statuses"', 1)   # a line break right after a nested }
+    brace_next = good.replace('"person": {', '"person":\n{', 1)          # a second line that starts with {
+    twice = good + " " + good
     given, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
     by_lines: list[int] = []
     loaded = batch.loaded
     monkeypatch.setattr(batch, "loaded", lambda some: by_lines.append(len(some)) or loaded(some))
-    for end, lines, refused in (("\n", [good, "", good + " " + good, good], [1]),
-                                ("\n", [good + " " + good, over_two, good], [0, 1, 2]),
-                                ("\r\n", [good, "", good + " " + good, good], [1]),
-                                ("\r\n", [good, good, good], [])):
+    for text, refused in (("\n".join([good, "", twice, good]) + "\n", [1]),
+                          ("\n".join([twice, over_two, good]) + "\n", [0, 1, 2]),
+                          ("\n".join([twice, after_brace, good]) + "\n", [0, 1, 2]),
+                          ("\n".join([twice, brace_next, good]) + "\n", [0, 1, 2]),
+                          ("\n" + twice, [0]),   # a blank first line, no line end at the last
+                          ("\r\n".join([good, "", twice, good]) + "\r\n", [1]),
+                          ("\r\n".join([good, good, good]) + "\r\n", [])):
         by_lines.clear()
-        given.write_bytes((end.join(lines) + end).encode("utf-8"))
+        given.write_bytes(text.encode("utf-8"))
         summary = batch.run(given, out, bundled_policies())
         rows = _read(out)
-        texts = [text for text in end.join(lines).splitlines() if text.strip()]
+        texts = [line for line in text.splitlines() if line.strip()]
         assert summary["records"] == len(rows) == len(texts)
         assert refused == [r["record"] for r in rows if [e["code"] for e in r["errors"]] == ["invalid_json"]]
         assert all(r["outcome"] == "eligible" for r in rows if r["record"] not in refused)
