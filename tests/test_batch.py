@@ -98,27 +98,33 @@ def test_the_batch_command_takes_arrow_memory_from_the_c_library_unless_told_oth
     pa.set_memory_pool(getattr(pa, f"{other}_memory_pool")())
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", other)   # told: the command keeps it
     assert 0 == main(["batch", str(given), "--out", str(tmp_path / "kept.parquet")])
-    assert other == pa.default_memory_pool().backend_name
+    assert (other, other) == (pa.default_memory_pool().backend_name, os.environ["ARROW_DEFAULT_MEMORY_POOL"])
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")          # not told: the C library's
     assert 0 == main(["batch", str(given), "--out", str(tmp_path / "out.parquet")])
     assert "system" == pa.default_memory_pool().backend_name
     assert "system" == os.environ["ARROW_DEFAULT_MEMORY_POOL"]   # for Arrow's C++, read before pyarrow starts
 
 
-def test_the_batch_command_chooses_the_allocator_before_pyarrow_allocates(tmp_path):
+@pytest.mark.parametrize("command", ["batch", "impact"])
+def test_the_population_commands_choose_the_allocator_before_pyarrow_allocates(tmp_path, command):
     """Arrow takes its default pool from the environment when pyarrow is imported, and a
-    pool set later from Python leaves some of Arrow's own allocations on it: the command names
-    it before pyarrow is imported, so pyarrow's default allocator is never used."""
+    pool set later from Python leaves some of Arrow's own allocations on it: `eligibility
+    batch` and `impact` name it before pyarrow is imported, so pyarrow's default allocator is
+    never used."""
     if "mimalloc" not in pa.supported_memory_backends():
         pytest.skip("this pyarrow has no mimalloc to stay away from")
     given = tmp_path / "in.jsonl"
     given.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
-    probe = ("import sys; from eligibility.cli import main; main(['batch', sys.argv[1], '--out', sys.argv[2]]); "
+    reforms = Path(__file__).parent / "reforms"
+    args = {"batch": ["batch", str(given), "--out", str(tmp_path / "out.parquet")],
+            "impact": ["impact", "shantou", str(reforms / "shantou_premium_380.yaml"), "--population",
+                       str(reforms / "population.jsonl"), "--format", "json"]}[command]
+    probe = ("import sys, json; from eligibility.cli import main; main(json.loads(sys.argv[1])); "
              "import pyarrow as pa; print(pa.default_memory_pool().backend_name, pa.mimalloc_memory_pool().max_memory(), "
-             "pa.system_memory_pool().max_memory() > 0)")
+             "pa.system_memory_pool().max_memory() > 0, file=sys.stderr)")
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    shown = subprocess.run([sys.executable, "-c", probe, str(given), str(tmp_path / "out.parquet")], env=env,
-                           capture_output=True, text=True, check=True).stdout.split()
+    shown = subprocess.run([sys.executable, "-c", probe, json.dumps(args)], env=env,
+                           capture_output=True, text=True, check=True).stderr.split()[-3:]
     assert shown == ["system", "0", "True"]
 
 
