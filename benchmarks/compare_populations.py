@@ -7,6 +7,7 @@ streaming batch command).
     python benchmarks/compare_populations.py              # 1,000,000 people, 3 rounds (~15 min on 2 cores)
     python benchmarks/compare_populations.py --quick      # 100,000 people, 1 round
     python benchmarks/compare_populations.py --growth 10000,100000,1000000,10000000
+    python benchmarks/compare_populations.py --lean lean/bin/python   # also the batch command in a lean environment
 
 The people: ``shantou_population.population(1000)`` (the engines comparison's 1,000), tiled to
 the size asked, so OpenFisca (``shantou_openfisca``, its arrays tiled as in
@@ -24,6 +25,10 @@ reports medians. Figures:
 - batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
   also with ``ARROW_DEFAULT_MEMORY_POOL=mimalloc`` (pyarrow's default, which the command
   replaces by the C library's allocator unless told), to show what the allocator changes;
+  with ``--lean PYTHON``, also run by that interpreter: an environment with the ``batch`` extra
+  alone, as docs/batch.md advises for a batch machine (``python -m venv lean &&
+  lean/bin/pip install '.[batch]'``). The environment this script needs has pandas (OpenFisca's
+  and Spark's dependency), which pyarrow imports the first time it builds an array from a list;
 - Spark: ``evaluate_dataframe`` of the Parquet file on ``local[2]``, written to Spark's
   ``noop`` sink, wall time after the session started; per-row overhead = (Spark - columnar) / rows.
 
@@ -107,12 +112,14 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         started, cpu = time.perf_counter(), _cpu()
         shantou_openfisca.simulate(system, inputs)
         return {"evaluate": time.perf_counter() - started, "cpu": _cpu() - cpu, "rss": _rss()}
-    if kind in ("batch", "batch2", "batch_parquet", "batch_mimalloc", "batch_parquet_mimalloc"):
+    if kind in ("batch", "batch2", "batch_parquet", "batch_mimalloc", "batch_parquet_mimalloc", "batch_lean",
+                "batch_parquet_lean"):
         source = folder / (f"people_{n}.parquet" if kind.startswith("batch_parquet") else f"people_{n}.jsonl")
+        python = os.environ["LEAN_PYTHON"] if kind.endswith("_lean") else sys.executable
         # the command's own allocator (the C library's), or pyarrow's default named (as before round four)
         pool = {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"} if kind.endswith("_mimalloc") else {}
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "eligibility.cli", "batch", str(source),
+        subprocess.run([python, "-m", "eligibility.cli", "batch", str(source),
                         "--out", str(folder / "decisions.parquet"), "--workers", "2" if kind == "batch2" else "1"],
                        check=True, stderr=subprocess.DEVNULL,
                        env={**{k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}, **pool})
@@ -162,6 +169,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, help="rounds (default 3; --quick 1)")
     parser.add_argument("--growth", default="10000,100000,1000000", help="sizes for the growth figure")
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--lean", metavar="PYTHON",
+                        help="also run the batch command by this interpreter (an environment with the batch extra alone)")
     args = parser.parse_args()
     if args.worker:
         kind, n, folder = args.worker
@@ -191,7 +200,9 @@ def main() -> int:
                 file.write("\n".join(lines) + "\n")
         kinds = ["columnar", "columnar2", "columnar_system", "openfisca", "batch", "batch2", "batch_parquet",
                  "batch_mimalloc", "batch_parquet_mimalloc"] + (
-            [] if args.no_spark else ["spark"])
+            [] if args.no_spark else ["spark"]) + (["batch_lean", "batch_parquet_lean"] if args.lean else [])
+        if args.lean:
+            os.environ["LEAN_PYTHON"] = args.lean   # the measuring subprocesses inherit it
         results: dict[str, list[dict]] = {k: [] for k in kinds}
         for r in range(rounds):
             for kind in kinds[r % len(kinds):] + kinds[:r % len(kinds)]:
@@ -229,7 +240,11 @@ def main() -> int:
     for kind, workers, formats in (("batch", 1, "JSONL → Parquet"), ("batch2", 2, "JSONL → Parquet"),
                                    ("batch_parquet", 1, "Parquet → Parquet"),
                                    ("batch_mimalloc", 1, "JSONL → Parquet, pyarrow's default allocator (mimalloc)"),
-                                   ("batch_parquet_mimalloc", 1, "Parquet → Parquet, pyarrow's default allocator")):
+                                   ("batch_parquet_mimalloc", 1, "Parquet → Parquet, pyarrow's default allocator"),
+                                   ("batch_lean", 1, "JSONL → Parquet, the `batch` extra alone (no pandas)"),
+                                   ("batch_parquet_lean", 1, "Parquet → Parquet, the `batch` extra alone")):
+        if kind not in results:
+            continue
         batch = med(kind, "evaluate")
         print(f"| `eligibility batch --workers {workers}` {formats}, end to end | {batch:.2f} s | "
               f"{n / batch:,.0f} records/s | {med(kind, 'rss'):.0f} MiB |")
