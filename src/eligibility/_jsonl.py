@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.json as pj
 
 from .columnar import input_schema
+from .errors import FieldIssue
 from .language import PolicySet
 
 
@@ -29,16 +30,17 @@ def json_schema(policies: PolicySet) -> pa.Schema:
         place = nested
         for part in path:
             place = place.setdefault(part, {})
-        place[leaf] = _as_text(field.type)
+        place[leaf] = as_text(field.type)
     nested.setdefault("parameters", {})   # a request may send none where no policy declares any
     return pa.schema(_fields(nested))
 
 
-def _as_text(kind: pa.DataType) -> pa.DataType:
+def as_text(kind: pa.DataType) -> pa.DataType:
+    """``kind`` with its dates as text, as pyarrow's JSON reader is given them (the checks cast them)."""
     if pa.types.is_list(kind):
-        return pa.list_(_as_text(kind.value_type))
+        return pa.list_(as_text(kind.value_type))
     if pa.types.is_struct(kind):
-        return pa.struct([pa.field(f.name, _as_text(f.type)) for f in kind])
+        return pa.struct([pa.field(f.name, as_text(f.type)) for f in kind])
     return pa.string() if kind == pa.date32() else kind
 
 
@@ -232,8 +234,14 @@ def loaded(lines: list[bytes]) -> list[Any]:
     return requests
 
 
-class NotJson:
-    """A line that is not JSON: the scalar path refuses it (not a mapping); kept for its reason."""
+class Unread:
+    """A record that could not be read as a request (a line that is not JSON, a CSV row of
+    another number of cells than its header): an error row in its place, with ``issue``."""
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, issue: FieldIssue):
+        self.issue = issue
+
+
+def NotJson(reason: str) -> Unread:
+    """A line that is not JSON, and why."""
+    return Unread(FieldIssue("", "invalid_json", f"not JSON: {reason}"))

@@ -1,7 +1,7 @@
 """``eligibility batch``: a file of requests in, a file of decisions out (JSONL, CSV or
-Parquet, by the file names' endings), through the columnar evaluator, in chunks: a Parquet
-file is read a chunk at a time and every output is written a chunk at a time, so a Parquet
-register of any size is decided in the memory of one chunk.
+Parquet, by the file names' endings), through the columnar evaluator, in chunks: every input is read a chunk at a time and every
+output written a chunk at a time, so a register of any size is decided in the memory of a
+couple of chunks.
 
 Inputs: JSONL holds one request per line, as ``eligibility evaluate`` takes it; Parquet and
 CSV hold one person a row in the column layout (docs/batch.md), CSV with the statuses and
@@ -16,21 +16,21 @@ import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columnar import (DECISION_SCHEMA, SLICE_ROWS, ColumnarResult, error_row,
                        evaluate_requests, evaluate_table)
-from .columnar import input_schema
-from ._jsonl import Block, JsonShape, NotJson, blocks, json_schema, loaded
+from . import _csv
+from ._jsonl import Block, JsonShape, Unread, blocks, json_schema, loaded
 from .errors import EligibilityError, FieldIssue
 from .language import PolicySet
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-CHUNK = 200_000   # records of a CSV file, or lines of JSONL read one by one, decided together
-_LISTS = ("person.statuses", "person.enrollments")
+CHUNK = 200_000   # lines of JSONL read one by one, decided together
 T = TypeVar("T")
 
 
@@ -55,11 +55,11 @@ def _rows(workers: int) -> int:
     return SLICE_ROWS if workers <= 1 else SLICE_ROWS * 8 * workers
 
 
-def _inputs(path: str | Path, policies: PolicySet, workers: int) -> Iterator[pa.Table | Block | list[Any]]:
+def _inputs(path: str | Path, policies: PolicySet, workers: int) -> Iterator[pa.Table | Block | Laid | list[Any]]:
     """The file's records a chunk at a time, not yet decided: a table in the flat column
-    layout, a JSONL block as pyarrow's reader read it, or the requests of CSV rows. In one
-    process a JSONL block is read by one thread (the reading runs in its own thread beside
-    the deciding one)."""
+    layout, a JSONL block as pyarrow's reader read it, CSV rows in the layout (``_csv``), or
+    the requests of CSV rows the layout could not take. In one process a JSONL block or a CSV
+    chunk is read by one thread (the reading runs in its own thread beside the deciding one)."""
     rows = _rows(workers)
     kind = format_of(path)
     if kind == "parquet":
@@ -72,12 +72,26 @@ def _inputs(path: str | Path, policies: PolicySet, workers: int) -> Iterator[pa.
         for text in blocks(path, rows):
             yield Block(text, shape.read(text))
         return
-    import pyarrow.csv as pcsv
-    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
-        column_types={name: pa.string() for name in _csv_names(path)}, strings_can_be_null=True))
-    rows_read = table.to_pylist()
-    for start in range(0, max(len(rows_read), 1), CHUNK):
-        yield [_csv_request(row) for row in rows_read[start:start + CHUNK]]
+    shapes = {name: _csv.json_shape(_csv.TYPES[name]) for name in _csv.LISTS}
+    for chunk, unread in _csv.chunks(path, rows):
+        laid = _csv.layout(chunk, shapes)
+        if laid is not None:
+            yield Laid(_csv.Rows(chunk), *laid, unread)
+        else:
+            requests: list[Any] = [_csv.request(row) for row in chunk.to_pylist()]
+            for at, issue in unread.items():
+                requests[at] = Unread(issue)
+            yield requests
+
+
+class Laid(NamedTuple):
+    """CSV rows in the column layout: the rows as request mappings, the table, the rows the
+    scalar path decides from their mappings (``_csv.layout``), and the rows of another number
+    of cells than the header (empty placeholders here; error rows in the result)."""
+    rows: _csv.Rows
+    table: pa.Table
+    misfit: np.ndarray
+    unread: dict[int, FieldIssue]
 
 
 def _ahead(items: Iterator[T]) -> Iterator[T]:
@@ -99,68 +113,40 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
     start = 0
     chunks = _inputs(path, policies, workers)
     for chunk in _ahead(chunks) if workers <= 1 else chunks:
-        pieces: Iterator[pa.Table | list[Any]] = iter([chunk])
+        pieces: Iterator[pa.Table | Laid | list[Any]] = iter([chunk])
         if isinstance(chunk, Block):
             table, lines = chunk.taken()
             pieces = iter([_flat(table)]) if table is not None else \
                 (loaded(lines[at:at + CHUNK]) for at in range(0, len(lines), CHUNK))
         for piece in pieces:
+            told = None if progress is None else (lambda rows, at=start: progress(at + rows))
             if isinstance(piece, list):
                 result = _decide(piece, policies)
-                if progress is not None:
-                    progress(start + len(piece))
+                if told is not None:
+                    told(len(piece))
+            elif isinstance(piece, Laid):
+                result = _placed(evaluate_requests(piece.rows, policies, workers=workers, progress=told,
+                                                   layout=(piece.table, ~piece.misfit)), piece.unread)
             else:
-                told = None if progress is None else (lambda rows, at=start: progress(at + rows))
                 result = evaluate_table(piece, policies, workers=workers, progress=told)
             yield start, result
             start += result.table.num_rows
 
 
 def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
-    result = evaluate_requests([{} if isinstance(r, NotJson) else r for r in requests], policies)
-    bad = [i for i, r in enumerate(requests) if isinstance(r, NotJson)]
-    if not bad:
+    result = evaluate_requests([{} if isinstance(r, Unread) else r for r in requests], policies)
+    return _placed(result, {i: r.issue for i, r in enumerate(requests) if isinstance(r, Unread)})
+
+
+def _placed(result: ColumnarResult, unread: dict[int, FieldIssue]) -> ColumnarResult:
+    """``result`` with the records ``unread`` names (decided as placeholders) as error rows."""
+    if not unread:
         return result
     table = result.table
-    errors = pa.Table.from_pylist([error_row(i, [FieldIssue("", "invalid_json", f"not JSON: {requests[i].reason}")])
-                                   for i in bad], schema=DECISION_SCHEMA)
-    keep = pc.invert(pc.is_in(table["record"], value_set=pa.array(bad, type=pa.int64())))
+    errors = pa.Table.from_pylist([error_row(i, [issue]) for i, issue in sorted(unread.items())], schema=DECISION_SCHEMA)
+    keep = pc.invert(pc.is_in(table["record"], value_set=pa.array(sorted(unread), type=pa.int64())))
     merged = pa.concat_tables([table.filter(keep), errors])
     return ColumnarResult(merged.take(pc.sort_indices(merged["record"])), result.fallback)
-
-
-def _csv_names(path: str | Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as file:
-        import csv
-        return next(csv.reader(file), [])
-
-
-_TYPES = dict(zip(input_schema().names, input_schema().types))
-
-
-def _csv_request(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV row (every cell text, empty: absent) as a request mapping, in the layout's types."""
-    request: dict[str, Any] = {}
-    for name, text in row.items():
-        if text is None or text == "":
-            continue
-        kind = _TYPES.get(name)
-        value: Any = text
-        if name in _LISTS:
-            try:
-                value = json.loads(text)
-            except ValueError:
-                value = text  # not a list: the scalar path says so at this path
-        elif kind == pa.bool_() and text in ("true", "false"):
-            value = text == "true"
-        elif kind == pa.int64() and text.isascii() and text.lstrip("-").isdigit():
-            value = int(text)
-        target = request
-        parts = name.split(".") if name.startswith("person.hukou.") else name.split(".", 2)
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
-    return request
 
 
 def write_population(requests: list[Any], path: str | Path) -> None:
@@ -179,7 +165,7 @@ def write_population(requests: list[Any], path: str | Path) -> None:
         pq.write_table(table, path)
         return
     import pyarrow.csv as pcsv
-    columns = {name: (_json_cells(table[name], records=True) if name in _LISTS else table[name])
+    columns = {name: (_json_cells(table[name], records=True) if name in _csv.LISTS else table[name])
                for name in table.column_names}
     pcsv.write_csv(pa.table(columns), path)
 
@@ -284,5 +270,5 @@ def summary_text(summary: dict[str, Any]) -> str:
 
 
 # for readers of the same layouts elsewhere (``eligibility impact --population people.csv``)
-csv_request = _csv_request
+csv_request = _csv.request
 flat_table = _flat

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -78,14 +79,17 @@ class ColumnarResult:
 
 
 def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | None = None, *,
-                      workers: int = 1, layout: tuple[pa.Table, list[bool]] | None = None) -> ColumnarResult:
+                      workers: int = 1, layout: tuple[pa.Table, Sequence[bool]] | None = None,
+                      progress: Callable[[int], None] | None = None) -> ColumnarResult:
     """Request mappings (or Requests), decided columnar; a mapping that does not fit the
     column layout is decided (or refused) by the scalar path from the mapping itself.
     ``workers`` > 1: slices decided by that many forked processes. ``layout``: what
-    ``requests_table`` made of these requests, where it is at hand (deciding them twice)."""
-    listed = list(requests)
+    ``requests_table`` made of these requests (or a reader of the same rows), where it is at
+    hand; then a sequence of requests is only indexed, for the rows the scalar path decides.
+    ``progress`` is told the rows decided so far."""
+    listed = requests if layout is not None and isinstance(requests, Sequence) else list(requests)
     table, fitted = requests_table(listed) if layout is None else layout
-    return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers)
+    return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers, progress)
 
 
 def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None, *, workers: int = 1,

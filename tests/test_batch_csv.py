@@ -1,0 +1,226 @@
+"""``eligibility batch`` on CSV: the rows turned into the column layout with array operations,
+their JSON cells read by pyarrow, against the reference that reads one row at a time
+(``_csv.request``, each cell as ``eligibility impact`` reads it) and decides it with the
+scalar evaluator. Row for row, the same decisions and the same errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow")
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eligibility import RecordError, bundled_policies, evaluate_many
+from eligibility import _csv, batch
+from eligibility.columnar import decision_row, error_row
+from eligibility.testing import from_request_schema, requests
+
+pq = pytest.importorskip("pyarrow.parquet")
+pytestmark = pytest.mark.usefixtures("arrow_allocator_kept")
+
+GOOD = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
+        "person": {"id_number": "440511197005010022", "name": "陈某某", "hukou": {"region": "440511", "kind": "urban"},
+                   "statuses": [{"kind": "dibao", "since": "2021-01-10"}]},
+        "parameters": {"individual_premium": "320"}}
+
+
+def _cells(request: dict) -> dict[str, str]:
+    """A request mapping as CSV cells named by the layout's paths (a value of another type, or
+    a field the layout lacks, written as it is: the reader must leave it to the scalar path)."""
+    cells: dict[str, str] = {}
+
+    def put(name: str, value: object) -> None:
+        if value is None:
+            cells[name] = ""
+        elif isinstance(value, bool):
+            cells[name] = "true" if value else "false"
+        elif isinstance(value, (dict, list)):
+            cells[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            cells[name] = str(value)
+
+    for key, value in request.items():
+        if key in ("person", "choices", "parameters") and isinstance(value, dict):
+            for inner, item in value.items():
+                if key == "person" and inner == "hukou" and isinstance(item, dict):
+                    for leaf, text in item.items():
+                        put(f"person.hukou.{leaf}", text)
+                else:
+                    put(f"{key}.{inner}", item)
+        else:
+            put(key, value)
+    return cells
+
+
+def _write(rows: list[dict[str, str]], path: Path, header: list[str] | None = None) -> None:
+    names = header or sorted({name for row in rows for name in row})
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([row.get(name, "") for name in names])
+
+
+_REQUEST = _csv.request   # the reference, whatever a test counts of the reader's calls
+
+
+def _reference(path: Path) -> list[dict]:
+    """Each row read by Python's csv module, as ``_csv.request`` takes it, decided by the scalar evaluator."""
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        mappings = [_REQUEST({k: (v if v != "" else None) for k, v in row.items()}) for row in csv.DictReader(file)]
+    return [error_row(i, r.issues) if isinstance(r, RecordError) else decision_row(i, r)
+            for i, r in enumerate(evaluate_many(mappings))]
+
+
+def _batch(path: Path, out: Path, summary: dict | None = None) -> list[dict]:
+    found = batch.run(path, out, bundled_policies())
+    rows = pq.read_table(out).to_pylist()
+    assert found["records"] == len(rows)
+    if summary is not None:
+        summary.update(found)
+    return rows
+
+
+# cells the arrays cannot take as the reference does: each row holding one is decided from its mapping
+ODD = [("person.hukou.kind", "NA"), ("person.hukou.kind", "null"), ("coverage_year", "--5"),
+       ("coverage_year", "+2021"), ("coverage_year", "99999999999999999999"), ("person.student", "1"),
+       ("person.student", "True"), ("choices.tier", "٣"),
+       ("person.statuses", '[{"kind": "dibao", "since": "2021-01-10", "until": null}]'),
+       ("person.statuses", '[{"kind": "entitled_group", "since": "2021-01-10", "class": null}]'),
+       ("person.statuses", '[{"kind": "dibao",\n "since": "2021-01-10"}]'),
+       ("person.favourite", "tea"), ("parameters.individual_premium", "320 ")]
+# JSON cells pyarrow's reader refuses (or reads as other than one list): their chunk is read row by row
+REFUSED = [("person.statuses", "[{not json"), ("person.statuses", '{"kind": "dibao", "since": "2021-01-10"}'),
+           ("person.statuses", '[]}{"v":[{"kind": "tekun", "since": "2021-01-10"}]'),
+           ("person.statuses", '[], "v": [{"kind": "tekun", "since": "2021-01-10"}]'),
+           ("person.statuses", '[{"kind": "dibao", "since": "2021-01-10", "colour": "red"}]'),
+           ("person.enrollments", '[{"scheme": "resident_medical", "year": "2021"}]')]
+
+
+@pytest.mark.parametrize("name, text, refused", [(*cell, False) for cell in ODD] + [(*cell, True) for cell in REFUSED])
+def test_a_cell_the_arrays_cannot_take_is_decided_as_the_reference_reads_it(tmp_path, monkeypatch, name, text, refused):
+    """Among good rows, in chunks of four: "NA" and "null" are values (not absent), integers
+    are digits with a minus at most ("--5" was a traceback), booleans are `true`/`false`, a
+    JSON cell holding a null, a line break, a key the shape lacks, text that is not one list,
+    or a second `"v"` (the reader's own key) is read as the reference reads it."""
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    good = _cells(GOOD)
+    given_file = tmp_path / "in.csv"
+    asked: list[dict] = []
+    request = _csv.request
+    monkeypatch.setattr(_csv, "request", lambda row: asked.append(row) or request(row))
+    _write([good] * 11, given_file)
+    assert _reference(given_file) == _batch(given_file, tmp_path / "out.parquet") and [] == asked   # all by arrays
+    _write([good] * 5 + [{**good, name: text}] + [good] * 5, given_file)
+    expected, asked[:] = _reference(given_file), []
+    summary: dict = {}
+    assert expected == _batch(given_file, tmp_path / "out.parquet", summary)
+    # the odd row (or its chunk of four, where the reader refuses a JSON cell) read row by row, no other
+    assert len(asked) == (4 if refused else 1) and summary["scalar_fallback"] <= 1
+
+
+def test_a_quoted_line_break_in_a_text_cell_is_read_by_the_arrays(tmp_path, monkeypatch):
+    asked: list[dict] = []
+    request = _csv.request
+    monkeypatch.setattr(_csv, "request", lambda row: asked.append(row) or request(row))
+    monkeypatch.setattr(_csv, "BLOCK", 4096)   # blocks of the reader end inside some quoted value: not a row's end
+    given_file = tmp_path / "in.csv"
+    _write([{**_cells(GOOD), "person.name": f"陈\r\n某{i}"} for i in range(100)], given_file)
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert _reference(given_file) == rows and ["eligible"] * 100 == [row["outcome"] for row in rows] and [] == asked
+
+
+def test_the_reference_is_not_what_the_old_reader_made_of_na_or_a_doubled_minus(tmp_path):
+    """The two cells the whole-file reader got wrong: "NA" was read as absent (a lacked fact,
+    not the contract's error), "--5" stopped the batch with a traceback."""
+    good = _cells(GOOD)
+    given_file = tmp_path / "in.csv"
+    _write([{**good, "person.hukou.kind": "NA"}, {**good, "coverage_year": "--5"}], given_file)
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert [["person.hukou.kind"], ["coverage_year"]] == [[e["path"] for e in row["errors"]] for row in rows]
+
+
+def test_a_header_naming_a_column_twice_or_a_row_without_a_person_is_read_row_by_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    good = _cells(GOOD)
+    given_file = tmp_path / "in.csv"
+    _write([good] * 3 + [{k: v for k, v in good.items() if not k.startswith("person.")}] + [good] * 2, given_file)
+    assert _reference(given_file) == _batch(given_file, tmp_path / "out.parquet")
+    header = sorted(good) + ["city"]
+    with open(given_file, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        for city in ("shantou", "shaoguan"):
+            writer.writerow([good[name] for name in header[:-1]] + [city])
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert _reference(given_file) == rows
+    # the later cell stands, as Python's csv reads it: the second row asks Shaoguan, which has no such premium
+    assert ["eligible", "unknown_parameter"] == [rows[0]["outcome"], rows[1]["errors"][0]["code"]]
+
+
+def test_a_file_of_no_rows_gives_none(tmp_path):
+    given_file = tmp_path / "in.csv"
+    given_file.write_text("city,as_of\n", encoding="utf-8")
+    assert [] == _batch(given_file, tmp_path / "out.parquet")
+
+
+def test_a_row_of_another_number_of_cells_is_an_error_row_in_its_place(tmp_path, monkeypatch):
+    """A row with more or fewer cells than the header names is an error row at its record,
+    wherever it falls (first, at the end of a chunk of four, after a quoted line break, last,
+    two together); the rows around it are decided as the reference decides them, numbered in
+    place. Its cells are not repeated."""
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    good = _cells(GOOD)
+    names = sorted(good)
+    cells = [good[name] for name in names]
+    quoted = [good[name] if name != "person.name" else "陈\n某" for name in names]
+    shapes = {0: cells + ["x"], 3: cells[:2], 4: cells[:1], 9: cells + ["440511197005010022"], 10: cells[:3]}
+    records = [shapes.get(at, quoted if at == 8 else cells) for at in range(11)]
+    given_file = tmp_path / "in.csv"
+    with open(given_file, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([names] + records)
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert list(range(11)) == [row["record"] for row in rows]
+    for at, row in enumerate(rows):
+        if at in shapes:
+            assert [("", "invalid_csv_row")] == [(e["path"], e["code"]) for e in row["errors"]]
+            assert f"{len(shapes[at])} cell" in row["errors"][0]["message"] and "4405" not in row["errors"][0]["message"]
+        else:
+            assert "eligible" == row["outcome"]
+
+
+@pytest.fixture(scope="module")
+def csv_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("csv")
+
+
+def test_a_csv_file_is_decided_as_its_rows_one_by_one(csv_folder, monkeypatch):
+    """Drawn rows for every city (requests of the library's strategies and of the request
+    schema, some with a cell from ``ODD``), in chunks of four: row for row, the reference's
+    decisions and errors."""
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    policies = bundled_policies()
+    one = st.one_of([from_request_schema()] + [requests(city) for city in policies.cities]).map(_cells)
+    odd = st.tuples(one, st.sampled_from(ODD + REFUSED)).map(lambda pair: {**pair[0], pair[1][0]: pair[1][1]})
+    text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=8)
+
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.lists(st.one_of(one, one, odd, st.tuples(one, st.sampled_from(sorted(_csv.TYPES)), text).map(
+        lambda t: {**t[0], t[1]: t[2]})), min_size=1, max_size=24))
+    def check(rows):
+        given_file = csv_folder / "in.csv"
+        _write(rows, given_file)
+        expected = _reference(given_file)
+        got = _batch(given_file, csv_folder / "out.parquet")
+        assert len(expected) == len(got)
+        for want, row in zip(expected, got):
+            assert want == row
+
+    check()
