@@ -176,17 +176,19 @@ def test_a_row_of_another_number_of_cells_is_an_error_row_in_its_place(tmp_path,
     two together); the rows around it are decided as the reference decides them, numbered in
     place. Its cells are not repeated."""
     monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    monkeypatch.setattr(_csv, "BLOCK", 4096)   # the reader's blocks: about fifteen rows each
     good = _cells(GOOD)
     names = sorted(good)
     cells = [good[name] for name in names]
     quoted = [good[name] if name != "person.name" else "陈\n某" for name in names]
-    shapes = {0: cells + ["x"], 3: cells[:2], 4: cells[:1], 9: cells + ["440511197005010022"], 10: cells[:3]}
-    records = [shapes.get(at, quoted if at == 8 else cells) for at in range(11)]
+    shapes = {0: cells + ["x"], 3: cells[:2], 4: cells[:1], 41: cells[:1], 59: cells + ["440511197005010022"],
+              60: cells[:3]}
+    records = [shapes.get(at, quoted if at in (8, 30) else cells) for at in range(61)]
     given_file = tmp_path / "in.csv"
     with open(given_file, "w", encoding="utf-8", newline="") as file:
         csv.writer(file).writerows([names] + records)
     rows = _batch(given_file, tmp_path / "out.parquet")
-    assert list(range(11)) == [row["record"] for row in rows]
+    assert list(range(61)) == [row["record"] for row in rows]
     for at, row in enumerate(rows):
         if at in shapes:
             assert [("", "invalid_csv_row")] == [(e["path"], e["code"]) for e in row["errors"]]
