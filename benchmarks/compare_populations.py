@@ -22,7 +22,8 @@ reports medians. Figures:
   and once more with Arrow's system allocator, as ``eligibility batch`` chooses it;
 - OpenFisca: building the simulation from arrays and calculating every output (the arrays
   built beforehand, as in ``compare_shantou.py``);
-- batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time;
+- batch: ``eligibility batch people.jsonl --out decisions.parquet``, a subprocess, wall time
+  (and from Parquet, and from CSV: the same people in the column layout);
   also with ``ARROW_DEFAULT_MEMORY_POOL=mimalloc`` (pyarrow's default, which the command
   replaces by the C library's allocator unless told), to show what the allocator changes;
   with ``--lean PYTHON``, also run by that interpreter: an environment with the ``batch`` extra
@@ -113,8 +114,9 @@ def worker(kind: str, n: int, folder: Path) -> dict:
         shantou_openfisca.simulate(system, inputs)
         return {"evaluate": time.perf_counter() - started, "cpu": _cpu() - cpu, "rss": _rss()}
     if kind in ("batch", "batch2", "batch_parquet", "batch_mimalloc", "batch_parquet_mimalloc", "batch_lean",
-                "batch_parquet_lean"):
-        source = folder / (f"people_{n}.parquet" if kind.startswith("batch_parquet") else f"people_{n}.jsonl")
+                "batch_parquet_lean", "batch_csv"):
+        source = folder / (f"people_{n}.parquet" if kind.startswith("batch_parquet") else
+                           f"people_{n}.csv" if kind == "batch_csv" else f"people_{n}.jsonl")
         python = os.environ["LEAN_PYTHON"] if kind.endswith("_lean") else sys.executable
         # the command's own allocator (the C library's), or pyarrow's default named (as before round four)
         pool = {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"} if kind.endswith("_mimalloc") else {}
@@ -198,8 +200,15 @@ def main() -> int:
         with open(folder / f"people_{n}.jsonl", "w", encoding="utf-8") as file:
             for _ in range(n // 1000):
                 file.write("\n".join(lines) + "\n")
+        from eligibility.batch import write_population
+        write_population(population(1000), folder / "people_1000.csv")
+        header, *rows = (folder / "people_1000.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        with open(folder / f"people_{n}.csv", "w", encoding="utf-8") as file:
+            file.write(header)
+            for _ in range(n // 1000):
+                file.writelines(rows)
         kinds = ["columnar", "columnar2", "columnar_system", "openfisca", "batch", "batch2", "batch_parquet",
-                 "batch_mimalloc", "batch_parquet_mimalloc"] + (
+                 "batch_csv", "batch_mimalloc", "batch_parquet_mimalloc"] + (
             [] if args.no_spark else ["spark"]) + (["batch_lean", "batch_parquet_lean"] if args.lean else [])
         if args.lean:
             os.environ["LEAN_PYTHON"] = args.lean   # the measuring subprocesses inherit it
@@ -239,6 +248,7 @@ def main() -> int:
     print(f"| ratio columnar with 2 workers / OpenFisca | {col2 / of:.2f} | | |")
     for kind, workers, formats in (("batch", 1, "JSONL → Parquet"), ("batch2", 2, "JSONL → Parquet"),
                                    ("batch_parquet", 1, "Parquet → Parquet"),
+                                   ("batch_csv", 1, "CSV → Parquet"),
                                    ("batch_mimalloc", 1, "JSONL → Parquet, pyarrow's default allocator (mimalloc)"),
                                    ("batch_parquet_mimalloc", 1, "Parquet → Parquet, pyarrow's default allocator"),
                                    ("batch_lean", 1, "JSONL → Parquet, the `batch` extra alone (no pandas)"),
