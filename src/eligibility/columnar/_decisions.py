@@ -109,8 +109,14 @@ def error_row(record: int, issues: Iterable[FieldIssue]) -> dict[str, Any]:
     """A record that got no decision: every column null but ``record`` and ``errors``."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
     row["record"] = record
-    row["errors"] = [{"path": issue.path, "code": issue.code, "message": issue.message} for issue in issues]
+    row["errors"] = [{"path": _utf8(issue.path), "code": issue.code, "message": _utf8(issue.message)} for issue in issues]
     return row
+
+
+def _utf8(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a lone surrogate a request sent (``"\\ud800"`` in its
+    JSON), which a message may quote, escaped rather than failing the file it is written to."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def empty_lists(n: int, kind: pa.DataType) -> pa.Array:

@@ -207,9 +207,35 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
             if len(values) == row:
                 values.append(None)
         fitted.append(ok)
-    arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
-    arrays.update({name: pa.array(values, type=pa.string()) for name, values in sorted(parameters.items())})
+    arrays = {name: _array(values, COLUMNS[name], fitted) for name, values in columns.items()}
+    arrays.update({name: _array(values, pa.string(), fitted) for name, values in sorted(parameters.items())})
     return pa.table(arrays), fitted
+
+
+def _array(values: list[Any], kind: pa.DataType, fitted: list[bool]) -> pa.Array:
+    """``values`` as a column; a value holding text UTF-8 cannot (a lone surrogate, ``"\\ud800"``
+    in JSON) is left out, and its row to the scalar path."""
+    try:
+        return pa.array(values, type=kind)
+    except UnicodeEncodeError:
+        for row, value in enumerate(values):
+            if not _encodable(value):
+                values[row], fitted[row] = None, False
+        return pa.array(values, type=kind)
+
+
+def _encodable(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_encodable(v) for v in value)
+    return True
 
 
 def row_requests(table: pa.Table, indices: Any) -> list[dict[str, Any]]:
