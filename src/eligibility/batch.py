@@ -125,7 +125,7 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
                 if told is not None:
                     told(len(piece))
             elif isinstance(piece, Laid):
-                result = _placed(evaluate_requests(piece.rows, policies, workers=workers, progress=told,
+                result = _with_error_rows(evaluate_requests(piece.rows, policies, workers=workers, progress=told,
                                                    layout=(piece.table, ~piece.misfit)), piece.unread)
             else:
                 result = evaluate_table(piece, policies, workers=workers, progress=told)
@@ -135,14 +135,14 @@ def read(path: str | Path, policies: PolicySet, workers: int = 1,
 
 def _decide(requests: list[Any], policies: PolicySet) -> ColumnarResult:
     result = evaluate_requests([{} if isinstance(r, Unread) else r for r in requests], policies)
-    return _placed(result, {i: r.issue for i, r in enumerate(requests) if isinstance(r, Unread)})
+    return _with_error_rows(result, {i: r.issue for i, r in enumerate(requests) if isinstance(r, Unread)})
 
 
-def _placed(result: ColumnarResult, unread: dict[int, FieldIssue]) -> ColumnarResult:
+def _with_error_rows(result: ColumnarResult, unread: dict[int, FieldIssue]) -> ColumnarResult:
     """``result`` with the records ``unread`` names (decided as placeholders) as error rows."""
     if not unread:
         return result
-    table = result.table
+    table = result.table.cast(DECISION_SCHEMA)   # (a table put together from slices has lost its not-nulls)
     errors = pa.Table.from_pylist([error_row(i, [issue]) for i, issue in sorted(unread.items())], schema=DECISION_SCHEMA)
     keep = pc.invert(pc.is_in(table["record"], value_set=pa.array(sorted(unread), type=pa.int64())))
     merged = pa.concat_tables([table.filter(keep), errors])
@@ -221,7 +221,7 @@ def _json_cells(column: Any, records: bool = False) -> pa.Array:
 def run(source: str | Path, target: str | Path, policies: PolicySet,
         progress: Callable[[int], None] | None = None, workers: int = 1) -> dict[str, Any]:
     """Decide every record of ``source`` into ``target``; the summary of the whole batch.
-    ``workers`` > 1: slices decided by that many forked processes (Parquet and JSONL). In one
+    ``workers`` > 1: slices decided by that many forked processes. In one
     process the next chunk is read, and the last one written, in threads while this one is
     decided; with workers each is done in turn, so that no fork copies a thread in the middle
     of pyarrow's allocator."""

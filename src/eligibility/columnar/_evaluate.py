@@ -10,9 +10,9 @@ scalar evaluator (``evaluate_many``) instead, and the result says how many and w
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from collections.abc import Sequence
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -99,7 +99,7 @@ def evaluate_table(table: pa.Table, policies: PolicySet | Policy | None = None, 
     return _evaluate(table, policies, None, None, workers, progress)
 
 
-def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit: np.ndarray | None,
+def _evaluate(table: pa.Table, policies: Any, requests: Sequence[Any] | None, misfit: np.ndarray | None,
               workers: int, progress: Callable[[int], None] | None = None) -> ColumnarResult:
     resolved = bundled_policies() if policies is None else policies
     if table.num_rows <= _slices.ROWS:
@@ -110,7 +110,7 @@ def _evaluate(table: pa.Table, policies: Any, requests: list[Any] | None, misfit
     return ColumnarResult(*_slices.in_slices(_slice, table, resolved, requests, misfit, workers, progress))
 
 
-def _slice(table: pa.Table, resolved: Any, requests: list[Any] | None, misfit: np.ndarray | None
+def _slice(table: pa.Table, resolved: Any, requests: Sequence[Any] | None, misfit: np.ndarray | None
            ) -> ColumnarResult:
     started = time.perf_counter()
     listed = [resolved] if isinstance(resolved, Policy) else list(resolved)

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -26,10 +27,10 @@ import pyarrow.compute as pc
 
 ROWS = 65_536  # rows decided together
 # the run the forked workers inherit: ``_decide``'s arguments but the slice, then the folder of slice files
-_JOB: tuple[Callable[..., Any], pa.Table, Any, list[Any] | None, np.ndarray | None, str] | None = None
+_JOB: tuple[Callable[..., Any], pa.Table, Any, Sequence[Any] | None, np.ndarray | None, str] | None = None
 
 
-def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
+def _decide(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: Sequence[Any] | None,
             misfit: np.ndarray | None, start: int) -> Any:
     end = start + ROWS
     return decide(table.slice(start, ROWS), resolved, requests[start:end] if requests is not None else None,
@@ -69,7 +70,7 @@ def _mapped(path: str) -> pa.Table:
         os.unlink(path)
 
 
-def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: list[Any] | None,
+def in_slices(decide: Callable[..., Any], table: pa.Table, resolved: Any, requests: Sequence[Any] | None,
               misfit: np.ndarray | None, workers: int, progress: Callable[[int], None] | None = None
               ) -> tuple[pa.Table, dict[str, int], dict[str, float]]:
     """``decide`` (a slice, the policies, its requests, its misfits -> a ColumnarResult) over
