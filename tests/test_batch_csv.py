@@ -71,9 +71,12 @@ _REQUEST = _csv.request   # the reference, whatever a test counts of the reader'
 
 
 def _reference(path: Path) -> list[dict]:
-    """Each row read by Python's csv module, as ``_csv.request`` takes it, decided by the scalar evaluator."""
+    """Each row read by Python's csv module (the header: the first line that is not blank), as
+    ``_csv.request`` takes it, decided by the scalar evaluator."""
     with open(path, encoding="utf-8-sig", newline="") as file:
-        mappings = [_REQUEST({k: (v if v != "" else None) for k, v in row.items()}) for row in csv.DictReader(file)]
+        rows = (row for row in csv.reader(file) if row)
+        header = next(rows, [])
+        mappings = [_REQUEST({k: (v if v != "" else None) for k, v in zip(header, row)}) for row in rows]
     return [error_row(i, r.issues) if isinstance(r, RecordError) else decision_row(i, r)
             for i, r in enumerate(evaluate_many(mappings))]
 
@@ -226,3 +229,112 @@ def test_a_csv_file_is_decided_as_its_rows_one_by_one(csv_folder, monkeypatch):
             assert want == row
 
     check()
+
+
+def test_a_quoted_crlf_cut_by_the_readers_block_keeps_its_line_feed(tmp_path, monkeypatch):
+    """pyarrow's reader (26) drops the line feed of a quoted ``\\r\\n`` whose ``\\r`` ends one of
+    its blocks; the file is handed to it in pieces that never end there. A name of 99
+    characters and a ``\\r\\n`` is 101 characters, over the contract's 100: an error row, as
+    the reference reads it, wherever the blocks fall."""
+    monkeypatch.setattr(_csv, "BLOCK", 1024)
+    good = _cells(GOOD)
+    rows = [{**good, "person.name": "x" * 99 + "\r\n"} for _ in range(10)]
+    given_file = tmp_path / "in.csv"
+    for pad in range(1024):   # the first row's length, until a name's \r is the last byte of a block
+        _write([{**rows[0], "person.favourite": "z" * pad}] + rows[1:], given_file)
+        data = given_file.read_bytes()
+        if any(at % 1024 == 1023 for at in range(len(data)) if data[at:at + 2] == b"\r\n" and data[at - 1] == 120):
+            break
+    else:
+        raise AssertionError("no layout puts a \\r at the end of a block")
+    expected = _reference(given_file)
+    assert all(row["errors"] for row in expected)
+    assert expected == _batch(given_file, tmp_path / "out.parquet")
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")   # (pyarrow's own, with a traceback)
+@pytest.mark.parametrize("case", ["not utf-8", "not utf-8 and ragged", "a row of 600 KiB", "overlapping columns"])
+def test_a_file_the_reader_refuses_stops_the_command_with_its_record_and_none_of_its_cells(tmp_path, case, capsys):
+    from eligibility.cli import main
+    good = _cells(GOOD)
+    names = sorted(good)
+    line = ",".join(good[name] for name in names)
+    lines = [",".join(names)] + [line] * 300
+    if case.startswith("not utf-8"):
+        lines[250] = line.replace("陈某某", "陈某某".encode("gbk").decode("latin-1")) + (",x" if "ragged" in case else "")
+        data = "\n".join(lines).encode("utf-8").replace("陈某某".encode("gbk").decode("latin-1").encode("utf-8"),
+                                                      "陈某某".encode("gbk"))
+    elif case == "a row of 600 KiB":
+        lines[3] = line.replace("陈某某", "长" * 200_000)
+        data = "\n".join(lines).encode("utf-8")
+    else:
+        data = "\n".join([",".join(names + ["person"])] + [line + ",x"] * 3).encode("utf-8")
+    given_file = tmp_path / "in.csv"
+    given_file.write_bytes(data)
+    assert 2 == main(["batch", str(given_file), "--out", str(tmp_path / "out.parquet")])
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and "4405" not in said and "某" not in said
+    assert {"not utf-8": ": not UTF-8 text", "not utf-8 and ragged": ": not UTF-8 text",
+            "a row of 600 KiB": "a row longer than 512 KiB",
+            "overlapping columns": "names both 'person' and 'person.hukou.kind'"}[case] in said
+    assert ("in.csv: byte " in said) == case.startswith("not utf-8")   # where, as far as it is known
+
+
+def test_a_header_longer_than_the_readers_block_is_refused_not_read_as_no_rows(tmp_path, monkeypatch):
+    from eligibility.errors import EligibilityError
+    monkeypatch.setattr(_csv, "BLOCK", 64)   # pyarrow then finds no row in its first block, as in an empty file
+    given_file = tmp_path / "in.csv"
+    _write([_cells(GOOD)] * 3, given_file)
+    with pytest.raises(EligibilityError, match="not CSV this reader takes"):
+        batch.run(given_file, tmp_path / "out.parquet", bundled_policies())
+
+
+@pytest.mark.parametrize("text", ["", "city,as_of", "\n\ncity,as_of,person.hukou.kind\nshantou,2021-09-20,rural\n"])
+def test_an_empty_file_a_header_alone_or_blank_lines_before_it_read_as_the_reference_reads_them(tmp_path, text):
+    given_file = tmp_path / "in.csv"
+    given_file.write_text(text, encoding="utf-8")
+    assert _reference(given_file) == _batch(given_file, tmp_path / "out.parquet")
+
+
+def test_odd_records_in_a_chunk_decided_in_several_slices_keep_their_places(tmp_path, monkeypatch):
+    """A chunk of sixteen records decided in slices of four (a slice's decisions lose their
+    not-null ``record`` when the slices are put together): its ragged CSV rows and its JSONL
+    lines that are not JSON are error rows in their places, as in a chunk of one slice."""
+    from eligibility.columnar import _slices
+    monkeypatch.setattr(batch, "SLICE_ROWS", 16)
+    monkeypatch.setattr(_slices, "ROWS", 4)
+    good = _cells(GOOD)
+    names = sorted(good)
+    given_file = tmp_path / "in.csv"
+    with open(given_file, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([names] + [[good[n] for n in names][: 2 if at in (5, 17) else None]
+                                              for at in range(20)])
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert [5, 17] == [row["record"] for row in rows if row["errors"]] and list(range(20)) == [r["record"] for r in rows]
+    lines = [json.dumps(GOOD)] * 20
+    lines[7] = "{not json"
+    given_file = tmp_path / "in.jsonl"
+    given_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert [7] == [row["record"] for row in rows if row["errors"]] and list(range(20)) == [r["record"] for r in rows]
+
+
+@pytest.mark.parametrize("source", ["csv", "jsonl"])
+def test_a_lone_surrogate_or_json_nested_too_deep_in_a_cell_is_an_error_row(tmp_path, source):
+    """``"\\ud800"`` in a request's JSON is text UTF-8 cannot hold: the row goes to the scalar
+    path, whose message quoting it is written escaped; statuses nested deeper than the JSON
+    parser goes are refused at their path. The batch goes on."""
+    statuses = ['[{"kind": "\\ud800", "since": "2021-01-10"}]', "[" * 3000 + "]" * 3000]
+    given_file = tmp_path / f"in.{source}"
+    if source == "csv":
+        _write([_cells(GOOD)] + [{**_cells(GOOD), "person.statuses": text} for text in statuses], given_file)
+        expected = _reference(given_file)
+    else:
+        body = json.dumps(GOOD)
+        lines = [body] + [body.replace(json.dumps(GOOD["person"]["statuses"]), text) for text in statuses]
+        given_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        expected = None
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert ["eligible", None, None] == [row["outcome"] for row in rows]
+    assert ["person.statuses[0]"] == [e["path"] for e in rows[1]["errors"]]
+    assert expected is None or expected == rows

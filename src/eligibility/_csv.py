@@ -11,6 +11,7 @@ refuses, or whose header names a column twice: that chunk, not the file, is read
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Sequence
@@ -21,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columnar import input_schema
 from ._jsonl import JsonShape, Text, as_text
-from .errors import FieldIssue
+from .columnar import input_schema
+from .errors import EligibilityError, FieldIssue
 
 LISTS = ("person.statuses", "person.enrollments")
 BLOCK = 1 << 18   # bytes pyarrow's reader reads at a time: with larger blocks its memory peaks higher (measured)
@@ -32,10 +33,38 @@ TYPES = dict(zip(input_schema().names, input_schema().types))
 
 
 def names(path: str | Path) -> list[str]:
-    """The header's column names."""
+    """The header's column names (blank lines before it skipped, as pyarrow's reader skips
+    them). A file that is not UTF-8 text, or whose names overlap (``person`` beside
+    ``person.name``: no request holds both), is refused."""
+    import csv
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            found = next((row for row in csv.reader(file) if row), [])
+    except UnicodeDecodeError:
+        raise EligibilityError(f"{path}: {_NOT_UTF8}") from None
+    paths = {tuple(_parts(name)) for name in found}
+    for name in found:
+        parts = _parts(name)
+        for cut in range(1, len(parts)):
+            if tuple(parts[:cut]) in paths:
+                raise EligibilityError(f"{path}: the header names both {'.'.join(parts[:cut])!r} and {name!r}; "
+                                       f"a column holds a value, so no column may be inside another")
+    return found
+
+
+def _rows_after_header(path: str | Path) -> bool:
     import csv
     with open(path, encoding="utf-8-sig", newline="") as file:
-        return next(csv.reader(file), [])
+        rows = (row for row in csv.reader(file) if row)
+        return next(rows, None) is not None and next(rows, None) is not None
+
+
+_NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"
+
+
+def _parts(name: str) -> list[str]:
+    """A column's path in the request (``person.hukou.region``; a parameter's name may hold dots)."""
+    return name.split(".") if name.startswith("person.hukou.") else name.split(".", 2)
 
 
 def request(row: dict[str, Any]) -> dict[str, Any]:
@@ -52,14 +81,14 @@ def request(row: dict[str, Any]) -> dict[str, Any]:
         if name in LISTS:
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):   # (nested deeper than the parser goes)
                 value = text  # not a list: the scalar path says so at this path
         elif kind == pa.bool_() and text in ("true", "false"):
             value = text == "true"
         elif kind == pa.int64() and re.fullmatch(_INTEGER, text):
             value = int(text)
         target = mapping
-        parts = name.split(".") if name.startswith("person.hukou.") else name.split(".", 2)
+        parts = _parts(name)
         for part in parts[:-1]:
             target = target.setdefault(part, {})
         target[parts[-1]] = value
@@ -73,6 +102,10 @@ def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, Fi
     table, and the issue to report in its place (their cells are not repeated: they may hold
     an ID number). At least one table, empty for a file of no rows."""
     import pyarrow.csv as pcsv
+    header = names(path)
+    if not header:   # an empty file: no rows
+        yield pa.table({}), {}
+        return
     ragged: dict[int, FieldIssue] = {}   # record (0: the first after the header) -> issue
 
     def skipped(row: Any) -> str:
@@ -80,28 +113,90 @@ def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, Fi
         ragged[row.number - 2] = FieldIssue("", "invalid_csv_row",
                                             f"{cells} where the header names {row.expected_columns} columns")
         return "skip"
-    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=False),
-                           parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
-                           convert_options=pcsv.ConvertOptions(
-                               column_types={name: pa.string() for name in names(path)},
-                               strings_can_be_null=True, null_values=[""]))
+    text = pa.schema([pa.field(name, pa.string()) for name in header])
+    try:   # (one thread: pyarrow numbers the rows it skips only then)
+        reader = pcsv.open_csv(_Unsplit(path), read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=False),
+                               parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
+                               convert_options=pcsv.ConvertOptions(column_types=dict(zip(header, text.types)),
+                                                                   strings_can_be_null=True, null_values=[""]))
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" not in str(exc) or _rows_after_header(path):
+            raise _refused(path, exc) from None
+        yield text.empty_table(), {}   # the header alone, with no line end
+        return
     held: list[pa.RecordBatch] = []
     first, count, sent = 0, 0, False     # the record of the next table's first row; the rows held
-    for part in reader:
+    for part in _parts_of(reader, path):
         held.append(part)
         count += part.num_rows
         while count >= rows:
             table = pa.Table.from_batches(held, schema=reader.schema)
-            placed, mine = _placed(table.slice(0, rows), first, ragged, end=False)
+            placed, mine = _with_placeholders(table.slice(0, rows), first, ragged, end=False)
             yield placed, mine
             first += placed.num_rows
             held, count, sent = table.slice(rows).to_batches(), count - rows, True
     table = pa.Table.from_batches(held, schema=reader.schema)
     if count or ragged or not sent:
-        yield _placed(table, first, ragged, end=True)
+        yield _with_placeholders(table, first, ragged, end=True)
 
 
-def _placed(valid: pa.Table, first: int, ragged: dict[int, FieldIssue], end: bool
+def _parts_of(reader: Any, path: str | Path) -> Iterator[pa.RecordBatch]:
+    """The reader's batches; what it refuses, refused with the row's number and never its text
+    (it may hold an ID number)."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise _refused(path, exc) from None
+
+
+def _refused(path: str | Path, exc: Exception) -> EligibilityError:
+    text = str(exc)
+    row = re.search(r"Row #(\d+)", text)   # pyarrow counts the header as row 1
+    where = f": record {int(row.group(1)) - 2}" if row else ""
+    if "UTF8" in text or isinstance(exc, UnicodeDecodeError) or "Expected" in text:
+        why = _NOT_UTF8   # (a row of another number of cells reaches here only where it is not UTF-8)
+    elif "straddl" in text:
+        why = f"a row longer than {2 * BLOCK // 1024} KiB: no row of a register is that long; is the file CSV?"
+    else:
+        why = "not CSV this reader takes (" + text.split(":")[0] + ")"
+    return EligibilityError(f"{path}{where}: {why}")
+
+
+class _Unsplit:
+    """A file read in pieces that never end between a carriage return and the byte after it
+    (pyarrow's reader, 26, loses the line feed of a quoted ``\r\n`` that its block cuts
+    there), and checked to be UTF-8 as it is read: pyarrow, meeting a row of another number of
+    cells that is not UTF-8, would fail with the row's text in its error."""
+
+    def __init__(self, path: str | Path):
+        self.path, self.file, self.closed = path, open(path, "rb"), False
+        self.held, self.at = b"", 0
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.held + self.file.read(size - len(self.held) if size >= 0 else -1)
+        self.held = b""
+        if len(data) > 1 and data.endswith(b"\r"):
+            data, self.held = data[:-1], data[-1:]
+        try:
+            self.utf8.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise EligibilityError(f"{self.path}: byte {self.at + exc.start}: {_NOT_UTF8}") from None
+        self.at += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.file.close()
+        self.closed = True
+
+
+def _with_placeholders(valid: pa.Table, first: int, ragged: dict[int, FieldIssue], end: bool
             ) -> tuple[pa.Table, dict[int, FieldIssue]]:
     """The rows read from record ``first`` on, with the ragged records among them (all the
     rest at the ``end``) as empty rows in their places; those records leave ``ragged``."""
@@ -182,6 +277,7 @@ def json_shape(kind: pa.DataType) -> JsonShape:
 
 
 def _flag(array: Any) -> np.ndarray:
+    """A boolean column as a mask, null as false (as ``columnar``'s checks read one)."""
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
 
 
