@@ -230,6 +230,33 @@ def test_a_csv_or_parquet_population_in_the_batch_layout_gives_the_jsonl_s_impac
         from_table.people, from_table.transitions, from_table.subsidy, from_table.attribution)
 
 
+def test_a_csv_population_s_ragged_row_is_refused_and_blank_lines_before_its_header_skipped(base, tmp_path):
+    """As `eligibility batch` reads CSV: the header is the first line that is not blank, and a
+    row of another number of cells than the header is refused (it was a traceback), as a line
+    that is not JSON is; a file that is not UTF-8 is refused with the file named."""
+    pytest.importorskip("pyarrow")
+    import csv
+
+    from eligibility.batch import write_population
+    from eligibility.errors import EligibilityError
+
+    requests = [request for _, request in people()][:20]
+    path = tmp_path / "people.csv"
+    write_population(requests, path)
+    header, *rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        file.write("\n\n")
+        csv.writer(file).writerows([header, *rows[:10], rows[10] + ["x"], rows[11][:3], *rows[12:]])
+    reform = load_policy(REFORMS / "shantou_distressed_child.yaml")
+    from_table = impact(base, reform, read_population(path))
+    kept = requests[:10] + requests[12:]
+    from_jsonl = impact(base, reform, enumerate(kept, 1))
+    assert from_table.refused == from_jsonl.refused + 2 and from_table.transitions == from_jsonl.transitions
+    path.write_bytes(",".join(header).encode() + "\n".encode() + "陈某某".encode("gbk") + b"\n")
+    with pytest.raises(EligibilityError, match="not UTF-8"):
+        list(read_population(path))
+
+
 @pytest.mark.parametrize("name", ["shantou_elderly_65", "shantou_premium_380", "shantou_distressed_child",
                                   "shantou_december_deadline"])
 @pytest.mark.parametrize("premium", ["320", None])

@@ -41,7 +41,7 @@ def names(path: str | Path) -> list[str]:
         with open(path, encoding="utf-8-sig", newline="") as file:
             found = next((row for row in csv.reader(file) if row), [])
     except UnicodeDecodeError:
-        raise EligibilityError(f"{path}: {_NOT_UTF8}") from None
+        raise EligibilityError(f"{path}: {NOT_UTF8}") from None
     paths = {tuple(_parts(name)) for name in found}
     for name in found:
         parts = _parts(name)
@@ -59,7 +59,7 @@ def _rows_after_header(path: str | Path) -> bool:
         return next(rows, None) is not None and next(rows, None) is not None
 
 
-_NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"
+NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"
 
 
 def _parts(name: str) -> list[str]:
@@ -157,7 +157,7 @@ def _refused(path: str | Path, exc: Exception) -> EligibilityError:
     row = re.search(r"Row #(\d+)", text)   # pyarrow counts the header as row 1
     where = f": record {int(row.group(1)) - 2}" if row else ""
     if "UTF8" in text or isinstance(exc, UnicodeDecodeError) or "Expected" in text:
-        why = _NOT_UTF8   # (a row of another number of cells reaches here only where it is not UTF-8)
+        why = NOT_UTF8   # (a row of another number of cells reaches here only where it is not UTF-8)
     elif "straddl" in text:
         why = f"a row longer than {2 * BLOCK // 1024} KiB: no row of a register is that long; is the file CSV?"
     else:
@@ -184,7 +184,7 @@ class _Unsplit:
         try:
             self.utf8.decode(data, final=not data)
         except UnicodeDecodeError as exc:
-            raise EligibilityError(f"{self.path}: byte {self.at + exc.start}: {_NOT_UTF8}") from None
+            raise EligibilityError(f"{self.path}: byte {self.at + exc.start}: {NOT_UTF8}") from None
         self.at += len(data)
         return data
 

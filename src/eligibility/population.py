@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import EligibilityError
 from .language import Policy
 
 SYNTHETIC_NOTE = ("synthetic population drawn by eligibility.population from the policy's own strategies: "
@@ -146,9 +147,18 @@ def _table_population(path: str | Path, suffix: str) -> Iterator[tuple[int, Any]
     if suffix == ".csv":
         import csv
 
+        from . import _csv
+
+        header = _csv.names(path)   # refused: not UTF-8, or names one inside another
         with open(path, encoding="utf-8-sig", newline="") as file:
-            for number, row in enumerate(csv.DictReader(file), 1):
-                yield number, batch.csv_request(row)
+            rows = (row for row in csv.reader(file) if row)   # the header: the first row that is not blank
+            next(rows, None)
+            try:
+                for number, row in enumerate(rows, 1):
+                    # a row of another number of cells than the header is refused, as a line that is not JSON is
+                    yield number, batch.csv_request(dict(zip(header, row))) if len(row) == len(header) else {}
+            except UnicodeDecodeError:
+                raise EligibilityError(f"{path}: {_csv.NOT_UTF8}") from None
         return
     import pyarrow.parquet as pq
 
