@@ -182,6 +182,9 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                 ok = ok and "." not in key
                 flat[key] = value
         for name, value in flat.items():
+            if name.startswith(PARAMETER) and not _encodable(name):   # a column UTF-8 cannot name
+                ok = False
+                continue
             if name.startswith(PARAMETER):
                 amount, fits = _plain(value, "amount")   # decimal text, or a number as text
                 parameters.setdefault(name, [None] * row).append(amount)
