@@ -151,7 +151,7 @@ def test_an_unknown_format_or_a_missing_file_exits_2(tmp_path, capsys):
     assert "unknown format" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("source", ["jsonl", "parquet"])
+@pytest.mark.parametrize("source", ["jsonl", "parquet", "csv"])
 @pytest.mark.parametrize("target", ["parquet", "csv", "jsonl"])
 def test_a_file_decided_in_chunks_reads_and_writes_as_one(tmp_path, monkeypatch, source, target):
     """A Parquet file is read a chunk at a time and every output written a chunk at a time
@@ -167,7 +167,7 @@ def test_a_file_decided_in_chunks_reads_and_writes_as_one(tmp_path, monkeypatch,
     chunked = batch.run(given, tmp_path / f"chunked.{target}", bundled_policies(), progress=told.append)
     assert whole == chunked and 25 == chunked["records"] and 5 == chunked["rejected"]
     assert _read(tmp_path / f"whole.{target}") == _read(tmp_path / f"chunked.{target}")
-    assert 25 == told[-1] and told == sorted(told) and len(set(told)) >= (7 if source == "parquet" else 5)
+    assert 25 == told[-1] and told == sorted(told) and len(set(told)) >= (5 if source == "jsonl" else 7)
     if (source, target) == ("jsonl", "parquet"):   # (Parquet cannot hold the bad date 2021-02-30 as it was sent)
         assert _scalar(population) == _read(tmp_path / f"chunked.{target}")
 

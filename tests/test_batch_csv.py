@@ -275,7 +275,7 @@ def test_a_file_the_reader_refuses_stops_the_command_with_its_record_and_none_of
     said = capsys.readouterr().err
     assert "Traceback" not in said and "4405" not in said and "某" not in said
     assert {"not utf-8": ": not UTF-8 text", "not utf-8 and ragged": ": not UTF-8 text",
-            "a row of 600 KiB": "a row longer than 512 KiB",
+            "a row of 600 KiB": "a row longer than the reader's block (256 KiB",
             "overlapping columns": "names both 'person' and 'person.hukou.kind'"}[case] in said
     assert ("in.csv: byte " in said) == case.startswith("not utf-8")   # where, as far as it is known
 
@@ -338,3 +338,31 @@ def test_a_lone_surrogate_or_json_nested_too_deep_in_a_cell_is_an_error_row(tmp_
     assert ["eligible", None, None] == [row["outcome"] for row in rows]
     assert ["person.statuses[0]"] == [e["path"] for e in rows[1]["errors"]]
     assert expected is None or expected == rows
+
+
+def test_a_lone_surrogate_naming_a_parameter_is_an_error_row_with_its_path_escaped(tmp_path):
+    """A parameter named ``"\\ud801"`` cannot name a column: the row goes to the scalar path,
+    which refuses the name at its path, written escaped (UTF-8 cannot hold it as it is)."""
+    body = json.dumps(GOOD)
+    odd = body.replace('"individual_premium"', '"\\ud801"')
+    given_file = tmp_path / "in.jsonl"
+    given_file.write_text("\n".join([body, odd, body]) + "\n", encoding="utf-8")
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert ["eligible", None, "eligible"] == [row["outcome"] for row in rows]
+    assert "parameters.\\ud801" in [e["path"] for e in rows[1]["errors"]]
+
+
+def test_a_chunk_read_row_by_row_keeps_its_ragged_rows_as_error_rows(tmp_path, monkeypatch):
+    """A JSON cell the reader refuses sends its chunk row by row; a ragged row in the same
+    chunk is still an error row in its place, not a request of no fields."""
+    monkeypatch.setattr(batch, "SLICE_ROWS", 4)
+    good = _cells(GOOD)
+    names = sorted(good)
+    cells = [good[name] for name in names]
+    refused = [good[name] if name != "person.statuses" else "[{not json" for name in names]
+    given_file = tmp_path / "in.csv"
+    with open(given_file, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([names, cells, refused, cells[:2], cells, cells])
+    rows = _batch(given_file, tmp_path / "out.parquet")
+    assert [[], ["person.statuses"], ["invalid_csv_row"], [], []] == [
+        [e["path"] or e["code"] for e in row["errors"]] for row in rows]

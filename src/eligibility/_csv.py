@@ -6,7 +6,7 @@ The reference is one row at a time (``request``: a row as a request mapping, as 
 impact`` reads CSV too). A cell the arrays cannot take as the reference would is left to it:
 the row is a *misfit*, and the scalar path decides it from the mapping ``request`` makes of it
 (``Rows``), never from the arrays. So are the rows of a chunk whose JSON cells the reader
-refuses, or whose header names a column twice: that chunk, not the file, is read row by row.
+refuses (that chunk, not the file), and every row of a file whose header names a column twice.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ._jsonl import JsonShape, Text, as_text
 from .columnar import input_schema
 from .errors import EligibilityError, FieldIssue
 
-LISTS = ("person.statuses", "person.enrollments")
+LISTS = tuple(field.name for field in input_schema() if pa.types.is_list(field.type))   # the statuses, the enrolments
 BLOCK = 1 << 18   # bytes pyarrow's reader reads at a time: with larger blocks its memory peaks higher (measured)
 _INTEGER = "^-?[0-9]+$"   # the text a CSV integer cell holds (else it is sent on as text)
 TYPES = dict(zip(input_schema().names, input_schema().types))
@@ -42,9 +42,9 @@ def names(path: str | Path) -> list[str]:
             found = next((row for row in csv.reader(file) if row), [])
     except UnicodeDecodeError:
         raise EligibilityError(f"{path}: {NOT_UTF8}") from None
-    paths = {tuple(_parts(name)) for name in found}
+    paths = {tuple(_path(name)) for name in found}
     for name in found:
-        parts = _parts(name)
+        parts = _path(name)
         for cut in range(1, len(parts)):
             if tuple(parts[:cut]) in paths:
                 raise EligibilityError(f"{path}: the header names both {'.'.join(parts[:cut])!r} and {name!r}; "
@@ -62,7 +62,7 @@ def _rows_after_header(path: str | Path) -> bool:
 NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"
 
 
-def _parts(name: str) -> list[str]:
+def _path(name: str) -> list[str]:
     """A column's path in the request (``person.hukou.region``; a parameter's name may hold dots)."""
     return name.split(".") if name.startswith("person.hukou.") else name.split(".", 2)
 
@@ -88,7 +88,7 @@ def request(row: dict[str, Any]) -> dict[str, Any]:
         elif kind == pa.int64() and re.fullmatch(_INTEGER, text):
             value = int(text)
         target = mapping
-        parts = _parts(name)
+        parts = _path(name)
         for part in parts[:-1]:
             target = target.setdefault(part, {})
         target[parts[-1]] = value
@@ -100,12 +100,21 @@ def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, Fi
     "NA" or "null" is a value, as the request contract sees it; a quoted value may hold a line
     break), and the records of another number of cells than the header: an empty row in the
     table, and the issue to report in its place (their cells are not repeated: they may hold
-    an ID number). At least one table, empty for a file of no rows."""
+    an ID number). No table for a file of no rows."""
     import pyarrow.csv as pcsv
     header = names(path)
     if not header:   # an empty file: no rows
-        yield pa.table({}), {}
         return
+    source = _Unsplit(path)
+    try:
+        yield from _read(pcsv, source, path, header, rows)
+    finally:
+        source.close()
+
+
+def _read(pcsv: Any, source: _Unsplit, path: str | Path, header: list[str], rows: int
+          ) -> Iterator[tuple[pa.Table, dict[int, FieldIssue]]]:
+    """``chunks``, read from ``source`` (the file, closed by the caller)."""
     ragged: dict[int, FieldIssue] = {}   # record (0: the first after the header) -> issue
 
     def skipped(row: Any) -> str:
@@ -115,18 +124,17 @@ def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, Fi
         return "skip"
     text = pa.schema([pa.field(name, pa.string()) for name in header])
     try:   # (one thread: pyarrow numbers the rows it skips only then)
-        reader = pcsv.open_csv(_Unsplit(path), read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=False),
+        reader = pcsv.open_csv(source, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=False),
                                parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
                                convert_options=pcsv.ConvertOptions(column_types=dict(zip(header, text.types)),
                                                                    strings_can_be_null=True, null_values=[""]))
     except pa.ArrowInvalid as exc:
         if "Empty CSV" not in str(exc) or _rows_after_header(path):
             raise _refused(path, exc) from None
-        yield text.empty_table(), {}   # the header alone, with no line end
-        return
+        return   # the header alone, with no line end
     held: list[pa.RecordBatch] = []
-    first, count, sent = 0, 0, False     # the record of the next table's first row; the rows held
-    for part in _parts_of(reader, path):
+    first, count = 0, 0     # the record of the next table's first row; the rows held
+    for part in _batches(reader, path):
         held.append(part)
         count += part.num_rows
         while count >= rows:
@@ -134,13 +142,12 @@ def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, Fi
             placed, mine = _with_placeholders(table.slice(0, rows), first, ragged, end=False)
             yield placed, mine
             first += placed.num_rows
-            held, count, sent = table.slice(rows).to_batches(), count - rows, True
-    table = pa.Table.from_batches(held, schema=reader.schema)
-    if count or ragged or not sent:
-        yield _with_placeholders(table, first, ragged, end=True)
+            held, count = table.slice(rows).to_batches(), count - rows
+    if count or ragged:
+        yield _with_placeholders(pa.Table.from_batches(held, schema=reader.schema), first, ragged, end=True)
 
 
-def _parts_of(reader: Any, path: str | Path) -> Iterator[pa.RecordBatch]:
+def _batches(reader: Any, path: str | Path) -> Iterator[pa.RecordBatch]:
     """The reader's batches; what it refuses, refused with the row's number and never its text
     (it may hold an ID number)."""
     while True:
@@ -156,10 +163,11 @@ def _refused(path: str | Path, exc: Exception) -> EligibilityError:
     text = str(exc)
     row = re.search(r"Row #(\d+)", text)   # pyarrow counts the header as row 1
     where = f": record {int(row.group(1)) - 2}" if row else ""
-    if "UTF8" in text or isinstance(exc, UnicodeDecodeError) or "Expected" in text:
-        why = NOT_UTF8   # (a row of another number of cells reaches here only where it is not UTF-8)
+    if "UTF8" in text or isinstance(exc, UnicodeDecodeError):
+        why = NOT_UTF8
     elif "straddl" in text:
-        why = f"a row longer than {2 * BLOCK // 1024} KiB: no row of a register is that long; is the file CSV?"
+        why = (f"a row longer than the reader's block ({BLOCK // 1024} KiB; one that long may be refused): "
+               f"no row of a register is that long; is the file CSV?")
     else:
         why = "not CSV this reader takes (" + text.split(":")[0] + ")"
     return EligibilityError(f"{path}{where}: {why}")
@@ -181,10 +189,11 @@ class _Unsplit:
         self.held = b""
         if len(data) > 1 and data.endswith(b"\r"):
             data, self.held = data[:-1], data[-1:]
+        pending = len(self.utf8.getstate()[0])   # the bytes of a character the last piece cut, counted there
         try:
             self.utf8.decode(data, final=not data)
         except UnicodeDecodeError as exc:
-            raise EligibilityError(f"{self.path}: byte {self.at + exc.start}: {NOT_UTF8}") from None
+            raise EligibilityError(f"{self.path}: byte {self.at - pending + exc.start}: {NOT_UTF8}") from None
         self.at += len(data)
         return data
 

@@ -83,10 +83,11 @@ def evaluate_requests(requests: Iterable[Any], policies: PolicySet | Policy | No
                       progress: Callable[[int], None] | None = None) -> ColumnarResult:
     """Request mappings (or Requests), decided columnar; a mapping that does not fit the
     column layout is decided (or refused) by the scalar path from the mapping itself.
-    ``workers`` > 1: slices decided by that many forked processes. ``layout``: what
-    ``requests_table`` made of these requests (or a reader of the same rows), where it is at
-    hand; then a sequence of requests is only indexed, for the rows the scalar path decides.
-    ``progress`` is told the rows decided so far."""
+    ``workers`` > 1: slices decided by that many forked processes. ``layout``: the table in
+    the column layout and whether each request fitted it, where it is at hand (as
+    ``requests_table`` makes them, or a reader of the same rows); then ``requests`` may be any
+    sequence (a reader's rows, made when asked): it is only indexed, for the rows the scalar
+    path decides. ``progress`` is told the rows decided so far."""
     listed = requests if layout is not None and isinstance(requests, Sequence) else list(requests)
     table, fitted = requests_table(listed) if layout is None else layout
     return _evaluate(table, policies, listed, ~np.asarray(fitted, dtype=bool), workers, progress)
