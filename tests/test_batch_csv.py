@@ -280,6 +280,16 @@ def test_a_file_the_reader_refuses_stops_the_command_with_its_record_and_none_of
     assert ("in.csv: byte " in said) == case.startswith("not utf-8")   # where, as far as it is known
 
 
+def test_a_header_that_is_not_utf8_is_refused_with_its_byte(tmp_path):
+    """The header is read first, by Python (8 KiB at a time): a byte that is not UTF-8 there is
+    named as the reader names one further on."""
+    from eligibility.errors import EligibilityError
+    given_file = tmp_path / "in.csv"
+    given_file.write_bytes(b"city,as_of," + "姓名".encode("gbk") + b"\nshantou,2021-09-20,x\n")
+    with pytest.raises(EligibilityError, match="in.csv: byte 11: not UTF-8 text"):
+        batch.run(given_file, tmp_path / "out.parquet", bundled_policies())
+
+
 def test_a_header_longer_than_the_readers_block_is_refused_not_read_as_no_rows(tmp_path, monkeypatch):
     from eligibility.errors import EligibilityError
     monkeypatch.setattr(_csv, "BLOCK", 64)   # pyarrow then finds no row in its first block, as in an empty file

@@ -40,7 +40,13 @@ def names(path: str | Path) -> list[str]:
     try:
         with open(path, encoding="utf-8-sig", newline="") as file:
             found = next((row for row in csv.reader(file) if row), [])
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:   # read again as the reader reads it, to name the byte
+        source = _Unsplit(path)
+        try:
+            while source.read(1 << 16):
+                pass
+        finally:
+            source.close()
         raise EligibilityError(f"{path}: {NOT_UTF8}") from None
     paths = {tuple(_path(name)) for name in found}
     for name in found:
