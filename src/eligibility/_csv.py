@@ -12,6 +12,7 @@ refuses (that chunk, not the file), and every row of a file whose header names a
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from typing import Any, Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from ._jsonl import JsonShape, Text, as_text
 from .columnar import input_schema
@@ -32,14 +34,14 @@ _INTEGER = "^-?[0-9]+$"   # the text a CSV integer cell holds (else it is sent o
 TYPES = dict(zip(input_schema().names, input_schema().types))
 
 
-def names(path: str | Path) -> list[str]:
-    """The header's column names (blank lines before it skipped, as pyarrow's reader skips
-    them). A file that is not UTF-8 text, or whose names overlap (``person`` beside
-    ``person.name``: no request holds both), is refused."""
+def rows(path: str | Path) -> Iterator[list[str]]:
+    """The file's rows as Python's csv reads them, blank lines left out: the header first.
+    The reference reading (``eligibility impact`` reads CSV this way). A file that is not UTF-8
+    text is refused, with the byte where the reader finds it."""
     import csv
     try:
         with open(path, encoding="utf-8-sig", newline="") as file:
-            found = next((row for row in csv.reader(file) if row), [])
+            yield from (row for row in csv.reader(file) if row)
     except UnicodeDecodeError:   # read again as the reader reads it, to name the byte
         source = _Unsplit(path)
         try:
@@ -48,6 +50,13 @@ def names(path: str | Path) -> list[str]:
         finally:
             source.close()
         raise EligibilityError(f"{path}: {NOT_UTF8}") from None
+
+
+def names(path: str | Path) -> list[str]:
+    """The header's column names (blank lines before it skipped, as pyarrow's reader skips
+    them). A file whose names overlap (``person`` beside ``person.name``: no request holds
+    both) is refused."""
+    found = next(rows(path), [])
     paths = {tuple(_path(name)) for name in found}
     for name in found:
         parts = _path(name)
@@ -56,13 +65,6 @@ def names(path: str | Path) -> list[str]:
                 raise EligibilityError(f"{path}: the header names both {'.'.join(parts[:cut])!r} and {name!r}; "
                                        f"a column holds a value, so no column may be inside another")
     return found
-
-
-def _rows_after_header(path: str | Path) -> bool:
-    import csv
-    with open(path, encoding="utf-8-sig", newline="") as file:
-        rows = (row for row in csv.reader(file) if row)
-        return next(rows, None) is not None and next(rows, None) is not None
 
 
 NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 (in Excel, \"CSV UTF-8\")"
@@ -101,24 +103,23 @@ def request(row: dict[str, Any]) -> dict[str, Any]:
     return mapping
 
 
-def chunks(path: str | Path, rows: int) -> Iterator[tuple[pa.Table, dict[int, FieldIssue]]]:
-    """The file's records, ``rows`` at a time, as tables of text (only an empty cell is null:
+def chunks(path: str | Path, size: int) -> Iterator[tuple[pa.Table, dict[int, FieldIssue]]]:
+    """The file's records, ``size`` at a time, as tables of text (only an empty cell is null:
     "NA" or "null" is a value, as the request contract sees it; a quoted value may hold a line
     break), and the records of another number of cells than the header: an empty row in the
     table, and the issue to report in its place (their cells are not repeated: they may hold
     an ID number). No table for a file of no rows."""
-    import pyarrow.csv as pcsv
     header = names(path)
     if not header:   # an empty file: no rows
         return
     source = _Unsplit(path)
     try:
-        yield from _read(pcsv, source, path, header, rows)
+        yield from _read(source, path, header, size)
     finally:
         source.close()
 
 
-def _read(pcsv: Any, source: _Unsplit, path: str | Path, header: list[str], rows: int
+def _read(source: _Unsplit, path: str | Path, header: list[str], size: int
           ) -> Iterator[tuple[pa.Table, dict[int, FieldIssue]]]:
     """``chunks``, read from ``source`` (the file, closed by the caller)."""
     ragged: dict[int, FieldIssue] = {}   # record (0: the first after the header) -> issue
@@ -128,14 +129,13 @@ def _read(pcsv: Any, source: _Unsplit, path: str | Path, header: list[str], rows
         ragged[row.number - 2] = FieldIssue("", "invalid_csv_row",
                                             f"{cells} where the header names {row.expected_columns} columns")
         return "skip"
-    text = pa.schema([pa.field(name, pa.string()) for name in header])
     try:   # (one thread: pyarrow numbers the rows it skips only then)
         reader = pcsv.open_csv(source, read_options=pcsv.ReadOptions(block_size=BLOCK, use_threads=False),
                                parse_options=pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
-                               convert_options=pcsv.ConvertOptions(column_types=dict(zip(header, text.types)),
+                               convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
                                                                    strings_can_be_null=True, null_values=[""]))
     except pa.ArrowInvalid as exc:
-        if "Empty CSV" not in str(exc) or _rows_after_header(path):
+        if "Empty CSV" not in str(exc) or len(list(itertools.islice(rows(path), 2))) == 2:
             raise _refused(path, exc) from None
         return   # the header alone, with no line end
     held: list[pa.RecordBatch] = []
@@ -143,12 +143,12 @@ def _read(pcsv: Any, source: _Unsplit, path: str | Path, header: list[str], rows
     for part in _batches(reader, path):
         held.append(part)
         count += part.num_rows
-        while count >= rows:
+        while count >= size:
             table = pa.Table.from_batches(held, schema=reader.schema)
-            placed, mine = _with_placeholders(table.slice(0, rows), first, ragged, end=False)
+            placed, mine = _with_placeholders(table.slice(0, size), first, ragged, end=False)
             yield placed, mine
             first += placed.num_rows
-            held, count = table.slice(rows).to_batches(), count - rows
+            held, count = table.slice(size).to_batches(), count - size
     if count or ragged:
         yield _with_placeholders(pa.Table.from_batches(held, schema=reader.schema), first, ragged, end=True)
 
@@ -302,25 +302,13 @@ def _lists(cells: pa.Array, given: np.ndarray, shape: JsonShape) -> tuple[pa.Arr
     contract refuses most). None where the reader refuses a cell, or a cell makes other than
     one object of its line (``[]}{"v":[]``)."""
     kind = shape.whole.field("v").type
-    if not len(cells):
-        return pa.nulls(0, kind), np.zeros(0, dtype=bool)
     doubtful = given & (_flag(pc.match_substring(cells, "null")) | _flag(pc.match_substring_regex(cells, "[\r\n]")))
     lines = pc.if_else(pa.array(given & ~doubtful), pc.binary_join_element_wise('{"v":', cells, "}\n", ""), "{}\n")
-    text = b"".join(buffer.to_pybytes() for buffer in _data(lines))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
+    text = lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()   # the lines, in order
     read = shape.read(Text(text, 0, len(text)))
     if read is None or read.num_rows != len(cells):
         return None
     if "v" not in read.column_names:   # no cell read (a shape narrowed to no field reads none)
         return pa.nulls(len(cells), kind), doubtful
     return read["v"].combine_chunks(), doubtful
-
-
-def _data(lines: Any) -> list[pa.Buffer]:
-    """The bytes of a text array's values, in order (a null-free array's values lie side by side)."""
-    parts = lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]
-    found = []
-    for part in parts:
-        if len(part):
-            offsets = np.frombuffer(part.buffers()[1], dtype=np.int32, count=len(part) + 1, offset=4 * part.offset)
-            found.append(part.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])))
-    return found

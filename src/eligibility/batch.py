@@ -1,7 +1,7 @@
 """``eligibility batch``: a file of requests in, a file of decisions out (JSONL, CSV or
-Parquet, by the file names' endings), through the columnar evaluator, in chunks: every input is read a chunk at a time and every
-output written a chunk at a time, so a register of any size is decided in the memory of a
-couple of chunks.
+Parquet, by the file names' endings), through the columnar evaluator, in chunks: every input
+is read a chunk at a time and every output written a chunk at a time, so a register of any
+size is decided in the memory of a couple of chunks.
 
 Inputs: JSONL holds one request per line, as ``eligibility evaluate`` takes it; Parquet and
 CSV hold one person a row in the column layout (docs/batch.md), CSV with the statuses and
@@ -269,6 +269,5 @@ def summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# for readers of the same layouts elsewhere (``eligibility impact --population people.csv``)
-csv_request = _csv.request
+# for readers of the same layout elsewhere (``eligibility impact --population people.parquet``)
 flat_table = _flat

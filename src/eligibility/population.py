@@ -23,13 +23,13 @@ Marginals (``Marginals``; ``eligibility population --marginals FILE.json`` takes
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import EligibilityError
 from .language import Policy
 
 SYNTHETIC_NOTE = ("synthetic population drawn by eligibility.population from the policy's own strategies: "
@@ -144,26 +144,18 @@ def _table_population(path: str | Path, suffix: str) -> Iterator[tuple[int, Any]
     """Requests of a CSV or Parquet file in the batch layout, numbered as rows (1: the first)."""
     from . import batch
 
+    from . import _csv
+
     if suffix == ".csv":
-        import csv
-
-        from . import _csv
-
-        header = _csv.names(path)   # refused: not UTF-8, or names one inside another
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            rows = (row for row in csv.reader(file) if row)   # the header: the first row that is not blank
-            next(rows, None)
-            try:
-                for number, row in enumerate(rows, 1):
-                    # a row of another number of cells than the header is refused, as a line that is not JSON is
-                    yield number, batch.csv_request(dict(zip(header, row))) if len(row) == len(header) else {}
-            except UnicodeDecodeError:
-                raise EligibilityError(f"{path}: {_csv.NOT_UTF8}") from None
+        header = _csv.names(path)   # refused: names one inside another
+        for number, row in enumerate(itertools.islice(_csv.rows(path), 1, None), 1):
+            # a row of another number of cells than the header is refused, as a line that is not JSON is
+            yield number, _csv.request(dict(zip(header, row))) if len(row) == len(header) else {}
         return
     import pyarrow.parquet as pq
 
     for number, row in enumerate(batch.flat_table(pq.read_table(path)).to_pylist(), 1):
-        yield number, batch.csv_request({name: _cell(value) for name, value in row.items()})
+        yield number, _csv.request({name: _cell(value) for name, value in row.items()})
 
 
 def _cell(value: Any) -> Any:
