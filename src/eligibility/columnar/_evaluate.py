@@ -150,8 +150,9 @@ def _slice(table: pa.Table, resolved: Any, requests: Sequence[Any] | None, misfi
             unruled = rows & ~ruled
             if unruled.any():
                 pieces.append(_unruled(policy, version, unruled, data, "program"))
-        if (here & ~taken).any():
-            pieces.append(_unruled(policy, None, here & ~taken, data, "version"))
+        untaken = here & ~taken
+        if untaken.any():
+            pieces.append(_unruled(policy, None, untaken, data, "version"))
     scalar = np.flatnonzero(reason >= 0)
     columnar_done = time.perf_counter()
     chosen = [requests[i] for i in scalar] if requests is not None else row_requests(table, scalar)

@@ -182,13 +182,12 @@ def requests_table(requests: Iterable[Any]) -> tuple[pa.Table, list[bool]]:
                 ok = ok and "." not in key
                 flat[key] = value
         for name, value in flat.items():
-            if name.startswith(PARAMETER) and not _encodable(name):   # a column UTF-8 cannot name
-                ok = False
-                continue
             if name.startswith(PARAMETER):
                 amount, fits = _plain(value, "amount")   # decimal text, or a number as text
-                parameters.setdefault(name, [None] * row).append(amount)
-                ok = ok and fits and amount is not None
+                named = _encodable(name)   # else no column can be named so
+                if named:
+                    parameters.setdefault(name, [None] * row).append(amount)
+                ok = ok and fits and amount is not None and named
                 continue
             tag = _TAGS.get(name)
             if value is None:   # absent where the contract's type admits None, else refused ("program": null)
