@@ -18,7 +18,7 @@ from eligibility import RecordError, bundled_policies, evaluate_many
 from eligibility import batch
 from eligibility.batch import write_population
 from eligibility.cli import main
-from eligibility.columnar import DECISION_SCHEMA, ColumnarResult, decision_row, error_row
+from eligibility.columnar import ColumnarResult, decision_row, error_row
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "shantou_register.csv"
 GOOD = {"city": "shantou", "as_of": "2021-09-20", "coverage_year": 2021,
@@ -139,8 +139,23 @@ def test_chunk_summaries_merge_into_the_summary_of_the_whole():
         "records": 7, "outcomes": {"eligible": 5, "not_eligible": 1, "undetermined": 1}, "rejected": 1,
         "subsidy_by_funding_source": {"medical_assistance_fund": "320.05", "welfare_lottery_fund": "10.50"},
         "scalar_fallback": 3, "fallback_reasons": {"may be invalid": 2, "a closing hour on the closing day": 1}}
-    assert ColumnarResult.merged([]) == ColumnarResult(DECISION_SCHEMA.empty_table()).summary()
-    assert list(ColumnarResult.merged([second])["outcomes"]) == ["eligible", "undetermined"]
+    assert ColumnarResult.merged([]) == {"records": 0, "outcomes": {}, "rejected": 0, "subsidy_by_funding_source": {},
+                                         "scalar_fallback": 0, "fallback_reasons": {}}
+    merged = ColumnarResult.merged([second])   # (a dict compares equal whatever its order: the order asserted)
+    assert list(merged["outcomes"]) == ["eligible", "undetermined"]
+    assert list(merged["subsidy_by_funding_source"]) == ["medical_assistance_fund", "welfare_lottery_fund"]
+
+
+def test_the_jsonl_shape_has_a_parameters_field_where_no_policy_declares_one():
+    """A request may send ``parameters`` to a policy declaring none (the contract then refuses
+    each name at its path): the reader's shape must hold the field, or it would refuse the block."""
+    from types import SimpleNamespace
+
+    from eligibility._jsonl import json_schema
+    bare = SimpleNamespace(places=lambda: [(None, SimpleNamespace(parameters=()))])
+    schema = json_schema([bare])
+    assert pa.struct([]) == schema.field("parameters").type
+    assert "individual_premium" in [f.name for f in json_schema(bundled_policies()).field("parameters").type]
 
 
 def test_an_unknown_format_or_a_missing_file_exits_2(tmp_path, capsys):

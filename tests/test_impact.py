@@ -252,8 +252,11 @@ def test_a_csv_population_s_ragged_row_is_refused_and_blank_lines_before_its_hea
     kept = requests[:10] + requests[12:]
     from_jsonl = impact(base, reform, enumerate(kept, 1))
     assert from_table.refused == from_jsonl.refused + 2 and from_table.transitions == from_jsonl.transitions
-    path.write_bytes(",".join(header).encode() + "\n".encode() + "陈某某".encode("gbk") + b"\n")
-    with pytest.raises(EligibilityError, match="not UTF-8"):
+    # past the header's first 8 KiB, so that the rows' reading (not the header's) meets it
+    good = ("\n".join(",".join(row) for row in [header, *rows]) + "\n").encode("utf-8")
+    path.write_bytes(good * 20 + "陈某某".encode("gbk") + b"\n")
+    assert len(good) * 20 > 8192
+    with pytest.raises(EligibilityError, match=r"people\.csv: byte \d+: not UTF-8"):
         list(read_population(path))
 
 
